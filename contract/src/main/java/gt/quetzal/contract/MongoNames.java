@@ -1,0 +1,11 @@
+package gt.quetzal.contract;
+
+/** Where the vote log lives in MongoDB. Documents use {@code _id = voteId}, so writes are idempotent. */
+public final class MongoNames {
+
+  public static final String DATABASE = "quetzal";
+  public static final String VOTES = "votes";
+  public static final String REJECTED = "rejected";
+
+  private MongoNames() {}
+}
