@@ -3,6 +3,9 @@ package gt.quetzal.contract;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Map;
 
@@ -14,12 +17,14 @@ public final class EnvReader {
 
   private final Map<String, String> env;
   private final List<String> problems = new ArrayList<>();
+  private final Set<String> consulted = new TreeSet<>();
 
   public EnvReader(Map<String, String> env) {
     this.env = Map.copyOf(env);
   }
 
   private String raw(String name) {
+    consulted.add(name);
     String value = env.get(name);
     return value == null || value.isBlank() ? null : value.trim();
   }
@@ -117,6 +122,14 @@ public final class EnvReader {
       problems.add(name + " is not a valid URI (" + e.getReason() + ")");
     }
     return URI.create(fallback);
+  }
+
+  /**
+   * Every variable name this reader was asked about. Deployment checks use it to prove that each
+   * variable a manifest sets is one the service actually reads.
+   */
+  public Set<String> consulted() {
+    return Collections.unmodifiableSet(consulted);
   }
 
   /** Lets a config record add a cross-field rule to the same report. */

@@ -37,6 +37,14 @@ class EnvReaderTest {
   }
 
   @Test
+  void remembersEveryVariableItWasAskedAbout() {
+    EnvReader env = new EnvReader(Map.of("A", "1"));
+    env.integer("A", 0, 0, 9);
+    env.optional("B");
+    assertThat(env.consulted()).containsExactly("A", "B");
+  }
+
+  @Test
   void blankCountsAsUnset() {
     EnvReader env = new EnvReader(Map.of("PORT", "  "));
     assertThat(env.port("PORT", 9000)).isEqualTo(9000);
