@@ -2,7 +2,8 @@ package gt.quetzal.contract;
 
 /**
  * The single source of Redis key names. The sinks write through it, the web app reads through it,
- * and the Grafana dashboard is checked against it.
+ * and the Grafana dashboard is checked against it. Every value is absolute (HSET), never an increment,
+ * so a replay rewrites the same state.
  */
 public final class RedisKeys {
 
@@ -11,10 +12,25 @@ public final class RedisKeys {
   /** Hash: band name to its absolute vote total. */
   public static final String BAND_TOTALS = PREFIX + "tally:bands";
 
-  /** Hash: counters such as {@link #STAT_ACCEPTED} and {@link #STAT_UPDATED_AT}. */
+  /** Hash: "Band — Album" ({@link AlbumKey#label()}) to its absolute vote total; readable pie labels. */
+  public static final String ALBUM_TOTALS = PREFIX + "tally:albums";
+
+  /**
+   * Hash: "Band — Album" to a JSON object {@code {band, album, count, rankSum, rankMin, rankMax,
+   * rankAverage}}, for pages that show each band's albums with their average rank.
+   */
+  public static final String ALBUM_STATS = PREFIX + "tally:album-stats";
+
+  /**
+   * Hash: contest counters. Fields are the {@link Stats} keys ({@code accepted}, {@code duplicates},
+   * {@code rejected}, {@code rejected.<reason>}) plus {@link #STAT_UPDATED_AT}.
+   */
   public static final String STATS = PREFIX + "stats";
 
-  public static final String STAT_ACCEPTED = "accepted";
+  public static final String STAT_ACCEPTED = Stats.ACCEPTED;
+  public static final String STAT_DUPLICATES = Stats.DUPLICATES;
+  public static final String STAT_REJECTED = Stats.REJECTED;
+  /** Epoch millis of the last sink write. */
   public static final String STAT_UPDATED_AT = "updatedAt";
 
   /** Pub/sub channel: a small message after every sink batch, so live pages refresh. */

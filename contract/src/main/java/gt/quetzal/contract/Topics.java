@@ -25,8 +25,30 @@ public final class Topics {
   public static final Topic<String, Long> TALLIES_BANDS =
       new Topic<>("tallies.bands", Serdes.String(), Serdes.Long());
 
+  /** Album of a band to its absolute count and rank statistics: a changelog. */
+  public static final Topic<AlbumKey, AlbumTally> TALLIES_ALBUMS =
+      new Topic<>("tallies.albums", JsonSerde.of(AlbumKey.class), JsonSerde.of(AlbumTally.class));
+
+  /** Band in a 1-minute window (event time = receivedAt) to its absolute count in that window. */
+  public static final Topic<BandMinute, Long> TALLIES_BANDS_PER_MINUTE =
+      new Topic<>("tallies.bands-per-minute", JsonSerde.of(BandMinute.class), Serdes.Long());
+
+  /**
+   * Contest counters to absolute values: {@code accepted}, {@code duplicates}, and
+   * {@code rejected.<reason>} (see {@link Stats}).
+   */
+  public static final Topic<String, Long> TALLIES_STATS =
+      new Topic<>("tallies.stats", Serdes.String(), Serdes.Long());
+
   public static final List<Topic<?, ?>> ALL =
-      List.of(VOTES_RAW, VOTES_ACCEPTED, VOTES_REJECTED, TALLIES_BANDS);
+      List.of(
+          VOTES_RAW,
+          VOTES_ACCEPTED,
+          VOTES_REJECTED,
+          TALLIES_BANDS,
+          TALLIES_ALBUMS,
+          TALLIES_BANDS_PER_MINUTE,
+          TALLIES_STATS);
 
   private Topics() {}
 }

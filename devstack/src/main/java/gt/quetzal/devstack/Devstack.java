@@ -1,0 +1,179 @@
+package gt.quetzal.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole local infrastructure: a KRaft Kafka broker with the project's topics, Redis, and MongoDB
+ * (the in-process stand-in unless an external MONGO_URI is configured). Closing stops them in reverse order.
+ *
+ * <pre>{@code
+ * try (Devstack stack = Devstack.startEphemeral()) {
+ *   stack.bootstrapServers(); // "localhost:NNNN"
+ * }
+ * }</pre>
+ */
+public final class Devstack implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Devstack.class);
+
+  private final Path home;
+  private final boolean ephemeral;
+  private final KafkaBroker kafka;
+  private final RedisServer redis;
+  private final MongoStandIn mongoStandIn;
+  private final String mongoUri;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Devstack(
+      Path home, boolean ephemeral, KafkaBroker kafka, RedisServer redis, MongoStandIn mongoStandIn, String mongoUri) {
+    this.home = home;
+    this.ephemeral = ephemeral;
+    this.kafka = kafka;
+    this.redis = redis;
+    this.mongoStandIn = mongoStandIn;
+    this.mongoUri = mongoUri;
+  }
+
+  /**
+   * For tests: a fresh temp directory (deleted on close), free ports, Redis without persistence, the MongoDB
+   * stand-in in memory, topics created. MONGO_URI is ignored so every test starts from empty stores.
+   */
+  public static Devstack startEphemeral() {
+    Path temp;
+    try {
+      temp = Files.createTempDirectory("quetzal-devstack-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a temp dir for the devstack", e);
+    }
+    try {
+      return start(new DevstackConfig(temp, 0, 0, 0, 0, null), true);
+    } catch (RuntimeException e) {
+      deleteRecursively(temp);
+      throw e;
+    }
+  }
+
+  /** Persistent stack under {@code config.home()}: a later start on the same home keeps all data. */
+  public static Devstack start(DevstackConfig config) {
+    return start(config, false);
+  }
+
+  private static Devstack start(DevstackConfig config, boolean ephemeral) {
+    List<AutoCloseable> started = new ArrayList<>();
+    try {
+      KafkaBroker kafka = KafkaBroker.start(config.kafkaDir(), config.kafkaPort(), config.kafkaControllerPort());
+      started.add(kafka);
+      TopicSetup.createAll(kafka.bootstrapServers());
+      RedisServer redis = RedisServer.start(config.redisPort(), config.redisDir(), !ephemeral);
+      started.add(redis);
+      MongoStandIn standIn = null;
+      String mongoUri = config.mongoUri();
+      if (mongoUri == null) {
+        standIn = ephemeral
+            ? MongoStandIn.startInMemory(config.mongoPort())
+            : MongoStandIn.startPersistent(config.mongoPort(), config.mongoDir());
+        started.add(standIn);
+        mongoUri = standIn.uri();
+      } else {
+        log.info("Using the external MongoDB from MONGO_URI; no stand-in started");
+      }
+      return new Devstack(config.home().toAbsolutePath(), ephemeral, kafka, redis, standIn, mongoUri);
+    } catch (RuntimeException e) {
+      closeInReverse(started, e);
+      throw e;
+    }
+  }
+
+  /** {@code localhost:PORT} of the Kafka broker. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  /** {@code redis://localhost:PORT}. */
+  public String redisUrl() {
+    return redis.url();
+  }
+
+  /** {@code mongodb://localhost:PORT} of the stand-in, or the configured MONGO_URI. */
+  public String mongoUri() {
+    return mongoUri;
+  }
+
+  public KafkaBroker kafkaBroker() {
+    return kafka;
+  }
+
+  public RedisServer redisServer() {
+    return redis;
+  }
+
+  /** The in-process MongoDB stand-in; empty when an external MONGO_URI is used. */
+  public Optional<MongoStandIn> mongoStandIn() {
+    return Optional.ofNullable(mongoStandIn);
+  }
+
+  /** The data root (a temp dir for {@link #startEphemeral}). */
+  public Path home() {
+    return home;
+  }
+
+  /** Stops MongoDB stand-in, Redis, then Kafka; an ephemeral stack also deletes its directory. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    List<AutoCloseable> parts = new ArrayList<>();
+    parts.add(kafka);
+    parts.add(redis);
+    if (mongoStandIn != null) {
+      parts.add(mongoStandIn);
+    }
+    RuntimeException failure = new IllegalStateException("devstack did not close cleanly");
+    closeInReverse(parts, failure);
+    if (ephemeral) {
+      deleteRecursively(home);
+    }
+    if (failure.getSuppressed().length > 0) {
+      throw failure;
+    }
+  }
+
+  private static void closeInReverse(List<AutoCloseable> parts, Throwable collector) {
+    for (int i = parts.size() - 1; i >= 0; i--) {
+      try {
+        parts.get(i).close();
+      } catch (Exception e) {
+        collector.addSuppressed(e);
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+        try {
+          Files.deleteIfExists(path);
+        } catch (IOException e) {
+          log.warn("cannot delete {}: {}", path, e.toString());
+        }
+      });
+    } catch (IOException e) {
+      log.warn("cannot delete {}: {}", root, e.toString());
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package gt.quetzal.devstack;
+
+import gt.quetzal.contract.EnvReader;
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The devstack as its own JVM, for {@code ./quetzal up}. Stdout carries exactly one line, the READY line;
+ * logs go to stderr. Exit status: 2 bad configuration, 3 a port is taken, 1 any other startup failure.
+ */
+public final class DevstackMain {
+
+  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_BAD_CONFIG = 2;
+  public static final int EXIT_PORT_IN_USE = 3;
+
+  private static final Logger log = LoggerFactory.getLogger(DevstackMain.class);
+  /** Leaves the launcher's 10 s budget some room even if a component hangs on close. */
+  private static final long CLOSE_BUDGET_MS = 8_000;
+
+  private DevstackMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    DevstackConfig config;
+    try {
+      config = DevstackConfig.fromEnv(System.getenv());
+    } catch (EnvReader.ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(EXIT_BAD_CONFIG);
+      return;
+    }
+    Optional<String> busy = firstPortInUse(config.portsToBind());
+    if (busy.isPresent()) {
+      System.err.println(busy.get());
+      System.exit(EXIT_PORT_IN_USE);
+      return;
+    }
+
+    Devstack stack;
+    try {
+      stack = Devstack.start(config);
+    } catch (RuntimeException e) {
+      log.error("devstack failed to start", e);
+      System.exit(EXIT_FAILED);
+      return;
+    }
+    CountDownLatch closed = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeWithin(stack, closed), "devstack-shutdown"));
+    System.out.println(readyLine(stack));
+    System.out.flush();
+    closed.await();
+  }
+
+  /** The message naming the first taken port and its service, e.g. "port 9092 (Kafka) is already in use". */
+  static Optional<String> firstPortInUse(Map<Integer, String> ports) {
+    return ports.entrySet().stream()
+        .filter(entry -> !Ports.isFree(entry.getKey()))
+        .findFirst()
+        .map(entry -> "port " + entry.getKey() + " (" + entry.getValue() + ") is already in use");
+  }
+
+  static String readyLine(Devstack stack) {
+    return "DEVSTACK READY kafka=" + stack.bootstrapServers() + " redis=" + stack.redisUrl()
+        + " mongo=" + withoutPassword(stack.mongoUri());
+  }
+
+  /** An external MONGO_URI may carry a password; it must not end up in a log file. */
+  static String withoutPassword(String uri) {
+    try {
+      URI parsed = new URI(uri);
+      String userInfo = parsed.getRawUserInfo();
+      if (userInfo == null || !userInfo.contains(":")) {
+        return uri;
+      }
+      String user = userInfo.substring(0, userInfo.indexOf(':'));
+      return uri.replace(userInfo + "@", user + ":***@");
+    } catch (java.net.URISyntaxException e) {
+      return "<unparseable MONGO_URI>";
+    }
+  }
+
+  private static void closeWithin(Devstack stack, CountDownLatch closed) {
+    Thread closer = new Thread(() -> {
+      try {
+        stack.close();
+      } catch (RuntimeException e) {
+        log.error("devstack did not close cleanly", e);
+      }
+    }, "devstack-close");
+    closer.start();
+    try {
+      closer.join(CLOSE_BUDGET_MS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (closer.isAlive()) {
+      log.error("devstack did not stop within {} ms; halting the JVM", CLOSE_BUDGET_MS);
+      closed.countDown();
+      Runtime.getRuntime().halt(EXIT_FAILED);
+    }
+    closed.countDown();
+    log.info("devstack stopped");
+  }
+}

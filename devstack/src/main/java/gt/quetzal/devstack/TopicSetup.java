@@ -1,0 +1,113 @@
+package gt.quetzal.devstack;
+
+import gt.quetzal.contract.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin step that creates the project's topics. Applications never create topics themselves:
+ * only the devstack and the deployment's topic Job run this, so partition counts live in one place.
+ */
+public final class TopicSetup {
+
+  private static final Logger log = LoggerFactory.getLogger(TopicSetup.class);
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  /** The partition plan. Add new topics here; existing ones are left as they are. */
+  public static final List<TopicSpec> PLAN = List.of(
+      TopicSpec.of(Topics.VOTES_RAW, 3),
+      TopicSpec.of(Topics.VOTES_ACCEPTED, 3),
+      TopicSpec.of(Topics.VOTES_REJECTED, 1),
+      TopicSpec.compacted(Topics.TALLIES_BANDS, 3),
+      TopicSpec.compacted(Topics.TALLIES_ALBUMS, 3),
+      // Keys are unique per band and minute, so compaction keeps one value per window: a few
+      // thousand records per contest day, small enough to keep for the whole contest.
+      TopicSpec.compacted(Topics.TALLIES_BANDS_PER_MINUTE, 3),
+      // A handful of keys; one partition keeps them in one ordered changelog.
+      TopicSpec.compacted(Topics.TALLIES_STATS, 1));
+
+  private TopicSetup() {}
+
+  /** Creates every topic of {@link #PLAN} that does not exist yet, at replication factor 1. */
+  public static void createAll(String bootstrapServers) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      createAll(admin, PLAN, (short) 1);
+    }
+  }
+
+  /**
+   * Creates each spec's topic; one that already exists is fine (its partition count is not changed).
+   *
+   * @return how many topics were newly created
+   */
+  public static int createAll(Admin admin, List<TopicSpec> specs, short replicationFactor) {
+    List<NewTopic> topics = specs.stream()
+        .map(spec -> new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(spec.configs()))
+        .toList();
+    CreateTopicsResult result =
+        admin.createTopics(topics, new CreateTopicsOptions().timeoutMs((int) TIMEOUT.toMillis()));
+    List<String> existing = new ArrayList<>();
+    for (Map.Entry<String, KafkaFuture<Void>> entry : result.values().entrySet()) {
+      try {
+        await(entry.getValue(), "creating topic " + entry.getKey());
+      } catch (IllegalStateException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw e;
+        }
+        existing.add(entry.getKey());
+      }
+    }
+    warnAboutDrift(admin, specs, existing);
+    int created = specs.size() - existing.size();
+    log.info("Topics ready: {} planned, {} newly created", specs.size(), created);
+    return created;
+  }
+
+  /**
+   * An existing topic keeps its partition count: adding partitions would move keys and break the
+   * co-partitioning Kafka Streams relies on. A mismatch is reported so an old data dir is noticed.
+   */
+  private static void warnAboutDrift(Admin admin, List<TopicSpec> specs, List<String> existing) {
+    if (existing.isEmpty()) {
+      return;
+    }
+    Map<String, TopicDescription> described =
+        await(admin.describeTopics(existing).allTopicNames(), "describing topics " + existing);
+    for (TopicSpec spec : specs) {
+      TopicDescription actual = described.get(spec.name());
+      if (actual != null && actual.partitions().size() != spec.partitions()) {
+        log.warn("Topic {} has {} partitions but the plan says {}; it is left as it is "
+            + "(delete the data dir to start over)", spec.name(), actual.partitions().size(), spec.partitions());
+      }
+    }
+  }
+
+  /** Waits for an admin future; failures carry the Kafka exception as their cause. */
+  private static <T> T await(KafkaFuture<T> future, String what) {
+    try {
+      return future.get(TIMEOUT.toMillis() + 1_000L, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(what + " timed out after " + TIMEOUT, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while " + what, e);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package gt.quetzal.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import gt.quetzal.contract.MongoNames;
+import gt.quetzal.contract.Topics;
+import gt.quetzal.contract.VoteEvent;
+import java.net.URI;
+import java.nio.file.Path;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+class DevstackPersistenceIT {
+
+  @TempDir Path home;
+
+  @Test
+  void secondStartOnTheSameHomeKeepsKafkaRedisAndMongoData() throws Exception {
+    DevstackConfig config = new DevstackConfig(home, 0, 0, 0, 0, null);
+    VoteEvent vote = new VoteEvent("vote-persist-1", "Tijuana No", "Transgresores de la ley", 1994, 77,
+        "voter-9", VoteEvent.CHANNEL_GRPC, System.currentTimeMillis());
+
+    RecordMetadata sent;
+    int kafkaPort;
+    int redisPort;
+    int mongoPort;
+    RedisServer firstRedis;
+    try (Devstack stack = Devstack.start(config)) {
+      sent = KafkaTestClients.sendDurably(stack.bootstrapServers(), Topics.VOTES_ACCEPTED, vote.voteId(), vote);
+      try (Jedis jedis = new Jedis(URI.create(stack.redisUrl()))) {
+        jedis.hset("devstack:persist", "Tijuana No", "77");
+      }
+      try (MongoClient client = MongoClients.create(stack.mongoUri())) {
+        votes(client).insertOne(new Document("_id", vote.voteId()).append("name", vote.name()));
+      }
+      kafkaPort = stack.kafkaBroker().brokerPort();
+      redisPort = stack.redisServer().port();
+      mongoPort = stack.mongoStandIn().orElseThrow().port();
+      firstRedis = stack.redisServer();
+    }
+
+    // Everything is really stopped: no child process, no listener, and Kafka marked its logs clean.
+    assertThat(firstRedis.isAlive()).isFalse();
+    assertThat(Ports.isFree(kafkaPort)).as("Kafka port free").isTrue();
+    assertThat(Ports.isFree(redisPort)).as("Redis port free").isTrue();
+    assertThat(Ports.isFree(mongoPort)).as("Mongo port free").isTrue();
+    assertThat(home.resolve("kafka/logs/.kafka_cleanshutdown")).exists();
+    assertThat(home.resolve("kafka/logs/meta.properties")).exists();
+
+    // Ports 0 again: the second run gets new ports and must still find the same data.
+    try (Devstack stack = Devstack.start(config)) {
+      ConsumerRecord<String, VoteEvent> read =
+          KafkaTestClients.readAt(stack.bootstrapServers(), Topics.VOTES_ACCEPTED, sent, "read_uncommitted");
+      assertThat(read.value()).isEqualTo(vote);
+      try (Jedis jedis = new Jedis(URI.create(stack.redisUrl()))) {
+        assertThat(jedis.hget("devstack:persist", "Tijuana No")).isEqualTo("77");
+      }
+      try (MongoClient client = MongoClients.create(stack.mongoUri())) {
+        Document doc = votes(client).find(Filters.eq("_id", vote.voteId())).first();
+        assertThat(doc).isNotNull();
+        assertThat(doc.getString("name")).isEqualTo("Tijuana No");
+      }
+    }
+  }
+
+  private static MongoCollection<Document> votes(MongoClient client) {
+    return client.getDatabase(MongoNames.DATABASE).getCollection(MongoNames.VOTES);
+  }
+}
