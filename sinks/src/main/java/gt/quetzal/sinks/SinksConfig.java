@@ -1,0 +1,143 @@
+package gt.quetzal.sinks;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.WriteConcern;
+import gt.quetzal.contract.EnvReader;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The sinks' settings, read once from the environment.
+ *
+ * <table>
+ *   <caption>Environment</caption>
+ *   <tr><td>KAFKA_BOOTSTRAP_SERVERS</td><td>localhost:9092</td></tr>
+ *   <tr><td>REDIS_URL</td><td>redis://localhost:6379 — may carry {@code user:password@}; {@code rediss://} for TLS</td></tr>
+ *   <tr><td>MONGO_URI</td><td>mongodb://localhost:27017 (or mongodb+srv://)</td></tr>
+ *   <tr><td>HTTP_PORT</td><td>8082 (0 = any free port)</td></tr>
+ *   <tr><td>GROUP_ID</td><td>quetzal-sinks — a prefix: the loops join {@code <prefix>-redis} and {@code <prefix>-mongo}</td></tr>
+ *   <tr><td>MONGO_WRITE_CONCERN</td><td>majority, or a number of nodes ≥ 1 (unacknowledged is refused)</td></tr>
+ *   <tr><td>REDIS_BATCH_SIZE</td><td>5000 — max.poll.records of the tallies consumer</td></tr>
+ *   <tr><td>MONGO_BATCH_SIZE</td><td>1000 — max.poll.records of the votes consumer</td></tr>
+ *   <tr><td>BACKOFF_MIN_MS / BACKOFF_MAX_MS</td><td>100 / 5000 — retry schedule while a store is down</td></tr>
+ * </table>
+ *
+ * <p>The write concern defaults to {@code majority}: offsets are committed once MongoDB acknowledges, so an
+ * acknowledgement that a failover can roll back would lose the vote from the log for good.
+ */
+public record SinksConfig(
+    String bootstrapServers,
+    URI redisUrl,
+    String mongoUri,
+    int httpPort,
+    String groupIdPrefix,
+    String mongoWriteConcern,
+    int redisBatchSize,
+    int mongoBatchSize,
+    Duration backoffMin,
+    Duration backoffMax) {
+
+  public static final String SERVICE = "quetzal-sinks";
+
+  public SinksConfig {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(redisUrl, "redisUrl");
+    Objects.requireNonNull(mongoUri, "mongoUri");
+    Objects.requireNonNull(groupIdPrefix, "groupIdPrefix");
+    Objects.requireNonNull(mongoWriteConcern, "mongoWriteConcern");
+    Objects.requireNonNull(backoffMin, "backoffMin");
+    Objects.requireNonNull(backoffMax, "backoffMax");
+  }
+
+  public static SinksConfig fromEnv(Map<String, String> environment) {
+    EnvReader env = new EnvReader(environment);
+    String bootstrap = env.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
+    URI redis = env.uri("REDIS_URL", "redis://localhost:6379", "redis", "rediss");
+    String mongo = env.string("MONGO_URI", "mongodb://localhost:27017");
+    try {
+      new ConnectionString(mongo);
+    } catch (IllegalArgumentException e) {
+      // The driver's message can echo the URI; name the variable only so no password reaches the log.
+      env.problem("MONGO_URI is not a valid MongoDB connection string");
+    }
+    int port = env.port("HTTP_PORT", 8082);
+    String group = env.string("GROUP_ID", SERVICE);
+    String writeConcern = env.string("MONGO_WRITE_CONCERN", "majority");
+    if (parseWriteConcern(writeConcern) == null) {
+      env.problem("MONGO_WRITE_CONCERN=" + writeConcern + " must be 'majority' or a node count >= 1");
+    }
+    int redisBatch = env.integer("REDIS_BATCH_SIZE", 5_000, 1, 100_000);
+    int mongoBatch = env.integer("MONGO_BATCH_SIZE", 1_000, 1, 100_000);
+    long backoffMin = env.longValue("BACKOFF_MIN_MS", 100, 1, 60_000);
+    long backoffMax = env.longValue("BACKOFF_MAX_MS", 5_000, 1, 600_000);
+    if (backoffMax < backoffMin) {
+      env.problem("BACKOFF_MAX_MS=" + backoffMax + " is below BACKOFF_MIN_MS=" + backoffMin);
+    }
+    env.validate(SERVICE);
+    return new SinksConfig(
+        bootstrap,
+        redis,
+        mongo,
+        port,
+        group,
+        writeConcern,
+        redisBatch,
+        mongoBatch,
+        Duration.ofMillis(backoffMin),
+        Duration.ofMillis(backoffMax));
+  }
+
+  /** {@code majority} or a positive node count; {@code null} for anything else (including 0). */
+  static WriteConcern parseWriteConcern(String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    if (v.equals("majority")) {
+      return WriteConcern.MAJORITY;
+    }
+    try {
+      int nodes = Integer.parseInt(v);
+      return nodes >= 1 ? new WriteConcern(nodes) : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  public WriteConcern writeConcern() {
+    WriteConcern concern = parseWriteConcern(mongoWriteConcern);
+    if (concern == null) {
+      throw new IllegalStateException("invalid write concern " + mongoWriteConcern);
+    }
+    return concern;
+  }
+
+  public String redisGroupId() {
+    return groupIdPrefix + "-redis";
+  }
+
+  public String mongoGroupId() {
+    return groupIdPrefix + "-mongo";
+  }
+
+  /** Same config on another HTTP port (tests start on 0). */
+  public SinksConfig withHttpPort(int port) {
+    return new SinksConfig(
+        bootstrapServers, redisUrl, mongoUri, port, groupIdPrefix, mongoWriteConcern,
+        redisBatchSize, mongoBatchSize, backoffMin, backoffMax);
+  }
+
+  /** Credentials in either URI never reach a log line. */
+  @Override
+  public String toString() {
+    return "SinksConfig[bootstrapServers=" + bootstrapServers
+        + ", redisUrl=" + Redact.uri(redisUrl.toString())
+        + ", mongoUri=" + Redact.uri(mongoUri)
+        + ", httpPort=" + httpPort
+        + ", groupIdPrefix=" + groupIdPrefix
+        + ", mongoWriteConcern=" + mongoWriteConcern
+        + ", redisBatchSize=" + redisBatchSize
+        + ", mongoBatchSize=" + mongoBatchSize
+        + ", backoff=" + backoffMin.toMillis() + ".." + backoffMax.toMillis() + " ms]";
+  }
+}

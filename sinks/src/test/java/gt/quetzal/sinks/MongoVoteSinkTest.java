@@ -1,0 +1,60 @@
+package gt.quetzal.sinks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.bulk.BulkWriteError;
+import gt.quetzal.contract.VoteEvent;
+import java.util.Date;
+import java.util.List;
+import org.bson.BsonDocument;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+
+class MongoVoteSinkTest {
+
+  @Test
+  void documentUsesVoteIdAsIdAndARealDate() {
+    VoteEvent vote =
+        new VoteEvent(
+            "0190a0b0-0000-7000-8000-000000000001",
+            "Malacates Trébol Shop",
+            "Niño Dios",
+            2004,
+            87,
+            "votante-ñ",
+            VoteEvent.CHANNEL_HTTP,
+            1_700_000_000_123L);
+
+    Document doc = MongoVoteSink.toDocument(vote);
+
+    assertThat(doc.get("_id")).isEqualTo("0190a0b0-0000-7000-8000-000000000001");
+    assertThat(doc.getString("name")).isEqualTo("Malacates Trébol Shop");
+    assertThat(doc.getString("album")).isEqualTo("Niño Dios");
+    assertThat(doc.getInteger("year")).isEqualTo(2004);
+    assertThat(doc.getInteger("rank")).isEqualTo(87);
+    assertThat(doc.getString("voterId")).isEqualTo("votante-ñ");
+    assertThat(doc.getString("channel")).isEqualTo("http");
+    assertThat(doc.get("receivedAt")).isEqualTo(new Date(1_700_000_000_123L));
+    assertThat(doc).doesNotContainKey("voteId");
+    // Encoded as BSON, receivedAt is a date (type 0x09), not a number or a string.
+    BsonDocument bson = doc.toBsonDocument();
+    assertThat(bson.get("receivedAt").isDateTime()).isTrue();
+    assertThat(bson.get("receivedAt").asDateTime().getValue()).isEqualTo(1_700_000_000_123L);
+  }
+
+  @Test
+  void anAbsentVoterIdIsLeftOut() {
+    VoteEvent vote = new VoteEvent("v1", "Alux Nahual", "Alux Nahual", 1982, 50, null, "grpc", 1L);
+    assertThat(MongoVoteSink.toDocument(vote)).doesNotContainKey("voterId");
+  }
+
+  @Test
+  void onlyDuplicateKeyErrorsCountAsSuccess() {
+    BulkWriteError dup1 = new BulkWriteError(11000, "E11000 duplicate key", new BsonDocument(), 0);
+    BulkWriteError dup2 = new BulkWriteError(11000, "E11000 duplicate key", new BsonDocument(), 3);
+    BulkWriteError other = new BulkWriteError(121, "Document failed validation", new BsonDocument(), 1);
+
+    assertThat(MongoVoteSink.onlyDuplicates(List.of(dup1, dup2))).isTrue();
+    assertThat(MongoVoteSink.onlyDuplicates(List.of(dup1, other))).isFalse();
+  }
+}

@@ -1,0 +1,123 @@
+package gt.quetzal.web;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import gt.quetzal.contract.MongoNames;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+
+/** Wires the web app: config → Redis/Mongo clients → readers → HTTP. */
+public final class WebMain {
+
+  private static final Logger log = LoggerFactory.getLogger(WebMain.class);
+
+  private WebMain() {}
+
+  public static void main(String[] args) {
+    WebConfig config = WebConfig.fromEnv(System.getenv());
+    AutoCloseable running = start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "shutdown"));
+  }
+
+  /** Starts everything (clients → readers → HTTP) and returns one handle closing in reverse order. */
+  public static Running start(WebConfig config) {
+    log.info("starting {} with {}", WebConfig.SERVICE, config);
+    Deque<AutoCloseable> started = new ArrayDeque<>();
+    try {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      started.push(registry::close);
+      new JvmMemoryMetrics().bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      new UptimeMetrics().bindTo(registry);
+
+      RedisClient redis = redisClient(config.redisUrl());
+      started.push(redis);
+      MongoClient mongo = mongoClient(config.mongoUri());
+      started.push(mongo);
+
+      WebApp app =
+          new WebApp(
+              new RedisStandingsReader(redis),
+              new MongoVoteLogReader(mongo.getDatabase(MongoNames.DATABASE)),
+              registry);
+      Javalin http = app.create().start(config.httpPort());
+      started.push(http::stop);
+      log.info("{} serving the contest page on http://localhost:{}/", WebConfig.SERVICE, http.port());
+      return new Running(http.port(), started);
+    } catch (RuntimeException | Error e) {
+      closeAll(started);
+      throw e;
+    }
+  }
+
+  /** Credentials, database and {@code rediss://} TLS come from the URI; short timeouts keep a page request from hanging. */
+  static RedisClient redisClient(URI url) {
+    return RedisClient.builder()
+        .clientConfig(DefaultJedisClientConfig.builder().timeoutMillis(2_000).build())
+        .fromURI(url)
+        .build();
+  }
+
+  /** Settings in the URI win; without them a dead MongoDB fails a request in 2 s, not the driver's 30 s. */
+  static MongoClient mongoClient(String uri) {
+    MongoClientSettings settings =
+        MongoClientSettings.builder()
+            .applicationName(WebConfig.SERVICE)
+            .applyToClusterSettings(b -> b.serverSelectionTimeout(2, TimeUnit.SECONDS))
+            .applyToSocketSettings(
+                b -> b.connectTimeout(2, TimeUnit.SECONDS).readTimeout(5, TimeUnit.SECONDS))
+            .applyConnectionString(new ConnectionString(uri))
+            .build();
+    return MongoClients.create(settings);
+  }
+
+  static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      log.warn("error while stopping", e);
+    }
+  }
+
+  private static void closeAll(Deque<AutoCloseable> started) {
+    while (!started.isEmpty()) {
+      closeQuietly(started.pop());
+    }
+  }
+
+  /** The running web app: the bound HTTP port, and close() stopping everything in reverse start order. */
+  public static final class Running implements AutoCloseable {
+    private final int httpPort;
+    private final Deque<AutoCloseable> started;
+
+    private Running(int httpPort, Deque<AutoCloseable> started) {
+      this.httpPort = httpPort;
+      this.started = started;
+    }
+
+    public int httpPort() {
+      return httpPort;
+    }
+
+    @Override
+    public synchronized void close() {
+      closeAll(started);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package gt.quetzal.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import gt.quetzal.contract.EnvReader;
+import java.net.URI;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WebConfigTest {
+
+  @Test
+  void defaultsFitTheLocalStack() {
+    WebConfig config = WebConfig.fromEnv(Map.of());
+    assertThat(config.redisUrl()).isEqualTo(URI.create("redis://localhost:6379"));
+    assertThat(config.mongoUri()).isEqualTo("mongodb://localhost:27017");
+    assertThat(config.httpPort()).isEqualTo(8088);
+  }
+
+  @Test
+  void readsOverrides() {
+    WebConfig config =
+        WebConfig.fromEnv(
+            Map.of(
+                "REDIS_URL", "rediss://web:pw@redis:6380",
+                "MONGO_URI", "mongodb+srv://cluster.example/quetzal",
+                "HTTP_PORT", "0"));
+    assertThat(config.redisUrl().getScheme()).isEqualTo("rediss");
+    assertThat(config.mongoUri()).isEqualTo("mongodb+srv://cluster.example/quetzal");
+    assertThat(config.httpPort()).isZero();
+  }
+
+  @Test
+  void reportsEveryProblemAtOnce() {
+    assertThatThrownBy(
+            () -> WebConfig.fromEnv(Map.of("REDIS_URL", "tcp://x", "MONGO_URI", "nope", "HTTP_PORT", "-1")))
+        .isInstanceOfSatisfying(
+            EnvReader.ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .hasSize(3)
+                    .anyMatch(p -> p.contains("REDIS_URL"))
+                    .anyMatch(p -> p.contains("MONGO_URI"))
+                    .anyMatch(p -> p.contains("HTTP_PORT")));
+  }
+
+  @Test
+  void toStringHidesCredentials() {
+    WebConfig config =
+        WebConfig.fromEnv(Map.of("REDIS_URL", "redis://u:hunter2@r:6379", "MONGO_URI", "mongodb://a:pa55@m:27017"));
+    assertThat(config.toString()).doesNotContain("hunter2").doesNotContain("pa55").contains("redis://***@r:6379");
+  }
+}
