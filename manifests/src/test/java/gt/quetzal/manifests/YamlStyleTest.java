@@ -1,0 +1,67 @@
+package gt.quetzal.manifests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The YAML stays clean under yamllint's default rules (the ones a reviewer would run): a document
+ * start, two-space indentation, lines of at most 80 columns, no tabs or trailing spaces, a final
+ * newline. yamllint itself is not needed to enforce these on every build.
+ */
+class YamlStyleTest {
+
+  static List<Path> yamlFiles() throws IOException {
+    List<Path> files = new ArrayList<>();
+    for (Path dir : List.of(Repo.manifests(), Repo.grafana())) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        walk.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+            .filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/src/"))
+            .forEach(files::add);
+      }
+    }
+    return files;
+  }
+
+  @Test
+  void everyYamlFileIsLintClean() throws IOException {
+    List<String> problems = new ArrayList<>();
+    List<Path> files = yamlFiles();
+    assertThat(files).hasSizeGreaterThan(20);
+    for (Path file : files) {
+      String text = Files.readString(file);
+      String name = Repo.root().relativize(file).toString();
+      if (!text.startsWith("---\n")) {
+        problems.add(name + ": start with a document marker (---)");
+      }
+      if (!text.endsWith("\n") || text.endsWith("\n\n")) {
+        problems.add(name + ": end with exactly one newline");
+      }
+      String[] lines = text.split("\n", -1);
+      for (int i = 0; i < lines.length; i++) {
+        String line = lines[i];
+        String where = name + ":" + (i + 1);
+        if (line.length() > 80) {
+          problems.add(where + ": longer than 80 columns");
+        }
+        if (line.contains("\t")) {
+          problems.add(where + ": tab");
+        }
+        if (!line.isEmpty() && Character.isWhitespace(line.charAt(line.length() - 1))) {
+          problems.add(where + ": trailing whitespace");
+        }
+        int indent = line.length() - line.stripLeading().length();
+        if (!line.isBlank() && indent % 2 != 0) {
+          problems.add(where + ": indentation of " + indent + " is not a multiple of two");
+        }
+      }
+    }
+    assertThat(problems).isEmpty();
+  }
+}
