@@ -10,6 +10,8 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
 import gt.quetzal.contract.MongoNames;
+import gt.quetzal.contract.RejectedVote;
+import gt.quetzal.contract.Topic;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.contract.VoteEvent;
 import io.micrometer.core.instrument.Counter;
@@ -22,28 +24,52 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.bson.Document;
 
 /**
- * Appends {@link Topics#VOTES_ACCEPTED} to {@code quetzal.votes} with {@code _id = voteId}.
+ * Appends the vote log to MongoDB:
+ *
+ * <ul>
+ *   <li>{@link Topics#VOTES_ACCEPTED} → {@code quetzal.votes} with {@code _id = voteId};
+ *   <li>{@link Topics#VOTES_REJECTED} → {@code quetzal.rejected} with {@code _id = "<partition>-<offset>"}:
+ *       a rejected record may have no voteId (it was unreadable), and two rejections may share one (a
+ *       retried bad vote), but its position in the topic is unique and the same on every replay.
+ * </ul>
  *
  * <p>Inserts are unordered bulk writes; a duplicate key (11000) means "already stored" — a replay or a
- * retried batch — and counts as success, so the log holds each vote exactly once however often it is
+ * retried batch — and counts as success, so the log holds each record exactly once however often it is
  * replayed. Any other error fails the whole batch, which the loop retries.
  */
-public final class MongoVoteSink implements StoreWriter<String, VoteEvent> {
+public final class MongoVoteSink implements StoreWriter<byte[], byte[]> {
 
   static final int DUPLICATE_KEY = 11000;
 
+  /** Every topic this sink stores; one consumer reads them all. */
+  public static final List<Topic<?, ?>> TOPICS = List.of(Topics.VOTES_ACCEPTED, Topics.VOTES_REJECTED);
+
   private final MongoDatabase database;
   private final MongoCollection<Document> votes;
-  private final Counter duplicates;
+  private final MongoCollection<Document> rejected;
+  private final RecordDecoder decoder;
+  private final Counter voteDuplicates;
+  private final Counter rejectedDuplicates;
 
   public MongoVoteSink(MongoDatabase database, WriteConcern writeConcern, MeterRegistry registry) {
     this.database = Objects.requireNonNull(database, "database");
     this.votes = database.getCollection(MongoNames.VOTES).withWriteConcern(writeConcern);
-    this.duplicates =
-        Counter.builder("quetzal.sink.duplicates")
-            .description("Votes already present in MongoDB (replays and retried batches)")
-            .tag("store", store())
-            .register(registry);
+    this.rejected = database.getCollection(MongoNames.REJECTED).withWriteConcern(writeConcern);
+    this.decoder = new RecordDecoder(store(), registry);
+    this.voteDuplicates = duplicatesCounter(registry, MongoNames.VOTES);
+    this.rejectedDuplicates = duplicatesCounter(registry, MongoNames.REJECTED);
+  }
+
+  private Counter duplicatesCounter(MeterRegistry registry, String collection) {
+    return Counter.builder("quetzal.sink.duplicates")
+        .description("Documents already present in MongoDB (replays and retried batches)")
+        .tag("store", store())
+        .tag("collection", collection)
+        .register(registry);
+  }
+
+  public static List<String> topicNames() {
+    return TOPICS.stream().map(Topic::name).toList();
   }
 
   @Override
@@ -51,7 +77,11 @@ public final class MongoVoteSink implements StoreWriter<String, VoteEvent> {
     return "mongo";
   }
 
-  /** Indexes for the web app's queries: newest first, and one band newest first. Idempotent. */
+  /**
+   * Indexes for the web app's queries: newest first, and newest first within one band (votes) or one
+   * reason (rejections). Idempotent. The mongo-java-server stand-in accepts non-unique indexes but
+   * ignores them (it scans); a real MongoDB needs them, or every page of the vote log is a full scan.
+   */
   @Override
   public void prepare() {
     votes.createIndexes(
@@ -60,6 +90,12 @@ public final class MongoVoteSink implements StoreWriter<String, VoteEvent> {
             new IndexModel(
                 Indexes.compoundIndex(Indexes.ascending("name"), Indexes.descending("receivedAt")),
                 new IndexOptions().name("name_receivedAt_desc"))));
+    rejected.createIndexes(
+        List.of(
+            new IndexModel(Indexes.descending("rejectedAt"), new IndexOptions().name("rejectedAt_desc")),
+            new IndexModel(
+                Indexes.compoundIndex(Indexes.ascending("reason"), Indexes.descending("rejectedAt")),
+                new IndexOptions().name("reason_rejectedAt_desc"))));
   }
 
   /** The stored shape of a vote: its fields, {@code _id = voteId}, and {@code receivedAt} as a BSON date. */
@@ -76,19 +112,57 @@ public final class MongoVoteSink implements StoreWriter<String, VoteEvent> {
     return doc.append("channel", vote.channel()).append("receivedAt", new Date(vote.receivedAt()));
   }
 
+  /** The id of a rejection: where it sits in {@code votes.rejected}, which never changes. */
+  static String rejectedId(int partition, long offset) {
+    return partition + "-" + offset;
+  }
+
+  /** The stored shape of a rejection: reason, detail, raw input, {@code rejectedAt} as a BSON date. */
+  static Document toDocument(int partition, long offset, RejectedVote rejection) {
+    Document doc = new Document("_id", rejectedId(partition, offset));
+    if (rejection.voteId() != null) {
+      doc.append("voteId", rejection.voteId());
+    }
+    appendIfPresent(doc, "reason", rejection.reason());
+    appendIfPresent(doc, "detail", rejection.detail());
+    appendIfPresent(doc, "raw", rejection.raw());
+    return doc.append("rejectedAt", new Date(rejection.rejectedAt()));
+  }
+
+  private static void appendIfPresent(Document doc, String name, String value) {
+    if (value != null) {
+      doc.append(name, value);
+    }
+  }
+
   @Override
-  public void write(List<ConsumerRecord<String, VoteEvent>> batch) {
-    List<Document> docs = new ArrayList<>(batch.size());
-    for (ConsumerRecord<String, VoteEvent> record : batch) {
-      if (record.value() != null) { // tombstones carry no vote
-        docs.add(toDocument(record.value()));
+  public void write(List<ConsumerRecord<byte[], byte[]>> batch) {
+    List<Document> voteDocs = new ArrayList<>();
+    List<Document> rejectedDocs = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> raw : batch) {
+      if (raw.value() == null) {
+        continue; // tombstones carry nothing to log
+      }
+      if (raw.topic().equals(Topics.VOTES_ACCEPTED.name())) {
+        decoder.decode(Topics.VOTES_ACCEPTED, raw).ifPresent(r -> voteDocs.add(toDocument(r.value())));
+      } else if (raw.topic().equals(Topics.VOTES_REJECTED.name())) {
+        decoder
+            .decode(Topics.VOTES_REJECTED, raw)
+            .ifPresent(r -> rejectedDocs.add(toDocument(r.partition(), r.offset(), r.value())));
+      } else {
+        decoder.skip(raw, "not a vote log topic");
       }
     }
+    insertAll(votes, voteDocs, voteDuplicates);
+    insertAll(rejected, rejectedDocs, rejectedDuplicates);
+  }
+
+  private static void insertAll(MongoCollection<Document> collection, List<Document> docs, Counter duplicates) {
     if (docs.isEmpty()) {
       return;
     }
     try {
-      votes.insertMany(docs, new InsertManyOptions().ordered(false));
+      collection.insertMany(docs, new InsertManyOptions().ordered(false));
     } catch (MongoBulkWriteException e) {
       if (e.getWriteConcernError() != null || !onlyDuplicates(e.getWriteErrors())) {
         throw e;

@@ -1,9 +1,17 @@
 package gt.quetzal.sinks;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import gt.quetzal.contract.AlbumKey;
+import gt.quetzal.contract.AlbumTally;
+import gt.quetzal.contract.BandMinute;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.RedisKeys;
+import gt.quetzal.contract.Topic;
 import gt.quetzal.contract.Topics;
+import gt.quetzal.sinks.RedisMirrorScript.FieldWrite;
+import gt.quetzal.sinks.RedisMirrorScript.HashWrites;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,32 +19,70 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
- * Mirrors {@link Topics#TALLIES_BANDS} into the {@link RedisKeys#BAND_TOTALS} hash.
+ * Mirrors every tally topic into Redis with absolute values (HSET, never INCR):
  *
- * <p>The topic carries absolute totals, so the mirror is a plain HSET of the latest value per band:
- * replaying any prefix of the topic converges to the same hash, which HINCRBY could never promise. One
- * poll becomes one pipeline of three commands (HSET totals, HSET stats, PUBLISH), whatever its size.
+ * <ul>
+ *   <li>{@link Topics#TALLIES_BANDS} → {@link RedisKeys#BAND_TOTALS} (band → total);
+ *   <li>{@link Topics#TALLIES_ALBUMS} → {@link RedisKeys#ALBUM_TOTALS} ("Band — Album" → count) and
+ *       {@link RedisKeys#ALBUM_STATS} ("Band — Album" → JSON with the rank statistics);
+ *   <li>{@link Topics#TALLIES_BANDS_PER_MINUTE} → {@link RedisKeys#bandMinutes} (minute → count) and the
+ *       {@link RedisKeys#TIMELINE_STREAM} entry of that minute;
+ *   <li>{@link Topics#TALLIES_STATS} → {@link RedisKeys#STATS} (counter → value).
+ * </ul>
  *
- * <p>Replicas: a band's key lives in one partition and a partition has one owner at a time, so two
- * replicas never race on a band while both are in the group. A member that loses partitions drops their
- * held records ({@link SinkLoop}), and an outage cannot get it evicted (it keeps polling while paused).
- * The remaining window is a member evicted <em>during</em> a write (e.g. a pause longer than
- * {@code session.timeout.ms}): it could still write an older total after the new owner wrote a newer one.
- * Closing that needs a conditional write (only when newer), which is issue 5's to add.
+ * <p>One poll becomes one EVALSHA of {@link RedisMirrorScript}, whatever its size: the newest record per
+ * field is written, guarded, together with {@code updatedAt} and one PUBLISH, and the loop commits only
+ * after Redis answered.
+ *
+ * <p><b>The guard.</b> Each field's version is the offset of the tally record it came from. A field is
+ * written only when the record is newer than the version Redis holds, so nothing can go backwards: not a
+ * replay (a new group, or a retried batch), and not a replica that lost its partitions in a rebalance
+ * but still writes a batch it polled before. The count itself would not do as a version: tallies only
+ * grow until a tombstone deletes a key, after which the count starts again from 1 and "larger" no longer
+ * means "newer"; the offset still does, and the guard keeps the tombstone's version, so a stale total
+ * cannot bring a deleted key back. Offsets compare only within a partition: that holds because a key
+ * always maps to the same partition (the tally topics' partition counts must never change, which Kafka
+ * Streams requires anyway). A recreated tally topic starts at offset 0 again, so clear the
+ * {@code quetzal:*} keys with it.
  */
-public final class RedisTallySink implements StoreWriter<String, Long> {
+public final class RedisTallySink implements StoreWriter<byte[], byte[]> {
 
-  private final RedisClient redis;
+  /** Every topic this sink mirrors; one consumer reads them all. */
+  public static final List<Topic<?, ?>> TOPICS =
+      List.of(Topics.TALLIES_BANDS, Topics.TALLIES_ALBUMS, Topics.TALLIES_BANDS_PER_MINUTE, Topics.TALLIES_STATS);
+
+  private final UnifiedJedis redis;
   private final LongSupplier clock;
+  private final int timelineMaxMinutes;
+  private final RecordDecoder decoder;
+  private final Counter written;
+  private final Counter refused;
 
-  public RedisTallySink(RedisClient redis, LongSupplier clock) {
+  public RedisTallySink(UnifiedJedis redis, LongSupplier clock, int timelineMaxMinutes, MeterRegistry registry) {
     this.redis = Objects.requireNonNull(redis, "redis");
     this.clock = Objects.requireNonNull(clock, "clock");
+    if (timelineMaxMinutes < 1) {
+      throw new IllegalArgumentException("timelineMaxMinutes must be positive");
+    }
+    this.timelineMaxMinutes = timelineMaxMinutes;
+    this.decoder = new RecordDecoder(store(), registry);
+    this.written =
+        Counter.builder("quetzal.sink.fields.written")
+            .description("Redis hash fields written or deleted because their tally record was newer")
+            .tag("store", store())
+            .register(registry);
+    this.refused =
+        Counter.builder("quetzal.sink.guard.refused")
+            .description("Redis writes refused because Redis already held a newer version (replays, stale replicas)")
+            .tag("store", store())
+            .register(registry);
+  }
+
+  public static List<String> topicNames() {
+    return TOPICS.stream().map(Topic::name).toList();
   }
 
   @Override
@@ -44,70 +90,157 @@ public final class RedisTallySink implements StoreWriter<String, Long> {
     return "redis";
   }
 
-  /**
-   * The latest value per band in a batch, in first-seen order. A band's key always lands in the same
-   * partition and a partition's records arrive in offset order, so "last one wins" is "newest wins".
-   * A {@code null} value is a tombstone and stays in the map as {@code null} (the band is deleted).
-   * Records without a key cannot name a band and are ignored.
-   */
-  static Map<String, Long> latestPerBand(List<ConsumerRecord<String, Long>> batch) {
-    Map<String, Long> latest = new LinkedHashMap<>();
-    for (ConsumerRecord<String, Long> record : batch) {
-      if (record.key() != null) {
-        latest.put(record.key(), record.value());
-      }
-    }
-    return latest;
-  }
-
   @Override
-  public void write(List<ConsumerRecord<String, Long>> batch) throws JsonProcessingException {
-    Map<String, Long> latest = latestPerBand(batch);
-    if (latest.isEmpty()) {
+  public void write(List<ConsumerRecord<byte[], byte[]>> batch) throws JsonProcessingException {
+    Plan plan = plan(batch);
+    if (plan.isEmpty()) {
       return;
     }
-    Map<String, String> totals = new LinkedHashMap<>();
-    List<String> deleted = new ArrayList<>();
-    latest.forEach(
-        (band, total) -> {
-          if (total == null) {
-            deleted.add(band);
-          } else {
-            totals.put(band, Long.toString(total));
-          }
-        });
     long now = clock.getAsLong();
-    String note = changeNote(latest.size(), now);
-
-    List<Response<?>> replies = new ArrayList<>(4);
-    try (Pipeline pipe = redis.pipelined()) {
-      if (!totals.isEmpty()) {
-        replies.add(pipe.hset(RedisKeys.BAND_TOTALS, totals));
-      }
-      if (!deleted.isEmpty()) {
-        replies.add(pipe.hdel(RedisKeys.BAND_TOTALS, deleted.toArray(String[]::new)));
-      }
-      replies.add(pipe.hset(RedisKeys.STATS, RedisKeys.STAT_UPDATED_AT, Long.toString(now)));
-      replies.add(pipe.publish(RedisKeys.CHANGES_CHANNEL, note));
-      pipe.sync();
-    }
-    // sync() only throws on I/O errors; a server-side error (WRONGTYPE, NOAUTH, OOM) surfaces on get().
-    for (Response<?> reply : replies) {
-      reply.get();
-    }
+    RedisMirrorScript.Outcome outcome =
+        RedisMirrorScript.run(redis, RedisMirrorScript.call(plan.writes(), now, plan.changeNote(now), timelineMaxMinutes));
+    written.increment(outcome.accepted());
+    refused.increment(outcome.refused());
   }
 
-  /** The pub/sub message live pages react to: small, and enough to decide whether to re-read. */
-  static String changeNote(int changedBands, long updatedAt) throws JsonProcessingException {
-    Map<String, Object> note = new LinkedHashMap<>();
-    note.put("kind", "bands");
-    note.put("changed", changedBands);
-    note.put("updatedAt", updatedAt);
-    return Json.MAPPER.writeValueAsString(note);
+  Plan plan(List<ConsumerRecord<byte[], byte[]>> batch) throws JsonProcessingException {
+    return plan(batch, decoder);
+  }
+
+  /** The newest write per hash field of a batch, by topic. Unreadable records are skipped (and counted). */
+  static Plan plan(List<ConsumerRecord<byte[], byte[]>> batch, RecordDecoder decoder) throws JsonProcessingException {
+    Plan plan = new Plan();
+    for (ConsumerRecord<byte[], byte[]> raw : batch) {
+      String topic = raw.topic();
+      if (topic.equals(Topics.TALLIES_BANDS.name())) {
+        var record = decoder.decode(Topics.TALLIES_BANDS, raw);
+        if (record.isPresent() && hasKey(decoder, raw, record.get().key())) {
+          plan.put(RedisKeys.BAND_TOTALS, null, record.get().key(), raw.offset(), text(record.get().value()));
+        }
+      } else if (topic.equals(Topics.TALLIES_ALBUMS.name())) {
+        var record = decoder.decode(Topics.TALLIES_ALBUMS, raw);
+        if (record.isPresent() && hasKey(decoder, raw, record.get().key())) {
+          AlbumKey album = record.get().key();
+          AlbumTally tally = record.get().value();
+          plan.put(RedisKeys.ALBUM_TOTALS, null, album.label(), raw.offset(), tally == null ? null : Long.toString(tally.count()));
+          plan.put(RedisKeys.ALBUM_STATS, null, album.label(), raw.offset(), tally == null ? null : albumStatsJson(album, tally));
+        }
+      } else if (topic.equals(Topics.TALLIES_BANDS_PER_MINUTE.name())) {
+        var record = decoder.decode(Topics.TALLIES_BANDS_PER_MINUTE, raw);
+        if (record.isPresent() && hasKey(decoder, raw, record.get().key())) {
+          BandMinute minute = record.get().key();
+          if (minute.band().isEmpty() || minute.minuteStart() <= 0) {
+            // A stream entry needs a field name and an ID above 0-0: such a record could only fail forever.
+            decoder.skip(raw, "timeline key " + minute + " cannot be drawn");
+          } else {
+            plan.put(
+                RedisKeys.bandMinutes(minute.band()),
+                minute.band(),
+                Timeline.field(minute.minuteStart()),
+                raw.offset(),
+                text(record.get().value()));
+          }
+        }
+      } else if (topic.equals(Topics.TALLIES_STATS.name())) {
+        var record = decoder.decode(Topics.TALLIES_STATS, raw);
+        if (record.isPresent() && hasKey(decoder, raw, record.get().key())) {
+          if (record.get().key().equals(RedisKeys.STAT_UPDATED_AT)) {
+            decoder.skip(raw, "the stats key " + RedisKeys.STAT_UPDATED_AT + " is the sink's own field");
+          } else {
+            plan.put(RedisKeys.STATS, null, record.get().key(), raw.offset(), text(record.get().value()));
+          }
+        }
+      } else {
+        decoder.skip(raw, "not a tally topic");
+      }
+    }
+    return plan;
+  }
+
+  private static boolean hasKey(RecordDecoder decoder, ConsumerRecord<byte[], byte[]> raw, Object key) {
+    if (key == null) {
+      decoder.skip(raw, "no key");
+      return false;
+    }
+    return true;
+  }
+
+  private static String text(Long value) {
+    return value == null ? null : Long.toString(value);
+  }
+
+  /** The album statistics as the web app reads them; band and album from the key, which names the field. */
+  static String albumStatsJson(AlbumKey album, AlbumTally tally) throws JsonProcessingException {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("band", album.band());
+    json.put("album", album.album());
+    json.put("count", tally.count());
+    json.put("rankSum", tally.rankSum());
+    json.put("rankMin", tally.rankMin());
+    json.put("rankMax", tally.rankMax());
+    json.put("rankAverage", tally.rankAverage());
+    return Json.MAPPER.writeValueAsString(json);
   }
 
   @Override
   public void ping() {
     redis.ping();
+  }
+
+  /** The newest write per (hash, field) of one batch, in first-seen order. */
+  static final class Plan {
+    private record Hash(String guardKey, String streamField, Map<String, FieldWrite> fields) {}
+
+    private final Map<String, Hash> hashes = new LinkedHashMap<>();
+
+    /**
+     * Keeps the write with the highest offset: a field's records come from one partition, in offset
+     * order, so this is the last one, and it stays correct for records handed over in any order.
+     */
+    void put(String key, String streamField, String field, long version, String value) {
+      Hash hash = hashes.computeIfAbsent(key, k -> new Hash(RedisKeys.guardOf(k), streamField, new LinkedHashMap<>()));
+      FieldWrite current = hash.fields().get(field);
+      if (current == null || version > current.version()) {
+        hash.fields().put(field, new FieldWrite(field, version, value));
+      }
+    }
+
+    boolean isEmpty() {
+      return hashes.isEmpty();
+    }
+
+    List<HashWrites> writes() {
+      List<HashWrites> writes = new ArrayList<>(hashes.size());
+      hashes.forEach(
+          (key, hash) ->
+              writes.add(new HashWrites(key, hash.guardKey(), hash.streamField(), new ArrayList<>(hash.fields().values()))));
+      return writes;
+    }
+
+    private int fieldsOf(String key) {
+      Hash hash = hashes.get(key);
+      return hash == null ? 0 : hash.fields().size();
+    }
+
+    /**
+     * The pub/sub message live pages react to: how many fields of each kind this batch carried, and
+     * when. Small, and enough to decide what to re-read. Published only if something actually changed.
+     */
+    String changeNote(long updatedAt) throws JsonProcessingException {
+      int minutes = 0;
+      for (Map.Entry<String, Hash> entry : hashes.entrySet()) {
+        if (entry.getValue().streamField() != null) {
+          minutes += entry.getValue().fields().size();
+        }
+      }
+      Map<String, Object> note = new LinkedHashMap<>();
+      note.put("kind", "tallies");
+      note.put("bands", fieldsOf(RedisKeys.BAND_TOTALS));
+      note.put("albums", fieldsOf(RedisKeys.ALBUM_TOTALS));
+      note.put("minutes", minutes);
+      note.put("stats", fieldsOf(RedisKeys.STATS));
+      note.put("updatedAt", updatedAt);
+      return Json.MAPPER.writeValueAsString(note);
+    }
   }
 }

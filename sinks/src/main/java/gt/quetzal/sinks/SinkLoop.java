@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One consumer, one store, one thread: poll → write the batch → commit only after the store acknowledged.
+ * The consumer may subscribe to several topics (the Redis sink reads every tally topic): a poll is one
+ * batch whatever topics it spans, so a store sees one write per poll, and offsets are committed per
+ * topic-partition.
  *
  * <p>When a write fails the batch is <em>held</em>, not skipped: every assigned partition is paused and
  * {@code poll(backoff)} is the wait between attempts. Polling while paused keeps the member in its group
@@ -49,7 +52,7 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
   static final Duration IDLE_PING_INTERVAL = Duration.ofSeconds(2);
 
   private final Consumer<K, V> consumer;
-  private final String topic;
+  private final List<String> topics;
   private final StoreWriter<K, V> writer;
   private final Backoff backoff;
   private final Duration pollTimeout;
@@ -73,13 +76,16 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
 
   public SinkLoop(
       Consumer<K, V> consumer,
-      String topic,
+      List<String> topics,
       StoreWriter<K, V> writer,
       Backoff backoff,
       Duration pollTimeout,
       MeterRegistry registry) {
     this.consumer = Objects.requireNonNull(consumer, "consumer");
-    this.topic = Objects.requireNonNull(topic, "topic");
+    this.topics = List.copyOf(topics);
+    if (this.topics.isEmpty()) {
+      throw new IllegalArgumentException("a sink loop needs at least one topic");
+    }
     this.writer = Objects.requireNonNull(writer, "writer");
     this.backoff = Objects.requireNonNull(backoff, "backoff");
     this.pollTimeout = Objects.requireNonNull(pollTimeout, "pollTimeout");
@@ -145,7 +151,7 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
 
   private void run() {
     try {
-      consumer.subscribe(List.of(topic), new DropRevoked());
+      consumer.subscribe(topics, new DropRevoked());
       attemptPrepare();
       while (!closing.get()) {
         step();

@@ -15,7 +15,8 @@ import java.util.Objects;
  * <table>
  *   <caption>Environment</caption>
  *   <tr><td>KAFKA_BOOTSTRAP_SERVERS</td><td>localhost:9092</td></tr>
- *   <tr><td>REDIS_URL</td><td>redis://localhost:6379 — may carry {@code user:password@}; {@code rediss://} for TLS</td></tr>
+ *   <tr><td>REDIS_URL</td><td>redis://localhost:6379 — {@code redis://:password@host} (requirepass),
+ *       {@code redis://user:password@host} (ACL user), {@code /db} index; {@code rediss://} for TLS</td></tr>
  *   <tr><td>MONGO_URI</td><td>mongodb://localhost:27017 (or mongodb+srv://)</td></tr>
  *   <tr><td>HTTP_PORT</td><td>8082 (0 = any free port)</td></tr>
  *   <tr><td>GROUP_ID</td><td>quetzal-sinks — a prefix: the loops join {@code <prefix>-redis} and {@code <prefix>-mongo}</td></tr>
@@ -23,6 +24,7 @@ import java.util.Objects;
  *   <tr><td>REDIS_BATCH_SIZE</td><td>5000 — max.poll.records of the tallies consumer</td></tr>
  *   <tr><td>MONGO_BATCH_SIZE</td><td>1000 — max.poll.records of the votes consumer</td></tr>
  *   <tr><td>BACKOFF_MIN_MS / BACKOFF_MAX_MS</td><td>100 / 5000 — retry schedule while a store is down</td></tr>
+ *   <tr><td>TIMELINE_MAX_MINUTES</td><td>1440 (a day) — minutes kept on the Grafana timeline stream (the per-band hashes keep all)</td></tr>
  * </table>
  *
  * <p>The write concern defaults to {@code majority}: offsets are committed once MongoDB acknowledges, so an
@@ -38,7 +40,8 @@ public record SinksConfig(
     int redisBatchSize,
     int mongoBatchSize,
     Duration backoffMin,
-    Duration backoffMax) {
+    Duration backoffMax,
+    int timelineMaxMinutes) {
 
   public static final String SERVICE = "quetzal-sinks";
 
@@ -50,12 +53,27 @@ public record SinksConfig(
     Objects.requireNonNull(mongoWriteConcern, "mongoWriteConcern");
     Objects.requireNonNull(backoffMin, "backoffMin");
     Objects.requireNonNull(backoffMax, "backoffMax");
+    if (timelineMaxMinutes < 1) {
+      throw new IllegalArgumentException("timelineMaxMinutes must be positive");
+    }
   }
 
   public static SinksConfig fromEnv(Map<String, String> environment) {
-    EnvReader env = new EnvReader(environment);
+    return fromEnv(new EnvReader(environment));
+  }
+
+  /** Reads every variable through {@code env}, which then knows what the service consulted. */
+  public static SinksConfig fromEnv(EnvReader env) {
     String bootstrap = env.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
     URI redis = env.uri("REDIS_URL", "redis://localhost:6379", "redis", "rediss");
+    String userInfo = redis.getUserInfo();
+    if (userInfo != null && !userInfo.contains(":")) {
+      // Jedis would read "name@" as neither user nor password; say so now instead of failing to AUTH later.
+      env.problem("REDIS_URL credentials must be ':password' or 'user:password' before the '@'");
+    }
+    if (redis.getHost() == null) {
+      env.problem("REDIS_URL has no host");
+    }
     String mongo = env.string("MONGO_URI", "mongodb://localhost:27017");
     try {
       new ConnectionString(mongo);
@@ -73,6 +91,7 @@ public record SinksConfig(
     int mongoBatch = env.integer("MONGO_BATCH_SIZE", 1_000, 1, 100_000);
     long backoffMin = env.longValue("BACKOFF_MIN_MS", 100, 1, 60_000);
     long backoffMax = env.longValue("BACKOFF_MAX_MS", 5_000, 1, 600_000);
+    int timelineMax = env.integer("TIMELINE_MAX_MINUTES", 1_440, 10, 1_000_000);
     if (backoffMax < backoffMin) {
       env.problem("BACKOFF_MAX_MS=" + backoffMax + " is below BACKOFF_MIN_MS=" + backoffMin);
     }
@@ -87,7 +106,8 @@ public record SinksConfig(
         redisBatch,
         mongoBatch,
         Duration.ofMillis(backoffMin),
-        Duration.ofMillis(backoffMax));
+        Duration.ofMillis(backoffMax),
+        timelineMax);
   }
 
   /** {@code majority} or a positive node count; {@code null} for anything else (including 0). */
@@ -124,7 +144,7 @@ public record SinksConfig(
   public SinksConfig withHttpPort(int port) {
     return new SinksConfig(
         bootstrapServers, redisUrl, mongoUri, port, groupIdPrefix, mongoWriteConcern,
-        redisBatchSize, mongoBatchSize, backoffMin, backoffMax);
+        redisBatchSize, mongoBatchSize, backoffMin, backoffMax, timelineMaxMinutes);
   }
 
   /** Credentials in either URI never reach a log line. */
@@ -138,6 +158,7 @@ public record SinksConfig(
         + ", mongoWriteConcern=" + mongoWriteConcern
         + ", redisBatchSize=" + redisBatchSize
         + ", mongoBatchSize=" + mongoBatchSize
-        + ", backoff=" + backoffMin.toMillis() + ".." + backoffMax.toMillis() + " ms]";
+        + ", backoff=" + backoffMin.toMillis() + ".." + backoffMax.toMillis() + " ms"
+        + ", timelineMaxMinutes=" + timelineMaxMinutes + "]";
   }
 }

@@ -5,9 +5,6 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import gt.quetzal.contract.MongoNames;
-import gt.quetzal.contract.Topic;
-import gt.quetzal.contract.Topics;
-import gt.quetzal.contract.VoteEvent;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -24,12 +21,15 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.util.JedisURIHelper;
 
-/** Wires the sinks: config → Redis/Mongo clients → two sink loops → HTTP probes. */
+/** Wires the sinks: config → Redis/Mongo clients → two sink loops (tallies → Redis, vote log → MongoDB) → HTTP probes. */
 public final class SinksMain {
 
   private static final Logger log = LoggerFactory.getLogger(SinksMain.class);
@@ -62,23 +62,23 @@ public final class SinksMain {
       MongoClient mongo = mongoClient(config.mongoUri(), SinksConfig.SERVICE);
       started.push(mongo);
 
-      SinkLoop<String, Long> tallies =
+      // One loop per store, each reading all of its topics with one consumer: one write per poll.
+      SinkLoop<byte[], byte[]> tallies =
           new SinkLoop<>(
-              consumer(config, Topics.TALLIES_BANDS, config.redisGroupId(), config.redisBatchSize()),
-              Topics.TALLIES_BANDS.name(),
-              new RedisTallySink(redis, System::currentTimeMillis),
+              consumer(config, config.redisGroupId(), config.redisBatchSize()),
+              RedisTallySink.topicNames(),
+              new RedisTallySink(redis, System::currentTimeMillis, config.timelineMaxMinutes(), registry),
               new Backoff(config.backoffMin(), config.backoffMax()),
               POLL_TIMEOUT,
               registry);
       tallies.start();
       started.push(tallies);
 
-      SinkLoop<String, VoteEvent> votes =
+      SinkLoop<byte[], byte[]> votes =
           new SinkLoop<>(
-              consumer(config, Topics.VOTES_ACCEPTED, config.mongoGroupId(), config.mongoBatchSize()),
-              Topics.VOTES_ACCEPTED.name(),
-              new MongoVoteSink(
-                  mongo.getDatabase(MongoNames.DATABASE), config.writeConcern(), registry),
+              consumer(config, config.mongoGroupId(), config.mongoBatchSize()),
+              MongoVoteSink.topicNames(),
+              new MongoVoteSink(mongo.getDatabase(MongoNames.DATABASE), config.writeConcern(), registry),
               new Backoff(config.backoffMin(), config.backoffMax()),
               POLL_TIMEOUT,
               registry);
@@ -95,8 +95,8 @@ public final class SinksMain {
     }
   }
 
-  static <V> KafkaConsumer<String, V> consumer(
-      SinksConfig config, Topic<String, V> topic, String groupId, int maxPollRecords) {
+  /** Bytes in: the writers decode per topic with the contract serdes, and skip what they cannot read. */
+  static KafkaConsumer<byte[], byte[]> consumer(SinksConfig config, String groupId, int maxPollRecords) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -107,16 +107,38 @@ public final class SinksMain {
     // A new group mirrors the whole log; that is what makes "replay from 0" the recovery story.
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
-    return new KafkaConsumer<>(props, topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+    return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** Credentials, database and {@code rediss://} TLS all come from the URI. */
   static RedisClient redisClient(URI url) {
     return RedisClient.builder()
-        // Short timeouts: a dead Redis must fail a write quickly so the loop backs off instead of hanging.
-        .clientConfig(DefaultJedisClientConfig.builder().timeoutMillis(2_000).build())
-        .fromURI(url)
+        .hostAndPort(redisHostAndPort(url))
+        .clientConfig(redisClientConfig(url))
         .build();
+  }
+
+  /** {@code host:port} of the URL; 6379 when it names no port. */
+  static HostAndPort redisHostAndPort(URI url) {
+    return new HostAndPort(url.getHost(), url.getPort() < 0 ? 6379 : url.getPort());
+  }
+
+  /**
+   * Credentials, database and TLS from the URL: {@code redis://:password@host} authenticates the default
+   * user (requirepass), {@code redis://user:password@host} an ACL user, {@code /2} selects database 2, and
+   * {@code rediss://} connects with TLS (the JVM's trust store verifies the server).
+   */
+  static DefaultJedisClientConfig redisClientConfig(URI url) {
+    DefaultJedisClientConfig.Builder config =
+        DefaultJedisClientConfig.builder()
+            // Short timeouts: a dead Redis must fail a write quickly so the loop backs off instead of hanging.
+            .timeoutMillis(2_000)
+            .clientName(SinksConfig.SERVICE)
+            .ssl(JedisURIHelper.isRedisSSLScheme(url))
+            .database(JedisURIHelper.getDBIndex(url));
+    if (url.getUserInfo() != null) {
+      config.user(JedisURIHelper.getUser(url)).password(JedisURIHelper.getPassword(url));
+    }
+    return config.build();
   }
 
   /** Settings in the URI win; without them, fail fast (3 s) instead of the driver's 30 s default. */

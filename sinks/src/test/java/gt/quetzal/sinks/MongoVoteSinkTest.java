@@ -3,6 +3,7 @@ package gt.quetzal.sinks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.bulk.BulkWriteError;
+import gt.quetzal.contract.RejectedVote;
 import gt.quetzal.contract.VoteEvent;
 import java.util.Date;
 import java.util.List;
@@ -46,6 +47,36 @@ class MongoVoteSinkTest {
   void anAbsentVoterIdIsLeftOut() {
     VoteEvent vote = new VoteEvent("v1", "Alux Nahual", "Alux Nahual", 1982, 50, null, "grpc", 1L);
     assertThat(MongoVoteSink.toDocument(vote)).doesNotContainKey("voterId");
+  }
+
+  @Test
+  void aRejectionIsKeyedByItsPlaceInTheTopicAndKeepsItsReason() {
+    RejectedVote rejection =
+        new RejectedVote("v-7", "unknown_album", "album 'X' is not in the catalog", "{\"name\":\"Alux Nahual\"}", 1_767_225_600_500L);
+
+    Document doc = MongoVoteSink.toDocument(2, 41, rejection);
+
+    assertThat(doc.get("_id")).isEqualTo("2-41");
+    assertThat(doc.getString("voteId")).isEqualTo("v-7");
+    assertThat(doc.getString("reason")).isEqualTo("unknown_album");
+    assertThat(doc.getString("detail")).isEqualTo("album 'X' is not in the catalog");
+    assertThat(doc.getString("raw")).isEqualTo("{\"name\":\"Alux Nahual\"}");
+    BsonDocument bson = doc.toBsonDocument();
+    assertThat(bson.get("rejectedAt").isDateTime()).isTrue();
+    assertThat(bson.get("rejectedAt").asDateTime().getValue()).isEqualTo(1_767_225_600_500L);
+  }
+
+  @Test
+  void aRejectionWithoutAVoteIdStillGetsADeterministicId() {
+    RejectedVote unreadable = new RejectedVote(null, "unparseable", "not JSON", "{oops", 5L);
+
+    Document first = MongoVoteSink.toDocument(0, 7, unreadable);
+    Document replayed = MongoVoteSink.toDocument(0, 7, unreadable);
+
+    assertThat(first).doesNotContainKey("voteId");
+    assertThat(first.get("_id")).isEqualTo("0-7");
+    assertThat(replayed).isEqualTo(first);
+    assertThat(MongoVoteSink.toDocument(1, 7, unreadable).get("_id")).isNotEqualTo(first.get("_id"));
   }
 
   @Test

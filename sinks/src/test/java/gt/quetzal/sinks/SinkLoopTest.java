@@ -31,7 +31,7 @@ class SinkLoopTest {
   private final SinkLoop<String, Long> loop =
       new SinkLoop<>(
           consumer,
-          TOPIC,
+          List.of(TOPIC),
           store,
           new Backoff(Duration.ofMillis(5), Duration.ofMillis(40)),
           Duration.ofMillis(10),
@@ -137,6 +137,39 @@ class SinkLoopTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> committed().containsKey(P1));
     assertThat(committed()).doesNotContainKey(P0);
     assertThat(store.writtenValues()).containsExactly(7L);
+  }
+
+  @Test
+  void onePollAcrossTopicsIsOneWriteAndEachTopicPartitionIsCommitted() {
+    TopicPartition other = new TopicPartition("tallies.stats", 0);
+    assignOnFirstPoll(P0, other);
+    consumer.schedulePollTask(
+        () -> {
+          consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 0, "Alux Nahual", 1L));
+          consumer.addRecord(new ConsumerRecord<>(TOPIC, 0, 1, "Alux Nahual", 2L));
+          consumer.addRecord(new ConsumerRecord<>("tallies.stats", 0, 0, "accepted", 2L));
+        });
+    loop.start();
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> consumer.committed(Set.of(P0, other)).size() == 2);
+    assertThat(consumer.committed(Set.of(P0)).get(P0).offset()).isEqualTo(2);
+    assertThat(consumer.committed(Set.of(other)).get(other).offset()).isEqualTo(1);
+    assertThat(store.acked).hasSize(1);
+    assertThat(store.acked.get(0)).extracting(ConsumerRecord::topic).containsExactly(TOPIC, TOPIC, "tallies.stats");
+  }
+
+  @Test
+  void refusesToStartWithoutATopic() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                new SinkLoop<>(
+                    new MockConsumer<String, Long>("earliest"),
+                    List.of(),
+                    store,
+                    new Backoff(Duration.ofMillis(5), Duration.ofMillis(40)),
+                    Duration.ofMillis(10),
+                    new SimpleMeterRegistry()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

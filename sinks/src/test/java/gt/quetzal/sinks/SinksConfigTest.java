@@ -27,6 +27,7 @@ class SinksConfigTest {
     assertThat(config.mongoBatchSize()).isEqualTo(1_000);
     assertThat(config.backoffMin()).isEqualTo(Duration.ofMillis(100));
     assertThat(config.backoffMax()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(config.timelineMaxMinutes()).isEqualTo(1_440);
   }
 
   @Test
@@ -43,7 +44,8 @@ class SinksConfigTest {
                 Map.entry("REDIS_BATCH_SIZE", "10000"),
                 Map.entry("MONGO_BATCH_SIZE", "500"),
                 Map.entry("BACKOFF_MIN_MS", "50"),
-                Map.entry("BACKOFF_MAX_MS", "2000")));
+                Map.entry("BACKOFF_MAX_MS", "2000"),
+                Map.entry("TIMELINE_MAX_MINUTES", "720")));
 
     assertThat(config.bootstrapServers()).isEqualTo("kafka-0:9092,kafka-1:9092");
     assertThat(config.redisUrl().getScheme()).isEqualTo("rediss");
@@ -56,6 +58,24 @@ class SinksConfigTest {
     assertThat(config.mongoBatchSize()).isEqualTo(500);
     assertThat(config.backoffMin()).isEqualTo(Duration.ofMillis(50));
     assertThat(config.backoffMax()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.timelineMaxMinutes()).isEqualTo(720);
+  }
+
+  @Test
+  void theEnvReaderSeamKnowsEveryVariableTheSinksRead() {
+    EnvReader env = new EnvReader(Map.of());
+    SinksConfig.fromEnv(env);
+    assertThat(env.consulted())
+        .contains("KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "MONGO_URI", "HTTP_PORT", "GROUP_ID", "MONGO_WRITE_CONCERN",
+            "REDIS_BATCH_SIZE", "MONGO_BATCH_SIZE", "BACKOFF_MIN_MS", "BACKOFF_MAX_MS", "TIMELINE_MAX_MINUTES");
+  }
+
+  @Test
+  void redisCredentialsWithoutAColonAreRefusedWithoutEchoingThem() {
+    assertThatThrownBy(() -> SinksConfig.fromEnv(Map.of("REDIS_URL", "redis://hunter2@redis:6379")))
+        .isInstanceOfSatisfying(
+            EnvReader.ConfigException.class,
+            e -> assertThat(String.join("\n", e.problems())).contains("REDIS_URL").doesNotContain("hunter2"));
   }
 
   @Test
@@ -70,7 +90,8 @@ class SinksConfigTest {
                         "MONGO_WRITE_CONCERN", "0",
                         "REDIS_BATCH_SIZE", "lots",
                         "BACKOFF_MIN_MS", "3000",
-                        "BACKOFF_MAX_MS", "1000")))
+                        "BACKOFF_MAX_MS", "1000",
+                        "TIMELINE_MAX_MINUTES", "1")))
         .isInstanceOfSatisfying(
             EnvReader.ConfigException.class,
             e ->
@@ -80,7 +101,8 @@ class SinksConfigTest {
                     .contains("HTTP_PORT")
                     .contains("MONGO_WRITE_CONCERN")
                     .contains("REDIS_BATCH_SIZE")
-                    .contains("BACKOFF_MAX_MS"));
+                    .contains("BACKOFF_MAX_MS")
+                    .contains("TIMELINE_MAX_MINUTES"));
   }
 
   @Test

@@ -1,0 +1,121 @@
+package gt.quetzal.sinks;
+
+import gt.quetzal.contract.RedisKeys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+/**
+ * The Lua script ({@code mirror.lua}) that applies one poll of tally writes atomically: guarded HSETs,
+ * the timeline stream rewrite, {@code updatedAt} and the change notification, in one EVALSHA.
+ *
+ * <p>Why a script: the guard must compare and write in one step (another replica may write between a
+ * read and a write), and the timeline stream is derived from what the guard accepted. One EVALSHA per
+ * poll is also one round trip however many records the poll held.
+ */
+final class RedisMirrorScript {
+
+  static final String SOURCE = load();
+  /** Redis names a cached script by the SHA-1 of its text, so the name is known without asking. */
+  static final String SHA = sha1(SOURCE);
+
+  /** One guarded write of a hash field: set {@code value}, or delete the field when it is {@code null}. */
+  record FieldWrite(String field, long version, String value) {
+    FieldWrite {
+      Objects.requireNonNull(field, "field");
+      if (value != null && value.isEmpty()) {
+        // '' is the script's tombstone marker; mirrored values are numbers or JSON, never empty.
+        throw new IllegalArgumentException("empty value for field " + field);
+      }
+    }
+  }
+
+  /**
+   * Writes to one hash guarded by {@code guardKey}. {@code streamField} names the band when the hash is
+   * a band's timeline (its fields are minutes), so accepted writes also land on the timeline stream.
+   */
+  record HashWrites(String key, String guardKey, String streamField, List<FieldWrite> fields) {
+    HashWrites {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(guardKey, "guardKey");
+      fields = List.copyOf(fields);
+    }
+  }
+
+  /** What the script did: fields written (or deleted), and fields refused because Redis held a newer version. */
+  record Outcome(long accepted, long refused) {}
+
+  /** The exact KEYS and ARGV of one call. */
+  record Call(List<String> keys, List<String> args) {}
+
+  private RedisMirrorScript() {}
+
+  static Call call(List<HashWrites> writes, long now, String note, int timelineMaxMinutes) {
+    List<String> keys = new ArrayList<>(2 + 2 * writes.size());
+    keys.add(RedisKeys.STATS);
+    keys.add(RedisKeys.TIMELINE_STREAM);
+    List<String> args = new ArrayList<>();
+    args.add(Long.toString(now));
+    args.add(RedisKeys.STAT_UPDATED_AT);
+    args.add(RedisKeys.CHANGES_CHANNEL);
+    args.add(note);
+    args.add(Integer.toString(timelineMaxMinutes));
+    args.add(Integer.toString(writes.size()));
+    for (HashWrites hash : writes) {
+      keys.add(hash.key());
+      keys.add(hash.guardKey());
+      args.add(hash.streamField() == null ? "" : hash.streamField());
+      args.add(Integer.toString(hash.fields().size()));
+      for (FieldWrite field : hash.fields()) {
+        args.add(field.field());
+        args.add(Long.toString(field.version()));
+        args.add(field.value() == null ? "" : field.value());
+      }
+    }
+    return new Call(keys, args);
+  }
+
+  /**
+   * Runs the call by SHA; when Redis does not know the script (it restarted, or SCRIPT FLUSH) sends the
+   * text once, which also caches it again. Any server error (NOAUTH, OOM, WRONGTYPE) propagates.
+   */
+  static Outcome run(UnifiedJedis redis, Call call) {
+    Object reply;
+    try {
+      reply = redis.evalsha(SHA, call.keys(), call.args());
+    } catch (JedisNoScriptException e) {
+      reply = redis.eval(SOURCE, call.keys(), call.args());
+    }
+    List<?> counts = (List<?>) reply;
+    return new Outcome((Long) counts.get(0), (Long) counts.get(1));
+  }
+
+  private static String load() {
+    try (InputStream in = RedisMirrorScript.class.getResourceAsStream("mirror.lua")) {
+      if (in == null) {
+        throw new IllegalStateException("mirror.lua is missing from the sinks jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String sha1(String text) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-1");
+      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is part of every JRE", e);
+    }
+  }
+}

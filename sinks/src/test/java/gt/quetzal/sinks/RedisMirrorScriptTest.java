@@ -1,0 +1,60 @@
+package gt.quetzal.sinks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import gt.quetzal.sinks.RedisMirrorScript.FieldWrite;
+import gt.quetzal.sinks.RedisMirrorScript.HashWrites;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The script's calling convention, which mirror.lua reads by position. */
+class RedisMirrorScriptTest {
+
+  @Test
+  void encodesKeysAndArgumentsInTheOrderTheScriptReadsThem() {
+    List<HashWrites> writes =
+        List.of(
+            new HashWrites(
+                "quetzal:tally:bands",
+                "quetzal:guard:tally:bands",
+                null,
+                List.of(new FieldWrite("Alux Nahual", 12, "3"), new FieldWrite("Viernes Verde", 13, null))),
+            new HashWrites(
+                "quetzal:timeline:band:Alux Nahual",
+                "quetzal:guard:timeline:band:Alux Nahual",
+                "Alux Nahual",
+                List.of(new FieldWrite("1767225600000", 4, "5"))));
+
+    RedisMirrorScript.Call call = RedisMirrorScript.call(writes, 1_700_000_000_000L, "{\"kind\":\"tallies\"}", 1440);
+
+    assertThat(call.keys())
+        .containsExactly(
+            "quetzal:stats",
+            "quetzal:timeline:bands",
+            "quetzal:tally:bands",
+            "quetzal:guard:tally:bands",
+            "quetzal:timeline:band:Alux Nahual",
+            "quetzal:guard:timeline:band:Alux Nahual");
+    assertThat(call.args())
+        .containsExactly(
+            "1700000000000", "updatedAt", "quetzal:changes", "{\"kind\":\"tallies\"}", "1440", "2",
+            // group 1: not on the stream, two fields; a delete travels as ''
+            "", "2", "Alux Nahual", "12", "3", "Viernes Verde", "13", "",
+            // group 2: the band names its stream field
+            "Alux Nahual", "1", "1767225600000", "4", "5");
+  }
+
+  @Test
+  void anEmptyValueIsRefusedBecauseItWouldReadAsATombstone() {
+    assertThatThrownBy(() -> new FieldWrite("Alux Nahual", 1, "")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void theScriptShipsInTheJarAndItsShaIsTheOneRedisWillUse() {
+    assertThat(RedisMirrorScript.SOURCE).contains("XSETID").contains("HMGET");
+    assertThat(RedisMirrorScript.SHA).matches("[0-9a-f]{40}");
+    // SHA-1 of "abc", a published test vector: the digest is Redis's script name format.
+    assertThat(RedisMirrorScript.sha1("abc")).isEqualTo("a9993e364706816aba3e25717850c26c9cd0d89d");
+  }
+}
