@@ -3,6 +3,7 @@ package gt.quetzal.devstack;
 import gt.quetzal.contract.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -12,9 +13,12 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +77,7 @@ public final class TopicSetup {
       }
     }
     warnAboutDrift(admin, specs, existing);
+    awaitLeaders(admin, specs.stream().filter(spec -> !existing.contains(spec.name())).toList());
     int created = specs.size() - existing.size();
     log.info("Topics ready: {} planned, {} newly created", specs.size(), created);
     return created;
@@ -94,6 +99,26 @@ public final class TopicSetup {
         log.warn("Topic {} has {} partitions but the plan says {}; it is left as it is "
             + "(delete the data dir to start over)", spec.name(), actual.partitions().size(), spec.partitions());
       }
+    }
+  }
+
+  /**
+   * Returns once every partition's leader serves requests. Right after creation a broker can still
+   * answer NOT_LEADER_OR_FOLLOWER, and idempotent producers with several batches in flight have been
+   * seen to stall on the retries (OUT_OF_ORDER_SEQUENCE_NUMBER) until their delivery timeout.
+   * ListOffsets is answered by the leader itself, and the admin client retries it until then.
+   * Only new topics need this: existing ones were led before, and a restarting broker's clients retry.
+   */
+  private static void awaitLeaders(Admin admin, List<TopicSpec> created) {
+    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+    for (TopicSpec spec : created) {
+      for (int partition = 0; partition < spec.partitions(); partition++) {
+        partitions.put(new TopicPartition(spec.name(), partition), OffsetSpec.latest());
+      }
+    }
+    if (!partitions.isEmpty()) {
+      await(admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) TIMEOUT.toMillis())).all(),
+          "waiting for the leaders of " + partitions.size() + " new partitions");
     }
   }
 

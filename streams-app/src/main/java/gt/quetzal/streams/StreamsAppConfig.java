@@ -1,0 +1,213 @@
+package gt.quetzal.streams;
+
+import gt.quetzal.contract.Catalog;
+import gt.quetzal.contract.EnvReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The streams app's configuration, read once from the environment.
+ *
+ * <table>
+ *   <caption>Environment variables</caption>
+ *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>KAFKA_BOOTSTRAP_SERVERS</td><td>localhost:9092</td><td>broker list</td></tr>
+ *   <tr><td>APPLICATION_ID</td><td>quetzal-streams</td><td>consumer group and internal topic prefix</td></tr>
+ *   <tr><td>STATE_DIR</td><td>${java.io.tmpdir}/quetzal-streams</td><td>local RocksDB state; one per instance</td></tr>
+ *   <tr><td>HTTP_PORT</td><td>8081</td><td>health, metrics and interactive queries; 0 picks a free port</td></tr>
+ *   <tr><td>APPLICATION_SERVER</td><td>localhost:HTTP_PORT</td><td>host:port other instances reach this one at</td></tr>
+ *   <tr><td>GROUP_INSTANCE_ID</td><td>(none)</td><td>static group membership, e.g. the pod name: a
+ *       restart within the session timeout gets its partitions back without a rebalance</td></tr>
+ *   <tr><td>NUM_STANDBY_REPLICAS</td><td>0</td><td>warm copies of each store on other instances</td></tr>
+ *   <tr><td>NUM_STREAM_THREADS</td><td>1</td><td>processing threads of this instance</td></tr>
+ *   <tr><td>COMMIT_INTERVAL_MS</td><td>100</td><td>transaction length; bounds output latency; also
+ *       how often the per-task combiners flush</td></tr>
+ *   <tr><td>CACHE_MAX_BYTES</td><td>1048576</td><td>record cache for all stores of the instance</td></tr>
+ *   <tr><td>ROCKSDB_CACHE_BYTES</td><td>67108864</td><td>the one RocksDB cache (memtables included)
+ *       shared by all stores of the instance</td></tr>
+ *   <tr><td>DEDUP_RETENTION_MS</td><td>3600000</td><td>how long a voteId is remembered</td></tr>
+ *   <tr><td>WINDOW_GRACE_MS</td><td>30000</td><td>how long after its minute a vote still counts;
+ *       later ones are rejected as {@code late}</td></tr>
+ *   <tr><td>TIMELINE_RETENTION_MS</td><td>604800000</td><td>how far back the per-minute timeline is kept</td></tr>
+ *   <tr><td>LEADERBOARD_SIZE</td><td>10</td><td>default N of {@code GET /api/leaderboard}</td></tr>
+ *   <tr><td>CATALOG_FILE</td><td>(none)</td><td>contest catalog JSON; when set, unknown bands and
+ *       albums are rejected and names take the catalog's spelling</td></tr>
+ * </table>
+ *
+ * @param applicationServer {@code host:port} advertised for interactive queries, or {@code null} when
+ *     HTTP_PORT is 0 and none was given (the real port is unknown before binding; a single instance
+ *     does not need it, and then queries are answered from local stores only)
+ * @param groupInstanceId   static membership id, or {@code null} for dynamic membership
+ * @param catalog           the loaded catalog, or {@code null} when CATALOG_FILE is not set
+ */
+public record StreamsAppConfig(
+    String bootstrapServers,
+    String applicationId,
+    Path stateDir,
+    int httpPort,
+    String applicationServer,
+    String groupInstanceId,
+    int numStandbyReplicas,
+    int numStreamThreads,
+    long commitIntervalMs,
+    long cacheMaxBytes,
+    long rocksDbCacheBytes,
+    Duration dedupRetention,
+    Duration windowGrace,
+    Duration timelineRetention,
+    int leaderboardSize,
+    Catalog catalog) {
+
+  public static final String SERVICE = "streams-app";
+
+  public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
+  public static final String DEFAULT_APPLICATION_ID = "quetzal-streams";
+  public static final int DEFAULT_HTTP_PORT = 8081;
+  public static final int DEFAULT_NUM_STANDBY_REPLICAS = 0;
+  public static final int DEFAULT_NUM_STREAM_THREADS = 1;
+  /**
+   * 100 ms: every commit ends the transaction and flushes the record caches, and the combiners flush
+   * at the same pace, so a vote reaches {@code votes.accepted} and {@code tallies.bands} within about
+   * two commit intervals and the reduced tallies behind a repartition within about three, well under
+   * a second, at the cost of ten transactions a second per thread.
+   */
+  public static final long DEFAULT_COMMIT_INTERVAL_MS = 100;
+  /**
+   * 1 MiB. Latency does not depend on it (every commit flushes the cache); it bounds memory and
+   * absorbs repeated updates of a hot key between commits. The keys are bands, albums, minutes and
+   * stats: a few hundred, so this is plenty.
+   */
+  public static final long DEFAULT_CACHE_MAX_BYTES = 1024 * 1024;
+  /** 64 MiB for all RocksDB stores of an instance, memtables included. */
+  public static final long DEFAULT_ROCKSDB_CACHE_BYTES = 64L * 1024 * 1024;
+  public static final long DEFAULT_DEDUP_RETENTION_MS = TopologyOptions.DEFAULT_DEDUP_RETENTION.toMillis();
+  public static final long DEFAULT_WINDOW_GRACE_MS = TopologyOptions.DEFAULT_WINDOW_GRACE.toMillis();
+  public static final long DEFAULT_TIMELINE_RETENTION_MS =
+      TopologyOptions.DEFAULT_TIMELINE_RETENTION.toMillis();
+  public static final int DEFAULT_LEADERBOARD_SIZE = 10;
+  public static final int MAX_LEADERBOARD_SIZE = 1_000;
+
+  // Kafka's own rule for application.id, which also prefixes internal topic names.
+  private static final Pattern KAFKA_ID = Pattern.compile("[a-zA-Z0-9._-]+");
+
+  public StreamsAppConfig {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(applicationId, "applicationId");
+    Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(dedupRetention, "dedupRetention");
+    Objects.requireNonNull(windowGrace, "windowGrace");
+    Objects.requireNonNull(timelineRetention, "timelineRetention");
+  }
+
+  public static String defaultStateDir() {
+    return Path.of(System.getProperty("java.io.tmpdir"), "quetzal-streams").toString();
+  }
+
+  /** Reads every variable, then fails once naming all bad ones. */
+  public static StreamsAppConfig fromEnv(Map<String, String> environment) {
+    EnvReader env = new EnvReader(environment);
+    String bootstrap = env.string("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP_SERVERS);
+    String applicationId = env.string("APPLICATION_ID", DEFAULT_APPLICATION_ID);
+    if (!KAFKA_ID.matcher(applicationId).matches()) {
+      env.problem("APPLICATION_ID=" + applicationId + " may only contain letters, digits, '.', '_' and '-'");
+    }
+    String stateDir = env.string("STATE_DIR", defaultStateDir());
+    int httpPort = env.port("HTTP_PORT", DEFAULT_HTTP_PORT);
+    String applicationServer = env.optional("APPLICATION_SERVER");
+    if (applicationServer == null) {
+      applicationServer = httpPort == 0 ? null : "localhost:" + httpPort;
+    } else if (!isHostAndPort(applicationServer)) {
+      env.problem("APPLICATION_SERVER=" + applicationServer + " is not host:port (port 1..65535)");
+    }
+    String groupInstanceId = env.optional("GROUP_INSTANCE_ID");
+    if (groupInstanceId != null && !KAFKA_ID.matcher(groupInstanceId).matches()) {
+      env.problem(
+          "GROUP_INSTANCE_ID=" + groupInstanceId + " may only contain letters, digits, '.', '_' and '-'");
+    }
+    int standbys = env.integer("NUM_STANDBY_REPLICAS", DEFAULT_NUM_STANDBY_REPLICAS, 0, 10);
+    int threads = env.integer("NUM_STREAM_THREADS", DEFAULT_NUM_STREAM_THREADS, 1, 64);
+    long commitInterval =
+        env.longValue("COMMIT_INTERVAL_MS", DEFAULT_COMMIT_INTERVAL_MS, 1, 60_000);
+    long cacheMaxBytes =
+        env.longValue("CACHE_MAX_BYTES", DEFAULT_CACHE_MAX_BYTES, 0, 1024L * 1024 * 1024);
+    long rocksDbCacheBytes =
+        env.longValue(
+            "ROCKSDB_CACHE_BYTES", DEFAULT_ROCKSDB_CACHE_BYTES, 1024L * 1024, 64L * 1024 * 1024 * 1024);
+    long dedupRetention =
+        env.longValue(
+            "DEDUP_RETENTION_MS", DEFAULT_DEDUP_RETENTION_MS, 1_000, Duration.ofDays(7).toMillis());
+    long windowGrace =
+        env.longValue("WINDOW_GRACE_MS", DEFAULT_WINDOW_GRACE_MS, 0, Duration.ofDays(1).toMillis());
+    long timelineRetention =
+        env.longValue(
+            "TIMELINE_RETENTION_MS",
+            DEFAULT_TIMELINE_RETENTION_MS,
+            LatenessCheckProcessor.WINDOW.toMillis(),
+            Duration.ofDays(366).toMillis());
+    if (timelineRetention < LatenessCheckProcessor.WINDOW.toMillis() + windowGrace) {
+      env.problem(
+          "TIMELINE_RETENTION_MS=" + timelineRetention
+              + " must cover one minute plus WINDOW_GRACE_MS (" + windowGrace + ")");
+    }
+    int leaderboardSize =
+        env.integer("LEADERBOARD_SIZE", DEFAULT_LEADERBOARD_SIZE, 1, MAX_LEADERBOARD_SIZE);
+    Catalog catalog = catalog(env);
+    env.validate(SERVICE);
+    return new StreamsAppConfig(
+        bootstrap,
+        applicationId,
+        Path.of(stateDir),
+        httpPort,
+        applicationServer,
+        groupInstanceId,
+        standbys,
+        threads,
+        commitInterval,
+        cacheMaxBytes,
+        rocksDbCacheBytes,
+        Duration.ofMillis(dedupRetention),
+        Duration.ofMillis(windowGrace),
+        Duration.ofMillis(timelineRetention),
+        leaderboardSize,
+        catalog);
+  }
+
+  /** Loads CATALOG_FILE now, so a bad catalog fails the start with the other problems. */
+  private static Catalog catalog(EnvReader env) {
+    String file = env.optional("CATALOG_FILE");
+    if (file == null) {
+      return null;
+    }
+    try {
+      Catalog catalog = Catalog.load(Path.of(file));
+      CatalogIndex.of(catalog); // ambiguous names are a configuration error, not a runtime one
+      return catalog;
+    } catch (RuntimeException e) {
+      String reason = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+      env.problem("CATALOG_FILE=" + file + " is not a usable catalog: " + reason);
+      return null;
+    }
+  }
+
+  /** What the topology needs from this configuration. */
+  public TopologyOptions topologyOptions() {
+    return new TopologyOptions(
+        dedupRetention, windowGrace, timelineRetention, Duration.ofMillis(commitIntervalMs), catalog);
+  }
+
+  private static boolean isHostAndPort(String value) {
+    int colon = value.lastIndexOf(':');
+    if (colon <= 0 || colon == value.length() - 1) {
+      return false;
+    }
+    try {
+      int port = Integer.parseInt(value.substring(colon + 1));
+      return port >= 1 && port <= 65_535;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package gt.quetzal.streams;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import gt.quetzal.contract.Json;
+import gt.quetzal.contract.RejectedVote;
+import gt.quetzal.contract.VoteEvent;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads one {@code votes.raw} record and decides whether it is a countable vote. Pure: same input,
+ * same verdict, which is what makes a replay from offset 0 give the same tallies.
+ *
+ * <p>The rules mirror ingest's at the boundary, because {@code votes.raw} can be written by anything
+ * with producer rights, not only by ingest:
+ *
+ * <ul>
+ *   <li>{@value #UNPARSEABLE}: empty value, bytes that are not one JSON object, or trailing garbage;
+ *   <li>{@value #INVALID}: a JSON object failing a field rule. The detail lists every failing field
+ *       as {@code field: problem}, separated by {@code "; "};
+ *   <li>{@value #UNKNOWN_BAND}, {@value #UNKNOWN_ALBUM}: only with a catalog, a well-formed vote for
+ *       a band, or an album of a known band, that the catalog does not list.
+ * </ul>
+ *
+ * <p><b>Catalog.</b> When one is configured, names are matched after trimming, NFC and case folding
+ * ({@link Names#fold}), and the vote continues with the catalog's canonical spelling, so "ALUX
+ * NAHUAL " and "Alux Nahual" are one band everywhere downstream. Without a catalog, names are only
+ * trimmed and NFC-normalised, and any well-formed vote counts.
+ *
+ * <p>Field rules: {@code voteId}, {@code name}, {@code album} and {@code channel} are non-blank
+ * strings; {@code year} is an integer in 1900..(year of {@code receivedAt}, UTC, + 1); {@code rank}
+ * an integer in 1..100; {@code receivedAt} a positive integer. Integers may arrive as JSON numbers or
+ * as strings of digits, as in the seed's traffic. The year bound is taken from the vote's own
+ * {@code receivedAt} rather than the wall clock so the verdict does not change on replay.
+ *
+ * <p><b>Key versus voteId.</b> De-duplication happens per partition, so it is only exact when every
+ * copy of a vote lands on the same partition, which the producer guarantees by keying the record by
+ * its voteId (ingest does). A record whose key differs from its {@code voteId} (including a null key)
+ * could slip past de-duplication on another partition, so it is rejected as {@value #INVALID} with
+ * the field {@code voteId} named, rather than counted on a guarantee we cannot keep. It stays
+ * auditable in {@code votes.rejected}.
+ */
+final class VoteValidator {
+
+  static final String UNPARSEABLE = "unparseable";
+  static final String INVALID = "invalid";
+  static final String UNKNOWN_BAND = "unknown_band";
+  static final String UNKNOWN_ALBUM = "unknown_album";
+
+  static final int MIN_YEAR = 1900;
+  static final int MIN_RANK = 1;
+  static final int MAX_RANK = 100;
+
+  // Trailing tokens would mean two values glued together; neither is trustworthy.
+  private static final ObjectReader READER =
+      Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private VoteValidator() {}
+
+  /** {@link #check(String, byte[], long, CatalogIndex)} without a catalog: any band and album count. */
+  static Verdict check(String key, byte[] value, long rejectedAt) {
+    return check(key, value, rejectedAt, null);
+  }
+
+  /**
+   * @param key        the record key (supposed to equal the voteId)
+   * @param value      the raw record value, possibly {@code null} or garbage
+   * @param rejectedAt what to stamp on a rejection (the stream's wall clock)
+   * @param catalog    the contest catalog, or {@code null} when none is configured
+   */
+  static Verdict check(String key, byte[] value, long rejectedAt, CatalogIndex catalog) {
+    if (value == null || value.length == 0) {
+      return new Verdict.Rejected(
+          new RejectedVote(key, UNPARSEABLE, "value: empty record", null, rejectedAt));
+    }
+    JsonNode root;
+    try {
+      root = READER.readTree(value);
+    } catch (JsonProcessingException e) {
+      return unparseable(key, value, "value: not valid JSON (" + e.getOriginalMessage() + ")", rejectedAt);
+    } catch (IOException e) {
+      return unparseable(key, value, "value: not readable (" + e.getMessage() + ")", rejectedAt);
+    }
+    if (root == null || !root.isObject()) {
+      String got = root == null ? "nothing" : root.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+      return unparseable(key, value, "value: expected a JSON object, got " + got, rejectedAt);
+    }
+
+    List<String> problems = new ArrayList<>();
+    String voteId = text(root, "voteId", problems);
+    String name = text(root, "name", problems);
+    String album = text(root, "album", problems);
+    String channel = text(root, "channel", problems);
+    Long receivedAt = integer(root, "receivedAt", 1, Long.MAX_VALUE, problems);
+    // Without a trustworthy receivedAt only the lower bound can be checked; the vote is rejected anyway.
+    long maxYear =
+        receivedAt == null
+            ? Long.MAX_VALUE
+            : Instant.ofEpochMilli(receivedAt).atOffset(ZoneOffset.UTC).getYear() + 1L;
+    Long year = integer(root, "year", MIN_YEAR, maxYear, problems);
+    Long rank = integer(root, "rank", MIN_RANK, MAX_RANK, problems);
+    String voterId = optionalText(root, "voterId", problems);
+    if (voteId != null && !voteId.equals(key)) {
+      problems.add("voteId: does not match the record key (votes.raw must be keyed by voteId)");
+    }
+
+    if (!problems.isEmpty()) {
+      String readableId = voteId != null ? voteId : key;
+      return new Verdict.Rejected(
+          new RejectedVote(readableId, INVALID, String.join("; ", problems), raw(value), rejectedAt));
+    }
+    String band = Names.normalise(name);
+    String albumTitle = Names.normalise(album);
+    if (catalog != null) {
+      CatalogIndex.Match match = catalog.match(band, albumTitle);
+      if (match instanceof CatalogIndex.Match.UnknownBand) {
+        return new Verdict.Rejected(
+            new RejectedVote(
+                voteId, UNKNOWN_BAND, "name: \"" + band + "\" is not a band of the contest catalog",
+                raw(value), rejectedAt));
+      }
+      if (match instanceof CatalogIndex.Match.UnknownAlbum unknown) {
+        return new Verdict.Rejected(
+            new RejectedVote(
+                voteId, UNKNOWN_ALBUM,
+                "album: \"" + albumTitle + "\" is not an album of " + unknown.band()
+                    + " in the contest catalog",
+                raw(value), rejectedAt));
+      }
+      CatalogIndex.Match.Known known = (CatalogIndex.Match.Known) match;
+      band = known.band();
+      albumTitle = known.album();
+    }
+    return new Verdict.Valid(
+        new VoteEvent(
+            voteId, band, albumTitle, year.intValue(), rank.intValue(), voterId, channel, receivedAt));
+  }
+
+  private static Verdict unparseable(String key, byte[] value, String detail, long rejectedAt) {
+    return new Verdict.Rejected(new RejectedVote(key, UNPARSEABLE, detail, raw(value), rejectedAt));
+  }
+
+  private static String raw(byte[] value) {
+    // Invalid UTF-8 becomes U+FFFD: the audit copy must be a string, and it is truncated anyway.
+    return RejectedVote.truncate(new String(value, UTF_8));
+  }
+
+  /** A required, non-blank string; {@code null} (with a problem recorded) otherwise. */
+  private static String text(JsonNode root, String field, List<String> problems) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      problems.add(field + ": required");
+      return null;
+    }
+    if (!node.isTextual()) {
+      problems.add(field + ": must be a string");
+      return null;
+    }
+    if (node.textValue().isBlank()) {
+      problems.add(field + ": must not be blank");
+      return null;
+    }
+    return node.textValue();
+  }
+
+  /** An optional string: absent, null and blank all mean "not given". */
+  private static String optionalText(JsonNode root, String field, List<String> problems) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      problems.add(field + ": must be a string");
+      return null;
+    }
+    return node.textValue().isBlank() ? null : node.textValue().strip();
+  }
+
+  /** A required integer in [min, max], given as a JSON integer or a string of digits. */
+  private static Long integer(JsonNode root, String field, long min, long max, List<String> problems) {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      problems.add(field + ": required");
+      return null;
+    }
+    Long parsed = null;
+    if (node.isIntegralNumber() && node.canConvertToLong()) {
+      parsed = node.longValue();
+    } else if (node.isTextual()) {
+      try {
+        parsed = Long.parseLong(node.textValue().strip());
+      } catch (NumberFormatException e) {
+        parsed = null;
+      }
+    }
+    if (parsed == null) {
+      problems.add(field + ": must be an integer");
+      return null;
+    }
+    if (parsed < min || parsed > max) {
+      String range = max == Long.MAX_VALUE ? "at least " + min : "between " + min + " and " + max;
+      problems.add(field + ": must be " + range + ", was " + parsed);
+      return null;
+    }
+    return parsed;
+  }
+}

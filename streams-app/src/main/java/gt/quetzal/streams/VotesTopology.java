@@ -1,0 +1,274 @@
+package gt.quetzal.streams;
+
+import gt.quetzal.contract.AlbumKey;
+import gt.quetzal.contract.AlbumTally;
+import gt.quetzal.contract.BandMinute;
+import gt.quetzal.contract.RejectedVote;
+import gt.quetzal.contract.Topic;
+import gt.quetzal.contract.Topics;
+import gt.quetzal.contract.VoteEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The vote-counting topology.
+ *
+ * <pre>
+ * votes.raw (String, bytes)
+ *   → validate-vote     parse, check fields, match the catalog (canonical names)
+ *   → dedup-by-vote-id  window store vote-dedup
+ *   → check-lateness    the vote's minute closed more than the grace ago → rejected "late"
+ *   ├─ verdict-rejected ─► votes.rejected (unparseable | invalid | unknown_band | unknown_album | late)
+ *   ├─ verdict-accepted ─► votes.accepted
+ *   │    ├─ combine-band-deltas   ─► band-deltas   ─► sum-band-totals (band-totals)   ─► tallies.bands
+ *   │    ├─ combine-album-deltas  ─► album-deltas  ─► sum-album-totals (album-totals) ─► tallies.albums
+ *   │    └─ combine-minute-deltas ─► minute-deltas ─► 1-min windows, sum-band-minutes (band-minutes)
+ *   │                                                   ─► tallies.bands-per-minute
+ *   └─ (every verdict) combine-stat-deltas ─► stat-deltas ─► sum-stats (stats) ─► tallies.stats
+ * </pre>
+ *
+ * <p><b>Where the work happens.</b> Everything per vote happens once, on the task that reads the
+ * vote's {@code votes.raw} partition: parsing, dedup, the late check, and a {@link DeltaCombiner} per
+ * aggregate that sums the task's deltas per key. Only those merged deltas cross a repartition topic
+ * (a few records per band, album, minute and stat per flush interval, not one per vote), and a DSL
+ * reduce per aggregate adds up the deltas of all tasks into the absolute, queryable tally. Under
+ * {@code exactly_once_v2} the deltas are exact: each is sent exactly once, in the transaction that
+ * consumed its votes.
+ *
+ * <p><b>Partitioning for queries.</b> Band totals and the per-minute timeline are keyed by band;
+ * album totals by {@code AlbumKey} but partitioned by band alone ({@link Tallies#ALBUMS_BY_BAND}), so
+ * one instance answers everything about one band. Stats are a handful of keys.
+ *
+ * <p><b>Windows.</b> Lateness is decided by {@link LatenessCheckProcessor} with the configured grace,
+ * before a vote is accepted. A minute delta is stamped with its window start, and the windowed reduce
+ * downstream keeps windows for the whole timeline retention (its DSL grace is the retention minus one
+ * window). That grace is deliberately wide: the reduce's stream time mixes all {@code votes.raw}
+ * partitions, so a narrow grace there would silently drop admitted votes from a partition that lags
+ * (a restarted instance catching up), and the timeline would disagree with the band totals.
+ *
+ * <p>Every operator, store and repartition topic is named, so internal topic names ({@code
+ * <application.id>-band-deltas-repartition}, {@code <application.id>-band-totals-changelog}, ...) do
+ * not shift when an operator is added or removed. Renaming any of them is a state migration, not a
+ * refactoring. Every serde is explicit; the application configures no default serdes, so a forgotten
+ * one fails at startup instead of serialising with the wrong format.
+ *
+ * <p>{@code votes.raw} is read as bytes so that no record can fail deserialisation and stop the app;
+ * parsing happens in {@link VoteValidator}, where a bad record becomes a rejection.
+ */
+public final class VotesTopology {
+
+  private static final String REJECTED_BRANCH = "verdict-rejected";
+  private static final String ACCEPTED_BRANCH = "verdict-accepted";
+
+  private VotesTopology() {}
+
+  /** Builds the topology. Pure: no I/O, no clock, no configuration lookups. */
+  public static Topology build(TopologyOptions options) {
+    CatalogIndex catalog = options.catalog() == null ? null : CatalogIndex.of(options.catalog());
+    Duration flush = options.flushInterval();
+    Serde<AlbumKey> albumKeySerde = Topics.TALLIES_ALBUMS.keySerde();
+    Serde<AlbumTally> albumTallySerde = Topics.TALLIES_ALBUMS.valueSerde();
+
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(DedupProcessor.storeBuilder(options.dedupRetention()));
+    builder.addStateStore(
+        DeltaCombiner.storeBuilder(StoreNames.PENDING_BAND_DELTAS, Serdes.String(), Serdes.Long()));
+    // Pending stores are touched once per vote: compact binary serdes, not the topics' JSON.
+    builder.addStateStore(
+        DeltaCombiner.storeBuilder(
+            StoreNames.PENDING_ALBUM_DELTAS, CompactSerdes.albumKey(), CompactSerdes.albumTally()));
+    builder.addStateStore(
+        DeltaCombiner.storeBuilder(
+            StoreNames.PENDING_MINUTE_DELTAS, CompactSerdes.bandMinute(), Serdes.Long()));
+    builder.addStateStore(
+        DeltaCombiner.storeBuilder(StoreNames.PENDING_STAT_DELTAS, Serdes.String(), Serdes.Long()));
+
+    // A record with an invalid timestamp takes the partition's time instead of failing the task.
+    KStream<String, byte[]> raw =
+        builder.stream(
+            Topics.VOTES_RAW.name(),
+            Consumed.with(Serdes.String(), Serdes.ByteArray())
+                .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp())
+                .withName("votes-raw-source"));
+
+    KStream<String, Verdict> verdicts =
+        raw.processValues(() -> new ValidateVoteProcessor(catalog), Named.as("validate-vote"))
+            .processValues(
+                () -> new DedupProcessor(options.dedupRetention()),
+                Named.as("dedup-by-vote-id"),
+                StoreNames.VOTE_DEDUP)
+            .processValues(
+                () -> new LatenessCheckProcessor(options.windowGrace()), Named.as("check-lateness"));
+
+    // Duplicates take no branch: they only move the stats.
+    Map<String, KStream<String, Verdict>> outcomes =
+        verdicts
+            .split(Named.as("verdict-"))
+            .branch((voteId, verdict) -> verdict instanceof Verdict.Rejected, Branched.as("rejected"))
+            .branch((voteId, verdict) -> verdict instanceof Verdict.Valid, Branched.as("accepted"))
+            .noDefaultBranch();
+
+    outcomes
+        .get(REJECTED_BRANCH)
+        .mapValues(VotesTopology::rejection, Named.as("unwrap-rejection"))
+        .to(Topics.VOTES_REJECTED.name(), produced(Topics.VOTES_REJECTED, "votes-rejected-sink"));
+
+    KStream<String, VoteEvent> accepted =
+        outcomes.get(ACCEPTED_BRANCH).mapValues(VotesTopology::vote, Named.as("unwrap-vote"));
+    accepted.to(
+        Topics.VOTES_ACCEPTED.name(), produced(Topics.VOTES_ACCEPTED, "votes-accepted-sink"));
+
+    // Band totals.
+    accepted
+        .process(
+            () ->
+                new DeltaCombiner<String, VoteEvent, String, Long>(
+                    StoreNames.PENDING_BAND_DELTAS,
+                    record -> List.of(KeyValue.pair(record.value().name(), 1L)),
+                    Long::sum,
+                    flush,
+                    DeltaCombiner.FlushTimestamp.streamTime()),
+            Named.as("combine-band-deltas"),
+            StoreNames.PENDING_BAND_DELTAS)
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName("band-deltas"))
+        .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
+        .reduce(
+            Long::sum,
+            Named.as("sum-band-totals"),
+            Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(StoreNames.BAND_TOTALS)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(Serdes.Long()))
+        .toStream(Named.as("band-totals-stream"))
+        .to(Topics.TALLIES_BANDS.name(), produced(Topics.TALLIES_BANDS, "tallies-bands-sink"));
+
+    // Album totals with rank statistics, all albums of a band in the band's partition.
+    accepted
+        .process(
+            () ->
+                new DeltaCombiner<String, VoteEvent, AlbumKey, AlbumTally>(
+                    StoreNames.PENDING_ALBUM_DELTAS,
+                    record -> List.of(albumDelta(record.value())),
+                    Tallies::merge,
+                    flush,
+                    DeltaCombiner.FlushTimestamp.streamTime()),
+            Named.as("combine-album-deltas"),
+            StoreNames.PENDING_ALBUM_DELTAS)
+        .repartition(
+            Repartitioned.with(albumKeySerde, albumTallySerde)
+                .withName("album-deltas")
+                .withStreamPartitioner(Tallies.ALBUMS_BY_BAND))
+        .groupByKey(Grouped.with(albumKeySerde, albumTallySerde))
+        .reduce(
+            Tallies::merge,
+            Named.as("sum-album-totals"),
+            Materialized.<AlbumKey, AlbumTally, KeyValueStore<Bytes, byte[]>>as(StoreNames.ALBUM_TOTALS)
+                .withKeySerde(albumKeySerde)
+                .withValueSerde(albumTallySerde))
+        .toStream(Named.as("album-totals-stream"))
+        .to(Topics.TALLIES_ALBUMS.name(), produced(Topics.TALLIES_ALBUMS, "tallies-albums-sink"));
+
+    // Per-band counts per minute of event time. A minute's delta carries the minute's start as its
+    // timestamp, which is what places it in its window downstream.
+    Duration timeline = options.timelineRetention();
+    accepted
+        .process(
+            () ->
+                new DeltaCombiner<String, VoteEvent, BandMinute, Long>(
+                    StoreNames.PENDING_MINUTE_DELTAS,
+                    record ->
+                        List.of(
+                            KeyValue.pair(
+                                new BandMinute(
+                                    record.value().name(),
+                                    LatenessCheckProcessor.windowStart(record.timestamp())),
+                                1L)),
+                    Long::sum,
+                    flush,
+                    (minute, streamTime) -> minute.minuteStart()),
+            Named.as("combine-minute-deltas"),
+            StoreNames.PENDING_MINUTE_DELTAS)
+        .map((minute, delta) -> KeyValue.pair(minute.band(), delta), Named.as("key-minute-by-band"))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName("minute-deltas"))
+        .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
+        .windowedBy(
+            TimeWindows.ofSizeAndGrace(
+                LatenessCheckProcessor.WINDOW, timeline.minus(LatenessCheckProcessor.WINDOW)))
+        .reduce(
+            Long::sum,
+            Named.as("sum-band-minutes"),
+            Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(StoreNames.BAND_MINUTES)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(Serdes.Long())
+                .withRetention(timeline))
+        .toStream(Named.as("band-minutes-stream"))
+        .map(
+            (window, count) ->
+                KeyValue.pair(new BandMinute(window.key(), window.window().start()), count),
+            Named.as("key-band-minute"))
+        .to(
+            Topics.TALLIES_BANDS_PER_MINUTE.name(),
+            produced(Topics.TALLIES_BANDS_PER_MINUTE, "tallies-bands-per-minute-sink"));
+
+    // Stats: every verdict moves one or two counters.
+    verdicts
+        .process(
+            () ->
+                new DeltaCombiner<String, Verdict, String, Long>(
+                    StoreNames.PENDING_STAT_DELTAS,
+                    record -> Tallies.statDeltas(record.value()),
+                    Long::sum,
+                    flush,
+                    DeltaCombiner.FlushTimestamp.streamTime()),
+            Named.as("combine-stat-deltas"),
+            StoreNames.PENDING_STAT_DELTAS)
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName("stat-deltas"))
+        .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
+        .reduce(
+            Long::sum,
+            Named.as("sum-stats"),
+            Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(StoreNames.STATS)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(Serdes.Long()))
+        .toStream(Named.as("stats-stream"))
+        .to(Topics.TALLIES_STATS.name(), produced(Topics.TALLIES_STATS, "tallies-stats-sink"));
+
+    return builder.build();
+  }
+
+  private static <K, V> Produced<K, V> produced(Topic<K, V> topic, String name) {
+    return Produced.with(topic.keySerde(), topic.valueSerde()).withName(name);
+  }
+
+  private static KeyValue<AlbumKey, AlbumTally> albumDelta(VoteEvent vote) {
+    return KeyValue.pair(
+        new AlbumKey(vote.name(), vote.album()),
+        AlbumTally.first(vote.name(), vote.album(), vote.rank()));
+  }
+
+  private static RejectedVote rejection(Verdict verdict) {
+    return ((Verdict.Rejected) verdict).rejection();
+  }
+
+  private static VoteEvent vote(Verdict verdict) {
+    return ((Verdict.Valid) verdict).vote();
+  }
+}

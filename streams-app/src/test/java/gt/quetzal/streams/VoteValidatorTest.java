@@ -1,0 +1,153 @@
+package gt.quetzal.streams;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import gt.quetzal.contract.RejectedVote;
+import gt.quetzal.contract.VoteEvent;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class VoteValidatorTest {
+
+  private static final long RECEIVED_2026 = Instant.parse("2026-06-01T00:00:00Z").toEpochMilli();
+  private static final long NOW = 42L;
+
+  @Test
+  void integersMayArriveAsStringsAndNamesAreTrimmedAndComposed() {
+    String json =
+        """
+        {"voteId":"v-1","name":"  Malacates Tre\u0301bol Shop ","album":" Haciendo Bulla ",
+         "year":"1997","rank":" 87 ","voterId":" ana ","channel":"grpc","receivedAt":%d}
+        """
+            .formatted(RECEIVED_2026);
+
+    VoteEvent vote = valid("v-1", json);
+
+    assertThat(vote.name()).isEqualTo("Malacates Trébol Shop");
+    assertThat(vote.album()).isEqualTo("Haciendo Bulla");
+    assertThat(vote.year()).isEqualTo(1997);
+    assertThat(vote.rank()).isEqualTo(87);
+    assertThat(vote.voterId()).isEqualTo("ana");
+    assertThat(vote.channel()).isEqualTo("grpc");
+    assertThat(vote.receivedAt()).isEqualTo(RECEIVED_2026);
+  }
+
+  @Test
+  void blankVoterIdMeansNone() {
+    VoteEvent vote = valid("v-1", json("\"voterId\":\"  \","));
+    assertThat(vote.voterId()).isNull();
+  }
+
+  @Test
+  void yearBoundIsNextYearRelativeToReceivedAt() {
+    assertThat(valid("v-1", json("", 2027, 50)).year()).isEqualTo(2027);
+    assertThat(rejected("v-1", json("", 2028, 50)).detail())
+        .isEqualTo("year: must be between 1900 and 2027, was 2028");
+    assertThat(valid("v-1", json("", 1900, 50)).year()).isEqualTo(1900);
+  }
+
+  @Test
+  void rankBoundsAreInclusive() {
+    assertThat(valid("v-1", json("", 2000, 1)).rank()).isEqualTo(1);
+    assertThat(valid("v-1", json("", 2000, 100)).rank()).isEqualTo(100);
+    assertThat(rejected("v-1", json("", 2000, 101)).detail())
+        .isEqualTo("rank: must be between 1 and 100, was 101");
+  }
+
+  @Test
+  void everyFailingFieldIsListed() {
+    RejectedVote rejection =
+        rejected("v-1", "{\"voteId\":\"v-1\",\"name\":\"\",\"year\":1800,\"rank\":0}");
+
+    assertThat(rejection.reason()).isEqualTo("invalid");
+    assertThat(rejection.detail().split("; "))
+        .containsExactly(
+            "name: must not be blank",
+            "album: required",
+            "channel: required",
+            "receivedAt: required",
+            "year: must be at least 1900, was 1800",
+            "rank: must be between 1 and 100, was 0");
+    assertThat(rejection.voteId()).isEqualTo("v-1");
+    assertThat(rejection.rejectedAt()).isEqualTo(NOW);
+  }
+
+  @Test
+  void aKeyOtherThanTheVoteIdIsRejected() {
+    RejectedVote rejection = rejected("other-key", json(""));
+    assertThat(rejection.detail()).startsWith("voteId: does not match the record key");
+    assertThat(rejection.voteId()).isEqualTo("v-1");
+
+    assertThat(rejected(null, json("")).detail()).startsWith("voteId:");
+  }
+
+  @Test
+  void trailingGarbageIsUnparseable() {
+    RejectedVote rejection = rejected("v-1", json("") + " {\"more\":1}");
+    assertThat(rejection.reason()).isEqualTo("unparseable");
+  }
+
+  @Test
+  void aHugeRawValueIsTruncatedInTheRejection() {
+    String huge = "x".repeat(RejectedVote.MAX_RAW_CHARS * 3);
+    RejectedVote rejection = rejected("k", huge);
+    assertThat(rejection.reason()).isEqualTo("unparseable");
+    assertThat(rejection.raw()).hasSize(RejectedVote.MAX_RAW_CHARS + 1);
+  }
+
+  @Test
+  void anEmptyValueIsUnparseableWithoutRaw() {
+    RejectedVote rejection = rejected("k", "");
+    assertThat(rejection.reason()).isEqualTo("unparseable");
+    assertThat(rejection.detail()).isEqualTo("value: empty record");
+    assertThat(rejection.raw()).isNull();
+  }
+
+  @Test
+  void withACatalogFieldRulesComeFirstThenTheCatalog() {
+    CatalogIndex catalog =
+        CatalogIndex.of(
+            new gt.quetzal.contract.Catalog(
+                "c",
+                java.util.List.of(
+                    new gt.quetzal.contract.Catalog.Band(
+                        "Alux Nahual",
+                        java.util.List.of(new gt.quetzal.contract.Catalog.Album("Alux Nahual", 1981))))));
+
+    Verdict badRank = VoteValidator.check("v-1", json("", 1997, 0).replace("Alux Nahual", "Nadie").getBytes(UTF_8), NOW, catalog);
+    assertThat(((Verdict.Rejected) badRank).rejection().reason()).isEqualTo("invalid");
+
+    Verdict unknown = VoteValidator.check("v-1", json("").replace("Alux Nahual", "Nadie").getBytes(UTF_8), NOW, catalog);
+    assertThat(((Verdict.Rejected) unknown).rejection().reason()).isEqualTo("unknown_band");
+    assertThat(((Verdict.Rejected) unknown).rejection().rejectedAt()).isEqualTo(NOW);
+
+    Verdict known = VoteValidator.check("v-1", json("").replace("Alux Nahual", "ALUX nahual").getBytes(UTF_8), NOW, catalog);
+    assertThat(((Verdict.Valid) known).vote().name()).isEqualTo("Alux Nahual");
+    assertThat(((Verdict.Valid) known).vote().album()).isEqualTo("Alux Nahual");
+  }
+
+  private static String json(String extra) {
+    return json(extra, 1997, 87);
+  }
+
+  private static String json(String extra, int year, int rank) {
+    return """
+        {%s"voteId":"v-1","name":"Alux Nahual","album":"Alux Nahual","year":%d,"rank":%d,
+         "channel":"http","receivedAt":%d}
+        """
+        .formatted(extra, year, rank, RECEIVED_2026);
+  }
+
+  private static VoteEvent valid(String key, String json) {
+    Verdict verdict = VoteValidator.check(key, json.getBytes(UTF_8), NOW);
+    assertThat(verdict).isInstanceOf(Verdict.Valid.class);
+    return ((Verdict.Valid) verdict).vote();
+  }
+
+  private static RejectedVote rejected(String key, String json) {
+    Verdict verdict = VoteValidator.check(key, json.getBytes(UTF_8), NOW);
+    assertThat(verdict).isInstanceOf(Verdict.Rejected.class);
+    return ((Verdict.Rejected) verdict).rejection();
+  }
+}
