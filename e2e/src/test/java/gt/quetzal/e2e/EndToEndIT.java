@@ -1,0 +1,192 @@
+package gt.quetzal.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import gt.quetzal.contract.Catalog;
+import gt.quetzal.contract.Json;
+import gt.quetzal.contract.MongoNames;
+import gt.quetzal.contract.RedisKeys;
+import gt.quetzal.devstack.Devstack;
+import gt.quetzal.ingest.http.IngestHttpConfig;
+import gt.quetzal.ingest.http.IngestHttpMain;
+import gt.quetzal.load.VoteSampler;
+import gt.quetzal.sinks.SinksConfig;
+import gt.quetzal.sinks.SinksMain;
+import gt.quetzal.streams.StreamsAppConfig;
+import gt.quetzal.streams.StreamsMain;
+import gt.quetzal.web.WebConfig;
+import gt.quetzal.web.WebMain;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * Every stage started in process, wired only through the devstack's real Kafka broker, real Redis and
+ * the MongoDB stand-in (mongo-java-server): what a vote goes through in production, minus the network.
+ */
+class EndToEndIT {
+
+  private static final int VOTES = 1_000;
+
+  private static Devstack stack;
+  private static final List<AutoCloseable> services = new ArrayList<>();
+  private static int ingestPort;
+  private static int webPort;
+  private static RedisClient redis;
+  private static MongoClient mongo;
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void startEverything() throws Exception {
+    stack = Devstack.startEphemeral();
+    Path stateDir = Files.createTempDirectory("quetzal-e2e-streams");
+    ingestPort = freePort();
+    webPort = freePort();
+    Map<String, String> common =
+        Map.of(
+            "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
+            "REDIS_URL", stack.redisUrl(),
+            "MONGO_URI", stack.mongoUri());
+
+    services.add(StreamsMain.start(StreamsAppConfig.fromEnv(with(common, "HTTP_PORT", "0", "STATE_DIR", stateDir.toString()))));
+    services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
+    services.add(WebMain.start(WebConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(webPort)))));
+    services.add(IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(ingestPort)))));
+
+    redis = RedisClient.create(URI.create(stack.redisUrl()));
+    mongo = MongoClients.create(stack.mongoUri());
+  }
+
+  @AfterAll
+  static void stopEverything() throws Exception {
+    for (int i = services.size() - 1; i >= 0; i--) {
+      services.get(i).close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
+    if (mongo != null) {
+      mongo.close();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  @Test
+  void thousandVotesOverHttpAreCountedExactlyInRedisAndStoredOnceInMongo() throws Exception {
+    Catalog catalog = Catalog.load(Path.of("..", "config", "catalog.json"));
+    VoteSampler sampler = new VoteSampler(catalog, 1.0, new Random(2026));
+    Map<String, Long> expectedPerBand = new HashMap<>();
+    List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+    Semaphore inFlight = new Semaphore(64);
+
+    for (int i = 0; i < VOTES; i++) {
+      Map<String, String> vote = sampler.next();
+      expectedPerBand.merge(vote.get("name"), 1L, Long::sum);
+      inFlight.acquire();
+      responses.add(post(vote).whenComplete((r, e) -> inFlight.release()));
+    }
+
+    Set<String> acceptedIds = new HashSet<>();
+    for (CompletableFuture<HttpResponse<String>> response : responses) {
+      HttpResponse<String> r = response.join();
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+      acceptedIds.add(Json.MAPPER.readTree(r.body()).get("voteId").asText());
+    }
+    assertThat(acceptedIds).hasSize(VOTES);
+
+    Map<String, String> expectedHash = new HashMap<>();
+    expectedPerBand.forEach((band, count) -> expectedHash.put(band, Long.toString(count)));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertThat(redis.hgetAll(RedisKeys.BAND_TOTALS)).isEqualTo(expectedHash));
+
+    MongoCollection<Document> votes = mongo.getDatabase(MongoNames.DATABASE).getCollection(MongoNames.VOTES);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(() -> assertThat(votes.countDocuments()).isEqualTo(VOTES));
+    Set<String> storedIds = new HashSet<>();
+    votes.find().forEach(doc -> storedIds.add(doc.getString("_id")));
+    assertThat(storedIds).isEqualTo(acceptedIds);
+  }
+
+  @Test
+  void oneVoteShowsUpOnTheWebApiWithItsAccentsIntact() throws Exception {
+    String band = "Malacates Trébol Shop";
+    long before = bandTotalOnWeb(band);
+
+    HttpResponse<String> response =
+        post(Map.of("name", band, "album", "Resaca", "year", "2002", "rank", "87")).join();
+    assertThat(response.statusCode()).isEqualTo(202);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> bandTotalOnWeb(band) == before + 1);
+  }
+
+  private static long bandTotalOnWeb(String band) throws IOException, InterruptedException {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + webPort + "/api/standings")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      return -1;
+    }
+    for (var node : Json.MAPPER.readTree(response.body()).get("bands")) {
+      if (node.get("name").asText().equals(band)) {
+        return node.get("total").asLong();
+      }
+    }
+    return 0;
+  }
+
+  private static CompletableFuture<HttpResponse<String>> post(Map<String, String> vote) {
+    try {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create("http://localhost:" + ingestPort + "/votes"))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(vote)))
+              .build();
+      return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Map<String, String> with(Map<String, String> base, String... pairs) {
+    Map<String, String> env = new HashMap<>(base);
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return env;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
