@@ -84,17 +84,20 @@ public final class MongoVoteSink implements StoreWriter<byte[], byte[]> {
    */
   @Override
   public void prepare() {
+    // _id is the tie-breaker of the web app's keyset paging (timestamp, _id), so it ends every index.
     votes.createIndexes(
         List.of(
-            new IndexModel(Indexes.descending("receivedAt"), new IndexOptions().name("receivedAt_desc")),
             new IndexModel(
-                Indexes.compoundIndex(Indexes.ascending("name"), Indexes.descending("receivedAt")),
+                Indexes.descending("receivedAt", "_id"), new IndexOptions().name("receivedAt_desc")),
+            new IndexModel(
+                Indexes.compoundIndex(Indexes.ascending("name"), Indexes.descending("receivedAt", "_id")),
                 new IndexOptions().name("name_receivedAt_desc"))));
     rejected.createIndexes(
         List.of(
-            new IndexModel(Indexes.descending("rejectedAt"), new IndexOptions().name("rejectedAt_desc")),
             new IndexModel(
-                Indexes.compoundIndex(Indexes.ascending("reason"), Indexes.descending("rejectedAt")),
+                Indexes.descending("rejectedAt", "_id"), new IndexOptions().name("rejectedAt_desc")),
+            new IndexModel(
+                Indexes.compoundIndex(Indexes.ascending("reason"), Indexes.descending("rejectedAt", "_id")),
                 new IndexOptions().name("reason_rejectedAt_desc"))));
   }
 

@@ -108,7 +108,11 @@ public record StreamsAppConfig(
 
   /** Reads every variable, then fails once naming all bad ones. */
   public static StreamsAppConfig fromEnv(Map<String, String> environment) {
-    EnvReader env = new EnvReader(environment);
+    return fromEnv(new EnvReader(environment));
+  }
+
+  /** The same, through a reader the caller keeps, so deployment checks can see which variables were read. */
+  public static StreamsAppConfig fromEnv(EnvReader env) {
     String bootstrap = env.string("KAFKA_BOOTSTRAP_SERVERS", DEFAULT_BOOTSTRAP_SERVERS);
     String applicationId = env.string("APPLICATION_ID", DEFAULT_APPLICATION_ID);
     if (!KAFKA_ID.matcher(applicationId).matches()) {

@@ -10,28 +10,35 @@ import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The contest page and the JSON API behind it. Reads only the serving stores, through the two readers.
+ * The contest page and the JSON API behind it. Reads only the serving stores, through the readers;
+ * the full reference with every shape is {@code docs/web-api.md}.
  *
  * <ul>
  *   <li>{@code GET /} — the live page (static files from {@code /public} on the classpath; no CDN)
- *   <li>{@code GET /api/standings} — {@code {"bands":[{"name","total","share"}…], "total", "updatedAt"}},
- *       highest total first; {@code updatedAt} is epoch millis of the sinks' last write, or null
- *   <li>{@code GET /api/votes?limit=20} — {@code {"votes":[VoteEvent…]}}, newest first, limit 1..100
+ *   <li>{@code GET /api/events} — SSE: {@code snapshot} and {@code problem} events (see {@link LiveHub})
+ *   <li>{@code GET /api/standings}, {@code /api/stats}, {@code /api/albums?band=},
+ *       {@code /api/timeline?band=&minutes=&to=} — Redis
+ *   <li>{@code GET /api/votes?limit=&band=&before=}, {@code /api/votes/{voteId}},
+ *       {@code /api/rejected?limit=&reason=&before=} — MongoDB, newest first, keyset paging
  *   <li>{@code /healthz}, {@code /readyz}, {@code /metrics}
  * </ul>
  *
  * A store that cannot answer gives 503 {@code application/problem+json} with {@code "backend"} set to
- * {@code redis} or {@code mongo}, and a Retry-After hint.
+ * {@code redis} or {@code mongo}, and a Retry-After hint. A bad parameter gives 400 naming it in
+ * {@code "param"}; an unknown vote 404.
  */
 public final class WebApp {
 
@@ -41,6 +48,12 @@ public final class WebApp {
   static final String MONGO = "mongo";
   static final int DEFAULT_LIMIT = 20;
   static final int MAX_LIMIT = 100;
+  static final int DEFAULT_MINUTES = 30;
+  static final int MAX_MINUTES = 1_440;
+  static final int MAX_NAME_LENGTH = 200;
+  static final long MINUTE_MS = 60_000;
+  /** Reasons are machine-readable tokens such as {@code unknown-band}. */
+  private static final Pattern REASON = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private static final String PROBLEM_JSON = "application/problem+json";
   private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
@@ -51,21 +64,43 @@ public final class WebApp {
           + "frame-ancestors 'none'; form-action 'self'";
 
   private final StandingsReader standings;
+  private final TimelineReader timelines;
   private final VoteLogReader votes;
+  private final LiveHub live;
   private final PrometheusMeterRegistry registry;
+  private final LongSupplier clock;
   private final Counter redisErrors;
   private final Counter mongoErrors;
 
-  public WebApp(StandingsReader standings, VoteLogReader votes) {
-    this(standings, votes, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  public WebApp(
+      StandingsReader standings,
+      TimelineReader timelines,
+      VoteLogReader votes,
+      LiveHub live,
+      PrometheusMeterRegistry registry) {
+    this(standings, timelines, votes, live, registry, System::currentTimeMillis);
   }
 
-  public WebApp(StandingsReader standings, VoteLogReader votes, PrometheusMeterRegistry registry) {
+  WebApp(
+      StandingsReader standings,
+      TimelineReader timelines,
+      VoteLogReader votes,
+      LiveHub live,
+      PrometheusMeterRegistry registry,
+      LongSupplier clock) {
     this.standings = Objects.requireNonNull(standings, "standings");
+    this.timelines = Objects.requireNonNull(timelines, "timelines");
     this.votes = Objects.requireNonNull(votes, "votes");
+    this.live = Objects.requireNonNull(live, "live");
     this.registry = Objects.requireNonNull(registry, "registry");
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.redisErrors = backendErrors(REDIS);
     this.mongoErrors = backendErrors(MONGO);
+  }
+
+  /** A registry of its own; for tests. */
+  static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
   private Counter backendErrors(String backend) {
@@ -92,12 +127,19 @@ public final class WebApp {
                 files.mimeTypes.add("text/css; charset=utf-8", "css");
               });
           cfg.routes.before(WebApp::securityHeaders);
+          cfg.routes.sse("/api/events", live::register);
           cfg.routes.get("/api/standings", this::standings);
+          cfg.routes.get("/api/stats", this::stats);
+          cfg.routes.get("/api/albums", this::albums);
+          cfg.routes.get("/api/timeline", this::timeline);
           cfg.routes.get("/api/votes", this::votes);
+          cfg.routes.get("/api/votes/{voteId}", this::vote);
+          cfg.routes.get("/api/rejected", this::rejected);
           cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
           cfg.routes.get("/readyz", this::ready);
           cfg.routes.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
           cfg.routes.exception(BackendUnavailableException.class, WebApp::backendUnavailable);
+          cfg.routes.exception(ApiProblem.class, WebApp::apiProblem);
         });
   }
 
@@ -109,29 +151,158 @@ public final class WebApp {
 
   private void standings(Context ctx) {
     Standings body = Standings.of(call(REDIS, redisErrors, standings::read));
-    ctx.header("Cache-Control", "no-store").json(body);
+    noStore(ctx).json(body);
   }
 
-  private void votes(Context ctx) throws JsonProcessingException {
-    String raw = ctx.queryParam("limit");
-    int limit = DEFAULT_LIMIT;
-    if (raw != null) {
-      try {
-        limit = Integer.parseInt(raw.trim());
-      } catch (NumberFormatException e) {
-        limit = -1;
+  private void stats(Context ctx) {
+    StandingsReader.Snapshot snapshot = call(REDIS, redisErrors, standings::read);
+    long now = clock.getAsLong();
+    VoteRate rate = live.rate();
+    rate.record(now, ContestStats.accepted(snapshot));
+    noStore(ctx).json(ContestStats.of(snapshot, rate.perSecond(now)));
+  }
+
+  private void albums(Context ctx) {
+    String band = requiredName(ctx, "band");
+    StandingsReader.Snapshot snapshot = call(REDIS, redisErrors, standings::read);
+    List<AlbumStat> ofBand = snapshot.albums().stream().filter(a -> a.band().equals(band)).toList();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("band", band);
+    body.put("albums", Standings.albumsOf(ofBand));
+    noStore(ctx).json(body);
+  }
+
+  private void timeline(Context ctx) {
+    String band = optionalName(ctx, "band");
+    int minutes = intParam(ctx, "minutes", DEFAULT_MINUTES, 1, MAX_MINUTES);
+    long to = longParam(ctx, "to", clock.getAsLong(), 0, Long.MAX_VALUE / 2);
+    long last = Math.floorDiv(to, MINUTE_MS) * MINUTE_MS;
+    List<Long> minuteStarts = new ArrayList<>(minutes);
+    for (int i = minutes - 1; i >= 0; i--) {
+      minuteStarts.add(last - i * MINUTE_MS);
+    }
+    Map<Long, Long> counts;
+    if (band != null) {
+      counts = call(REDIS, redisErrors, () -> timelines.band(band, minuteStarts));
+    } else {
+      counts = new LinkedHashMap<>();
+      for (Long minute : minuteStarts) {
+        counts.put(minute, 0L);
       }
-      if (limit < 1 || limit > MAX_LIMIT) {
-        Map<String, Object> problem =
-            problem(400, "Bad Request", "limit debe ser un entero entre 1 y " + MAX_LIMIT + ".");
-        problem.put("param", "limit");
-        ctx.status(400).contentType(PROBLEM_JSON).result(Json.MAPPER.writeValueAsString(problem));
-        return;
+      for (Map<Long, Long> one : call(REDIS, redisErrors, () -> timelines.allBands(minuteStarts)).values()) {
+        one.forEach((minute, count) -> counts.merge(minute, count, Long::sum));
       }
     }
-    int n = limit;
-    List<VoteEvent> newest = call(MONGO, mongoErrors, () -> votes.newest(n));
-    ctx.header("Cache-Control", "no-store").json(Map.of("votes", newest));
+    List<Map<String, Object>> points = new ArrayList<>(minutes);
+    for (Long minute : minuteStarts) {
+      Map<String, Object> point = new LinkedHashMap<>();
+      point.put("minute", minute);
+      point.put("count", counts.getOrDefault(minute, 0L));
+      points.add(point);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("band", band);
+    body.put("minutes", minutes);
+    body.put("from", minuteStarts.get(0));
+    body.put("to", last);
+    body.put("points", points);
+    noStore(ctx).json(body);
+  }
+
+  private void votes(Context ctx) {
+    int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+    String band = optionalName(ctx, "band");
+    LogCursor before = cursorParam(ctx, "before");
+    LogPage<VoteEvent> page = call(MONGO, mongoErrors, () -> votes.votes(band, before, limit));
+    noStore(ctx).json(pageBody("votes", page));
+  }
+
+  private void vote(Context ctx) {
+    String voteId = ctx.pathParam("voteId");
+    if (voteId.isBlank() || voteId.length() > LogCursor.MAX_ID_LENGTH) {
+      throw ApiProblem.badParam("voteId", "voteId debe tener entre 1 y " + LogCursor.MAX_ID_LENGTH + " caracteres.");
+    }
+    VoteEvent vote =
+        call(MONGO, mongoErrors, () -> votes.vote(voteId))
+            .orElseThrow(() -> ApiProblem.notFound("No hay ningún voto con voteId " + voteId + "."));
+    noStore(ctx).json(vote);
+  }
+
+  private void rejected(Context ctx) {
+    int limit = intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+    String reason = ctx.queryParam("reason");
+    if (reason != null && !REASON.matcher(reason).matches()) {
+      throw ApiProblem.badParam("reason", "reason debe ser un código de 1 a 64 letras, dígitos, '.', '_' o '-'.");
+    }
+    LogCursor before = cursorParam(ctx, "before");
+    LogPage<RejectedEntry> page = call(MONGO, mongoErrors, () -> votes.rejected(reason, before, limit));
+    noStore(ctx).json(pageBody("rejected", page));
+  }
+
+  private static Map<String, Object> pageBody(String name, LogPage<?> page) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put(name, page.items());
+    body.put("next", page.next() == null ? null : page.next().toString());
+    return body;
+  }
+
+  private static Context noStore(Context ctx) {
+    return ctx.header("Cache-Control", "no-store");
+  }
+
+  private static int intParam(Context ctx, String name, int fallback, int min, int max) {
+    return (int) longParam(ctx, name, fallback, min, max);
+  }
+
+  private static long longParam(Context ctx, String name, long fallback, long min, long max) {
+    String raw = ctx.queryParam(name);
+    if (raw == null) {
+      return fallback;
+    }
+    long value;
+    try {
+      value = Long.parseLong(raw.trim());
+    } catch (NumberFormatException e) {
+      value = min - 1;
+    }
+    if (value < min || value > max) {
+      throw ApiProblem.badParam(name, name + " debe ser un entero entre " + min + " y " + max + ".");
+    }
+    return value;
+  }
+
+  /** Band names are stored trimmed and NFC-normalised (ingest does it), so the filter is too. */
+  private static String optionalName(Context ctx, String name) {
+    String raw = ctx.queryParam(name);
+    if (raw == null) {
+      return null;
+    }
+    String value = Normalizer.normalize(raw.strip(), Normalizer.Form.NFC);
+    if (value.isEmpty() || value.length() > MAX_NAME_LENGTH) {
+      throw ApiProblem.badParam(name, name + " debe tener entre 1 y " + MAX_NAME_LENGTH + " caracteres.");
+    }
+    return value;
+  }
+
+  private static String requiredName(Context ctx, String name) {
+    String value = optionalName(ctx, name);
+    if (value == null) {
+      throw ApiProblem.badParam(name, "Falta el parámetro " + name + ".");
+    }
+    return value;
+  }
+
+  private static LogCursor cursorParam(Context ctx, String name) {
+    String raw = ctx.queryParam(name);
+    if (raw == null) {
+      return null;
+    }
+    try {
+      return LogCursor.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw ApiProblem.badParam(
+          name, name + " debe ser el cursor \"next\" de la página anterior (<epochMillis>,<id>): " + e.getMessage());
+    }
   }
 
   private void ready(Context ctx) {
@@ -173,14 +344,22 @@ public final class WebApp {
     Map<String, Object> problem =
         problem(503, "Service Unavailable", store + " no responde; reintente en unos segundos.");
     problem.put("backend", e.backend());
+    writeProblem(ctx.header("Retry-After", "2"), 503, problem);
+  }
+
+  private static void apiProblem(ApiProblem e, Context ctx) {
+    Map<String, Object> problem = problem(e.status(), e.title(), e.getMessage());
+    if (e.param() != null) {
+      problem.put("param", e.param());
+    }
+    writeProblem(ctx, e.status(), problem);
+  }
+
+  private static void writeProblem(Context ctx, int status, Map<String, Object> problem) {
     try {
-      ctx.status(503)
-          .header("Retry-After", "2")
-          .header("Cache-Control", "no-store")
-          .contentType(PROBLEM_JSON)
-          .result(Json.MAPPER.writeValueAsString(problem));
+      noStore(ctx).status(status).contentType(PROBLEM_JSON).result(Json.MAPPER.writeValueAsString(problem));
     } catch (JsonProcessingException impossible) {
-      ctx.status(503).result(store + " unavailable");
+      ctx.status(status).result(String.valueOf(problem.get("detail")));
     }
   }
 

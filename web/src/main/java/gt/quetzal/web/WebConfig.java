@@ -21,7 +21,11 @@ public record WebConfig(URI redisUrl, String mongoUri, int httpPort) {
   }
 
   public static WebConfig fromEnv(Map<String, String> environment) {
-    EnvReader env = new EnvReader(environment);
+    return fromEnv(new EnvReader(environment));
+  }
+
+  /** The same, through a reader the caller keeps, so deployment checks can see which variables were read. */
+  public static WebConfig fromEnv(EnvReader env) {
     URI redis = env.uri("REDIS_URL", "redis://localhost:6379", "redis", "rediss");
     String mongo = env.string("MONGO_URI", "mongodb://localhost:27017");
     try {

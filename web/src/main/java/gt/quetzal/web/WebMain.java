@@ -5,6 +5,7 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import gt.quetzal.contract.MongoNames;
+import gt.quetzal.contract.RedisKeys;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
@@ -21,10 +23,16 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 
-/** Wires the web app: config → Redis/Mongo clients → readers → HTTP. */
+/** Wires the web app: config → Redis/Mongo clients → readers → live hub (change subscription) → HTTP. */
 public final class WebMain {
 
   private static final Logger log = LoggerFactory.getLogger(WebMain.class);
+
+  /** Resubscribing to the change channel backs off from 200 ms to at most 5 s. */
+  static final Duration RESUBSCRIBE_MIN = Duration.ofMillis(200);
+  static final Duration RESUBSCRIBE_MAX = Duration.ofSeconds(5);
+  /** A silent subscription is cut after three missed pings (15 s). */
+  static final Duration WATCHDOG_PING = Duration.ofSeconds(5);
 
   private WebMain() {}
 
@@ -34,7 +42,7 @@ public final class WebMain {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "shutdown"));
   }
 
-  /** Starts everything (clients → readers → HTTP) and returns one handle closing in reverse order. */
+  /** Starts everything (clients → readers → live hub → HTTP) and returns one handle closing in reverse order. */
   public static Running start(WebConfig config) {
     log.info("starting {} with {}", WebConfig.SERVICE, config);
     Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -48,16 +56,39 @@ public final class WebMain {
 
       RedisClient redis = redisClient(config.redisUrl());
       started.push(redis);
+      // Its own client: the subscription holds one connection for good, away from the readers' pool.
+      RedisClient changesRedis = redisClient(config.redisUrl());
+      started.push(changesRedis);
       MongoClient mongo = mongoClient(config.mongoUri());
       started.push(mongo);
 
+      StandingsReader standings = new RedisStandingsReader(redis);
+      LiveHub live =
+          new LiveHub(
+              standings,
+              new RedisChangeSubscriber(
+                  changesRedis, RedisKeys.CHANGES_CHANNEL, RESUBSCRIBE_MIN, RESUBSCRIBE_MAX, WATCHDOG_PING),
+              new VoteRate(),
+              registry);
+      live.start();
+
       WebApp app =
           new WebApp(
-              new RedisStandingsReader(redis),
+              standings,
+              new RedisTimelineReader(redis),
               new MongoVoteLogReader(mongo.getDatabase(MongoNames.DATABASE)),
+              live,
               registry);
-      Javalin http = app.create().start(config.httpPort());
+      Javalin http;
+      try {
+        http = app.create().start(config.httpPort());
+      } catch (RuntimeException | Error e) {
+        live.close();
+        throw e;
+      }
       started.push(http::stop);
+      // Out of order on purpose: the live streams end while the server still runs (see LiveHub.close).
+      started.push(live);
       log.info("{} serving the contest page on http://localhost:{}/", WebConfig.SERVICE, http.port());
       return new Running(http.port(), started);
     } catch (RuntimeException | Error e) {

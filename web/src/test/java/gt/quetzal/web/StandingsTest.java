@@ -3,6 +3,7 @@ package gt.quetzal.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -42,5 +43,26 @@ class StandingsTest {
     assertThat(standings.bands().get(0).share()).isZero();
     assertThat(standings.updatedAt()).isNull();
     assertThat(Standings.of(new StandingsReader.Snapshot(Map.of(), null)).bands()).isEmpty();
+  }
+
+  @Test
+  void eachBandCarriesItsOwnAlbumsMostVotedFirst() {
+    Standings standings =
+        Standings.of(
+            new StandingsReader.Snapshot(
+                Map.of("Alux Nahual", 10L, "Bohemia Suburbana", 4L),
+                List.of(
+                    new AlbumStat("Alux Nahual", "Hermanos", 3, 70.0, 50, 90),
+                    new AlbumStat("Alux Nahual", "Alux Nahual", 7, 81.5, 60, 100),
+                    new AlbumStat("Bohemia Suburbana", "Mi Casa", 4, 55.0, 10, 99),
+                    new AlbumStat("Nobody", "Orphan", 1, 1.0, 1, 1)),
+                Map.of(),
+                null));
+    assertThat(standings.bands().get(0).albums())
+        .containsExactly(
+            new Standings.Album("Alux Nahual", 7, 81.5, 60, 100), new Standings.Album("Hermanos", 3, 70.0, 50, 90));
+    assertThat(standings.bands().get(1).albums()).extracting(Standings.Album::album).containsExactly("Mi Casa");
+    // An album of a band without a total is not shown: the band totals decide who is in the standings.
+    assertThat(standings.bands()).extracting(Standings.Band::name).doesNotContain("Nobody");
   }
 }

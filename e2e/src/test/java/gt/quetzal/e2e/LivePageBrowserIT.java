@@ -1,0 +1,325 @@
+package gt.quetzal.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import gt.quetzal.contract.Json;
+import gt.quetzal.devstack.Devstack;
+import gt.quetzal.ingest.http.IngestHttpConfig;
+import gt.quetzal.ingest.http.IngestHttpMain;
+import gt.quetzal.sinks.SinksConfig;
+import gt.quetzal.sinks.SinksMain;
+import gt.quetzal.streams.StreamsAppConfig;
+import gt.quetzal.streams.StreamsMain;
+import gt.quetzal.web.WebConfig;
+import gt.quetzal.web.WebMain;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The live page in headless Chromium (Debian's {@code chromium} + {@code chromium-driver}, driven by
+ * Selenium) over the whole stack started in process: votes cast through HTTP ingest move the page
+ * without a reload. Nothing is skipped: without the browser the test fails, since .ci/run installs it.
+ * Every test leaves a screenshot in {@code target/screenshots/}, also when it fails.
+ */
+class LivePageBrowserIT {
+
+  private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM_BIN", "/usr/bin/chromium"));
+  private static final Path CHROMEDRIVER =
+      Path.of(System.getenv().getOrDefault("CHROMEDRIVER_BIN", "/usr/bin/chromedriver"));
+  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+  private static final Path CATALOG = Path.of("..", "config", "catalog.json").toAbsolutePath().normalize();
+  /** The acceptance criterion, measured from ingest's 202 (not a speed benchmark). */
+  private static final Duration LIVE_UPDATE = Duration.ofSeconds(2);
+  /** The first vote also waits for the Streams app to finish starting. */
+  private static final Duration WARM_UP = Duration.ofSeconds(90);
+
+  private static Devstack stack;
+  private static final List<AutoCloseable> services = new ArrayList<>();
+  private static int ingestPort;
+  private static int webPort;
+  private static Path browserProfile;
+  private static ChromeDriver driver;
+  private static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void startEverything() throws Exception {
+    assertThat(CHROMIUM).as("headless browser (apt-get install chromium)").isExecutable();
+    assertThat(CHROMEDRIVER).as("WebDriver (apt-get install chromium-driver)").isExecutable();
+    Files.createDirectories(SCREENSHOTS);
+
+    stack = Devstack.startEphemeral();
+    Path stateDir = Files.createTempDirectory("quetzal-browser-streams");
+    ingestPort = freePort();
+    webPort = freePort();
+    Map<String, String> common =
+        Map.of(
+            "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
+            "REDIS_URL", stack.redisUrl(),
+            "MONGO_URI", stack.mongoUri());
+    // With the demo catalog, an unknown band is rejected with a reason the page must show.
+    services.add(
+        StreamsMain.start(
+            StreamsAppConfig.fromEnv(
+                with(common, "HTTP_PORT", "0", "STATE_DIR", stateDir.toString(), "CATALOG_FILE", CATALOG.toString()))));
+    services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
+    services.add(WebMain.start(WebConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(webPort)))));
+    services.add(IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(ingestPort)))));
+
+    browserProfile = Files.createTempDirectory("quetzal-chromium");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--user-data-dir=" + browserProfile,
+        "--window-size=1280,2000",
+        "--lang=es-GT");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+    driver = new ChromeDriver(service, options);
+  }
+
+  @AfterAll
+  static void stopEverything() throws Exception {
+    if (driver != null) {
+      driver.quit();
+    }
+    for (int i = services.size() - 1; i >= 0; i--) {
+      services.get(i).close();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+    if (browserProfile != null) {
+      deleteRecursively(browserProfile);
+    }
+  }
+
+  @Test
+  void theBandsNumberChangesWithinTwoSecondsAndTheLogShowsTheVoteWithoutAReload() throws Exception {
+    try {
+      openLivePage();
+      String band = "Malacates Trébol Shop";
+      // A mark on this document: if the page reloaded, it would be gone.
+      js("window.quetzalNoReload = 'same document';");
+
+      // The first vote waits for the pipeline to warm up; it also puts the band on the page.
+      assertThat(castVote(band, "Resaca", 90).statusCode()).isEqualTo(202);
+      waitFor(WARM_UP, d -> bandTotalOnPage(band) >= 1);
+      long before = bandTotalOnPage(band);
+
+      HttpResponse<String> accepted = castVote(band, "Crónicas de Mercado", 77);
+      long answeredAt = System.nanoTime();
+      assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+      String voteId = Json.MAPPER.readTree(accepted.body()).get("voteId").asText();
+
+      // The acceptance criterion: the number moves within 2 s of the 202, with no reload.
+      Duration left = LIVE_UPDATE.minusNanos(System.nanoTime() - answeredAt);
+      waitFor(left, d -> bandTotalOnPage(band) > before);
+      System.out.printf("the page showed the new total %d ms after ingest's 202%n",
+          Duration.ofNanos(System.nanoTime() - answeredAt).toMillis());
+      assertThat(bandTotalOnPage(band)).isEqualTo(before + 1);
+
+      // The log shows the new vote (MongoDB is written by its own sink, so allow it its own time).
+      WebElement row = waitFor(Duration.ofSeconds(15), d -> voteRow(voteId));
+      assertThat(row.findElements(By.tagName("td")).get(1).getText()).isEqualTo(band);
+      assertThat(row.findElements(By.tagName("td")).get(2).getText()).isEqualTo("Crónicas de Mercado");
+      assertThat(row.findElements(By.tagName("td")).get(4).getText()).isEqualTo("77");
+      assertThat(driver.findElement(By.id("stat-accepted")).getText()).isNotEqualTo("—");
+
+      assertThat(js("return window.quetzalNoReload;")).isEqualTo("same document");
+      assertThat(driver.findElement(By.id("banner")).isDisplayed()).isFalse();
+    } finally {
+      screenshot("live-page");
+    }
+  }
+
+  @Test
+  void aRejectedVoteIsListedWithItsReasonAndItsMarkupStaysText() throws Exception {
+    try {
+      openLivePage();
+      String trap = "<img src=x onerror=\"window.quetzalPwned=1\">Banda Inventada";
+      HttpResponse<String> accepted = castVote(trap, "Nada", 50);
+      assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+      String voteId = Json.MAPPER.readTree(accepted.body()).get("voteId").asText();
+
+      WebElement row =
+          waitFor(
+              WARM_UP,
+              d -> {
+                for (WebElement tr : d.findElements(By.cssSelector("#rejected tr"))) {
+                  if (tr.getText().contains(voteId)) {
+                    return tr;
+                  }
+                }
+                return null;
+              });
+      List<WebElement> cells = row.findElements(By.tagName("td"));
+      assertThat(cells.get(1).getText()).isEqualTo("Banda desconocida");
+      assertThat(cells.get(2).getText()).contains("<img src=x"); // shown as text, not parsed
+      assertThat(driver.findElements(By.cssSelector("#rejected img"))).isEmpty();
+      assertThat(js("return window.quetzalPwned === undefined;")).isEqualTo(true);
+      waitFor(Duration.ofSeconds(10), d -> !d.findElement(By.id("stat-rejected")).getText().equals("—")
+          && !d.findElement(By.id("stat-rejected")).getText().equals("0"));
+    } finally {
+      screenshot("rejected");
+    }
+  }
+
+  @Test
+  void atPhoneWidthThePageFitsAndAVoteCanBeLookedUpWithTheKeyboard() throws Exception {
+    try {
+      driver.executeCdpCommand(
+          "Emulation.setDeviceMetricsOverride",
+          Map.of("width", 375, "height", 812, "deviceScaleFactor", 2, "mobile", true));
+      openLivePage();
+      HttpResponse<String> accepted = castVote("Alux Nahual", "Conquista", 64);
+      assertThat(accepted.statusCode()).isEqualTo(202);
+      String voteId = Json.MAPPER.readTree(accepted.body()).get("voteId").asText();
+      waitFor(WARM_UP, d -> voteRow(voteId));
+
+      // Nothing wider than the phone: wide tables scroll inside their own box, not the page.
+      assertThat((Long) js("return document.documentElement.scrollWidth;")).isLessThanOrEqualTo(375L);
+
+      // Keyboard only: Tab from the top of the page to the lookup field (focus is visible on the way).
+      js("if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0);");
+      String focused = "";
+      for (int i = 0; i < 40 && !focused.equals("lookup-id"); i++) {
+        new Actions(driver).sendKeys(Keys.TAB).perform();
+        focused = String.valueOf(js("return document.activeElement.id;"));
+        if (focused.equals("log-band")) {
+          assertThat(js("return getComputedStyle(document.activeElement).outlineStyle;")).isEqualTo("solid");
+        }
+      }
+      assertThat(focused).isEqualTo("lookup-id");
+      new Actions(driver).sendKeys(voteId).sendKeys(Keys.ENTER).perform();
+      WebElement result =
+          waitFor(Duration.ofSeconds(10), d -> {
+            WebElement r = d.findElement(By.id("lookup-result"));
+            return r.getText().contains("Voto encontrado") ? r : null;
+          });
+      assertThat(result.getText()).contains(voteId).contains("Alux Nahual").contains("Conquista");
+    } finally {
+      screenshot("phone-375");
+      driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+    }
+  }
+
+  // ---- helpers ----
+
+  private static void openLivePage() {
+    driver.get("http://localhost:" + webPort + "/");
+    // Live = the SSE stream delivered its first snapshot.
+    waitFor(Duration.ofSeconds(30), d -> "live".equals(d.findElement(By.id("live-state")).getDomAttribute("data-state")));
+  }
+
+  /** The band's total as the page shows it ("1.234 votos" → 1234), or 0 when the band is not listed. */
+  private static long bandTotalOnPage(String band) {
+    for (WebElement li : driver.findElements(By.cssSelector("#standings > li"))) {
+      if (band.equals(li.getDomAttribute("data-band"))) {
+        String digits = li.findElement(By.className("band-total")).getText().replaceAll("[^0-9]", "");
+        return digits.isEmpty() ? 0 : Long.parseLong(digits);
+      }
+    }
+    return 0;
+  }
+
+  private static WebElement voteRow(String voteId) {
+    for (WebElement tr : driver.findElements(By.cssSelector("#votes tr"))) {
+      if (voteId.equals(tr.getDomAttribute("data-vote-id"))) {
+        return tr;
+      }
+    }
+    return null;
+  }
+
+  private static <T> T waitFor(Duration timeout, Function<WebDriver, T> condition) {
+    WebDriverWait wait = new WebDriverWait(driver, timeout.isNegative() ? Duration.ZERO : timeout, Duration.ofMillis(50));
+    wait.ignoring(NoSuchElementException.class);
+    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    return wait.until(condition::apply);
+  }
+
+  private static Object js(String script) {
+    return ((JavascriptExecutor) driver).executeScript(script);
+  }
+
+  private static HttpResponse<String> castVote(String band, String album, int rank) throws Exception {
+    Map<String, String> vote = Map.of("name", band, "album", album, "year", "2002", "rank", Integer.toString(rank));
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + ingestPort + "/votes"))
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(vote)))
+            .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void screenshot(String name) {
+    try {
+      File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+      Path target = SCREENSHOTS.resolve(name + ".png");
+      Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+      System.out.println("screenshot: " + target.toAbsolutePath());
+    } catch (RuntimeException | IOException e) {
+      System.err.println("could not save screenshot " + name + ": " + e);
+    }
+  }
+
+  private static Map<String, String> with(Map<String, String> base, String... pairs) {
+    Map<String, String> env = new HashMap<>(base);
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return env;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static void deleteRecursively(Path root) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

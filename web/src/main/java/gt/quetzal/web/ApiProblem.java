@@ -1,0 +1,37 @@
+package gt.quetzal.web;
+
+/** A request the API refuses: becomes RFC 9457 problem+json with this status, naming the parameter if any. */
+final class ApiProblem extends RuntimeException {
+
+  private final int status;
+  private final String title;
+  private final String param;
+
+  private ApiProblem(int status, String title, String detail, String param) {
+    super(detail, null, false, false); // control flow, not a failure: no stack trace
+    this.status = status;
+    this.title = title;
+    this.param = param;
+  }
+
+  static ApiProblem badParam(String param, String detail) {
+    return new ApiProblem(400, "Bad Request", detail, param);
+  }
+
+  static ApiProblem notFound(String detail) {
+    return new ApiProblem(404, "Not Found", detail, null);
+  }
+
+  int status() {
+    return status;
+  }
+
+  String title() {
+    return title;
+  }
+
+  /** The offending query or path parameter, or {@code null}. */
+  String param() {
+    return param;
+  }
+}
