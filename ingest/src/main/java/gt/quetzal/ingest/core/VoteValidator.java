@@ -1,0 +1,313 @@
+package gt.quetzal.ingest.core;
+
+import gt.quetzal.contract.VoteEvent;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.text.Normalizer;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The one place the vote rules live; the HTTP and gRPC routes both call it, so no rule is written
+ * twice. It never throws on bad input: it reports every violation at once, so a client fixes its
+ * request in one round trip.
+ *
+ * <p>Rules:
+ *
+ * <ul>
+ *   <li>{@code name}, {@code album}: required strings; stripped of surrounding whitespace and
+ *       NFC-normalised (accents are composed, never removed); not blank; at most {@link
+ *       VoteRules#maxTextLength()} code points; no control characters or unpaired surrogates.
+ *   <li>{@code year}, {@code rank}: required whole numbers, given as a number (with no fractional
+ *       part: {@code 87} or {@code 87.0}) or as a string of digits with an optional sign ({@code
+ *       "87"}); year in 1900..(current year + 1), rank in 1..100.
+ *   <li>{@code voterId}: optional string with the same text rules as name; blank counts as absent.
+ *   <li>{@code voteId} and the transport's idempotency key: optional, 1..{@link
+ *       VoteRules#maxVoteIdLength()} characters of {@code [A-Za-z0-9._:-]}, taken as given (not
+ *       trimmed). Either may be sent; when both are sent they must be equal. When neither is, a
+ *       time-ordered id is generated.
+ *   <li>Fields the transport did not recognise are rejected (see {@link VoteCandidate#unknownFields()}).
+ * </ul>
+ */
+public final class VoteValidator {
+
+  /** How the transport-level idempotency key is named in violations (the HTTP header's name). */
+  public static final String IDEMPOTENCY_KEY_FIELD = "Idempotency-Key";
+
+  private static final Pattern VOTE_ID_CHARS = Pattern.compile("[A-Za-z0-9._:-]+");
+  private static final Pattern INTEGER_TEXT = Pattern.compile("[+-]?[0-9]+");
+
+  private final VoteRules rules;
+  private final Clock clock;
+  private final Supplier<String> voteIdGenerator;
+
+  /**
+   * @param clock           stamps {@code receivedAt} and decides the current year
+   * @param voteIdGenerator makes an id for votes that came without one (production: {@link
+   *                        UuidV7Generator#nextString()})
+   */
+  public VoteValidator(VoteRules rules, Clock clock, Supplier<String> voteIdGenerator) {
+    this.rules = Objects.requireNonNull(rules, "rules");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.voteIdGenerator = Objects.requireNonNull(voteIdGenerator, "voteIdGenerator");
+  }
+
+  /** A validator with the production clock and UUIDv7 ids. */
+  public static VoteValidator standard(VoteRules rules) {
+    Clock clock = Clock.systemUTC();
+    UuidV7Generator ids = new UuidV7Generator(clock);
+    return new VoteValidator(rules, clock, ids::nextString);
+  }
+
+  public VoteRules rules() {
+    return rules;
+  }
+
+  /**
+   * Applies every rule to {@code candidate}.
+   *
+   * @param channel {@link VoteEvent#CHANNEL_HTTP} or {@link VoteEvent#CHANNEL_GRPC}
+   */
+  public ValidationResult validate(VoteCandidate candidate, String channel) {
+    Objects.requireNonNull(candidate, "candidate");
+    Objects.requireNonNull(channel, "channel");
+    long now = clock.millis();
+    int maxYear = LocalDate.ofInstant(clock.instant(), clock.getZone()).getYear() + VoteRules.YEARS_AHEAD;
+
+    List<FieldViolation> violations = new ArrayList<>();
+    String name = requiredText("name", candidate.name(), violations);
+    String album = requiredText("album", candidate.album(), violations);
+    Integer year = wholeNumber("year", candidate.year(), VoteRules.MIN_YEAR, maxYear, violations);
+    Integer rank = wholeNumber("rank", candidate.rank(), VoteRules.MIN_RANK, VoteRules.MAX_RANK, violations);
+    String voterId = optionalText("voterId", candidate.voterId(), violations);
+    String voteId = voteId(candidate, violations);
+    for (String unknown : candidate.unknownFields()) {
+      violations.add(
+          new FieldViolation(
+              unknown,
+              FieldViolation.UNKNOWN_FIELD,
+              "is not a known field (known: name, album, year, rank, voterId, voteId)"));
+    }
+
+    if (!violations.isEmpty()) {
+      return new ValidationResult.Invalid(violations);
+    }
+    if (voteId == null) {
+      voteId = voteIdGenerator.get();
+    }
+    return new ValidationResult.Valid(
+        new VoteEvent(voteId, name, album, year, rank, voterId, channel, now));
+  }
+
+  // ---- text ----------------------------------------------------------------------------------
+
+  private String requiredText(String field, Object value, List<FieldViolation> out) {
+    if (value == null) {
+      out.add(new FieldViolation(field, FieldViolation.REQUIRED, "is required"));
+      return null;
+    }
+    if (!(value instanceof String raw)) {
+      out.add(wrongType(field, "a string", value));
+      return null;
+    }
+    String text = normalise(raw);
+    if (text.isEmpty()) {
+      out.add(new FieldViolation(field, FieldViolation.BLANK, "must not be blank"));
+      return null;
+    }
+    return checkText(field, text, out) ? text : null;
+  }
+
+  private String optionalText(String field, Object value, List<FieldViolation> out) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String raw)) {
+      out.add(wrongType(field, "a string", value));
+      return null;
+    }
+    String text = normalise(raw);
+    if (text.isEmpty()) {
+      return null; // an empty optional field means "not given"
+    }
+    return checkText(field, text, out) ? text : null;
+  }
+
+  /** Strip then NFC: composed accents survive byte-for-byte, whatever form the client sent. */
+  private static String normalise(String raw) {
+    String stripped = raw.strip();
+    return Normalizer.isNormalized(stripped, Normalizer.Form.NFC)
+        ? stripped
+        : Normalizer.normalize(stripped, Normalizer.Form.NFC);
+  }
+
+  private boolean checkText(String field, String text, List<FieldViolation> out) {
+    int length = text.codePointCount(0, text.length());
+    if (length > rules.maxTextLength()) {
+      out.add(
+          new FieldViolation(
+              field,
+              FieldViolation.TOO_LONG,
+              "must be at most " + rules.maxTextLength() + " characters (got " + length + ")"));
+      return false;
+    }
+    for (int i = 0; i < text.length(); ) {
+      int cp = text.codePointAt(i);
+      if (Character.isISOControl(cp)) {
+        out.add(new FieldViolation(field, FieldViolation.INVALID_TEXT, "must not contain control characters"));
+        return false;
+      }
+      if (Character.getType(cp) == Character.SURROGATE) { // only an unpaired half reaches here
+        out.add(new FieldViolation(field, FieldViolation.INVALID_TEXT, "must be valid Unicode (it has an unpaired surrogate)"));
+        return false;
+      }
+      i += Character.charCount(cp);
+    }
+    return true;
+  }
+
+  // ---- numbers -------------------------------------------------------------------------------
+
+  private static Integer wholeNumber(String field, Object value, int min, int max, List<FieldViolation> out) {
+    if (value == null) {
+      out.add(new FieldViolation(field, FieldViolation.REQUIRED, "is required"));
+      return null;
+    }
+    BigInteger whole;
+    if (value instanceof String text) {
+      String stripped = text.strip();
+      if (stripped.isEmpty()) {
+        out.add(new FieldViolation(field, FieldViolation.BLANK, "must not be blank"));
+        return null;
+      }
+      if (!INTEGER_TEXT.matcher(stripped).matches()) {
+        out.add(new FieldViolation(field, FieldViolation.NOT_AN_INTEGER, "must be a whole number, like \"" + min + "\""));
+        return null;
+      }
+      whole = new BigInteger(stripped); // bounded by the text limit of the body, so cheap
+    } else if (value instanceof Number number) {
+      whole = wholeValue(number);
+      if (whole == null) {
+        out.add(new FieldViolation(field, FieldViolation.NOT_AN_INTEGER, "must be a whole number, without a fractional part"));
+        return null;
+      }
+    } else {
+      out.add(wrongType(field, "a whole number or a string of digits", value));
+      return null;
+    }
+    if (whole.compareTo(BigInteger.valueOf(min)) < 0 || whole.compareTo(BigInteger.valueOf(max)) > 0) {
+      out.add(new FieldViolation(field, FieldViolation.OUT_OF_RANGE, "must be between " + min + " and " + max));
+      return null;
+    }
+    return whole.intValueExact();
+  }
+
+  /**
+   * The exact whole value of a number, or {@code null} when it has a fractional part or is not
+   * finite. Magnitudes far outside any range are clamped rather than expanded, so an input such as
+   * {@code 1e1000000000} costs nothing and is still reported as out of range.
+   */
+  private static BigInteger wholeValue(Number number) {
+    if (number instanceof Integer || number instanceof Long || number instanceof Short || number instanceof Byte) {
+      return BigInteger.valueOf(number.longValue());
+    }
+    if (number instanceof BigInteger big) {
+      return big;
+    }
+    BigDecimal decimal;
+    if (number instanceof BigDecimal exact) {
+      decimal = exact;
+    } else {
+      double d = number.doubleValue();
+      if (!Double.isFinite(d)) {
+        return null;
+      }
+      decimal = new BigDecimal(d); // exact binary value: 87.5 stays fractional
+    }
+    if (decimal.signum() == 0) {
+      return BigInteger.ZERO;
+    }
+    BigDecimal stripped = decimal.stripTrailingZeros();
+    if (stripped.scale() > 0) {
+      return null;
+    }
+    // precision - scale = number of integer digits; beyond 18 it cannot be in any int range
+    if ((long) stripped.precision() - stripped.scale() > 18) {
+      return BigInteger.valueOf(stripped.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE);
+    }
+    return stripped.toBigIntegerExact();
+  }
+
+  // ---- ids -----------------------------------------------------------------------------------
+
+  private String voteId(VoteCandidate candidate, List<FieldViolation> out) {
+    String fromBody = null;
+    boolean bodyValid = true;
+    if (candidate.voteId() != null) {
+      if (candidate.voteId() instanceof String text) {
+        bodyValid = checkVoteId("voteId", text, out);
+        fromBody = text;
+      } else {
+        out.add(wrongType("voteId", "a string", candidate.voteId()));
+        bodyValid = false;
+      }
+    }
+    String fromTransport = candidate.idempotencyKey();
+    boolean transportValid = fromTransport == null || checkVoteId(IDEMPOTENCY_KEY_FIELD, fromTransport, out);
+    if (!bodyValid || !transportValid) {
+      return null;
+    }
+    if (fromBody != null && fromTransport != null && !fromBody.equals(fromTransport)) {
+      out.add(
+          new FieldViolation(
+              "voteId",
+              FieldViolation.CONFLICT,
+              "differs from the " + IDEMPOTENCY_KEY_FIELD + " header; send one of them, or the same value in both"));
+      return null;
+    }
+    return fromBody != null ? fromBody : fromTransport;
+  }
+
+  private boolean checkVoteId(String field, String id, List<FieldViolation> out) {
+    if (id.isEmpty() || id.length() > rules.maxVoteIdLength() || !VOTE_ID_CHARS.matcher(id).matches()) {
+      out.add(
+          new FieldViolation(
+              field,
+              FieldViolation.INVALID_FORMAT,
+              "must be 1 to " + rules.maxVoteIdLength() + " characters from A-Z a-z 0-9 . _ : -"));
+      return false;
+    }
+    return true;
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private static FieldViolation wrongType(String field, String expected, Object actual) {
+    return new FieldViolation(field, FieldViolation.WRONG_TYPE, "must be " + expected + ", not " + describe(actual));
+  }
+
+  private static String describe(Object value) {
+    if (value instanceof String) {
+      return "a string";
+    }
+    if (value instanceof Number) {
+      return "a number";
+    }
+    if (value instanceof Boolean) {
+      return "a boolean";
+    }
+    if (value instanceof Map) {
+      return "an object";
+    }
+    if (value instanceof List) {
+      return "an array";
+    }
+    return "a " + value.getClass().getSimpleName();
+  }
+}

@@ -1,0 +1,101 @@
+package gt.quetzal.ingest.grpc;
+
+import gt.quetzal.contract.EnvReader;
+import gt.quetzal.ingest.core.KafkaPublisherConfig;
+import gt.quetzal.ingest.core.VoteRules;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything ingest-grpc reads from its environment, parsed once; every bad variable is reported in
+ * one {@link EnvReader.ConfigException}. The vote rules and Kafka variables are the same ones
+ * ingest-http reads ({@link VoteRules#fromEnv}, {@link KafkaPublisherConfig#fromEnv}).
+ *
+ * <table>
+ *   <caption>Environment variables</caption>
+ *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>GRPC_PORT</td><td>9090</td><td>gRPC listen port; 0 picks a free one</td></tr>
+ *   <tr><td>HTTP_PORT</td><td>8085</td><td>the small HTTP port for /healthz, /readyz, /metrics</td></tr>
+ *   <tr><td>GRPC_MAX_INBOUND_MESSAGE_BYTES</td><td>16384</td><td>largest request message (one vote,
+ *       or one stream item); larger gets RESOURCE_EXHAUSTED</td></tr>
+ *   <tr><td>GRPC_STREAM_MAX_IN_FLIGHT</td><td>1024</td><td>per CastStream: votes received but whose
+ *       ack is not yet written; the server requests no more than this</td></tr>
+ *   <tr><td>GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION</td><td>1000</td><td>HTTP/2 streams one client
+ *       connection may hold open</td></tr>
+ *   <tr><td>GRPC_THREADS</td><td>16</td><td>the executor running calls and writing answers</td></tr>
+ *   <tr><td>MAX_FIELD_LENGTH, MAX_VOTE_ID_LENGTH</td><td>200, 100</td><td>see {@link VoteRules}</td></tr>
+ *   <tr><td>PUBLISH_TIMEOUT_MS</td><td>delivery + max block + 1000</td><td>how long a Cast waits
+ *       for Kafka's acknowledgement before it is answered UNAVAILABLE; CastStream votes rely on
+ *       Kafka's own bound (max.block.ms, then delivery.timeout.ms), which this default exceeds
+ *       anyway</td></tr>
+ *   <tr><td>RETRY_AFTER_MS</td><td>2000</td><td>the retry hint on UNAVAILABLE</td></tr>
+ *   <tr><td>HEALTH_POLL_MS</td><td>2000</td><td>how often the grpc.health.v1 status is refreshed
+ *       from the publisher's health</td></tr>
+ *   <tr><td>SHUTDOWN_TIMEOUT_MS</td><td>10000</td><td>how long shutdown waits for calls in flight
+ *       before cancelling them</td></tr>
+ *   <tr><td>KAFKA_*</td><td>see {@link KafkaPublisherConfig}</td><td>bootstrap servers, timeouts,
+ *       batching</td></tr>
+ * </table>
+ */
+public record IngestGrpcConfig(
+    int grpcPort,
+    int httpPort,
+    int maxInboundMessageBytes,
+    int streamMaxInFlight,
+    int maxConcurrentCallsPerConnection,
+    int threads,
+    VoteRules rules,
+    KafkaPublisherConfig kafka,
+    long publishTimeoutMs,
+    long retryAfterMs,
+    long healthPollMs,
+    long shutdownTimeoutMs) {
+
+  public static final String SERVICE = "ingest-grpc";
+
+  public IngestGrpcConfig {
+    Objects.requireNonNull(rules, "rules");
+    Objects.requireNonNull(kafka, "kafka");
+    if (grpcPort < 0 || grpcPort > 65_535 || httpPort < 0 || httpPort > 65_535) {
+      throw new IllegalArgumentException("ports must be 0..65535");
+    }
+    if (maxInboundMessageBytes < 64 || streamMaxInFlight < 1 || maxConcurrentCallsPerConnection < 1 || threads < 1) {
+      throw new IllegalArgumentException(
+          "need maxInboundMessageBytes >= 64, streamMaxInFlight >= 1, maxConcurrentCallsPerConnection >= 1, threads >= 1");
+    }
+    if (publishTimeoutMs < 1 || retryAfterMs < 1 || healthPollMs < 1 || shutdownTimeoutMs < 0) {
+      throw new IllegalArgumentException(
+          "need publishTimeoutMs >= 1, retryAfterMs >= 1, healthPollMs >= 1, shutdownTimeoutMs >= 0");
+    }
+  }
+
+  public static IngestGrpcConfig fromEnv(Map<String, String> environment) {
+    EnvReader env = new EnvReader(environment);
+    int grpcPort = env.port("GRPC_PORT", 9090);
+    int httpPort = env.port("HTTP_PORT", 8085);
+    int maxMessage = env.integer("GRPC_MAX_INBOUND_MESSAGE_BYTES", 16_384, 64, 64 * 1024 * 1024);
+    int maxInFlight = env.integer("GRPC_STREAM_MAX_IN_FLIGHT", 1_024, 1, 1_000_000);
+    int maxCalls = env.integer("GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION", 1_000, 1, 1_000_000);
+    int threads = env.integer("GRPC_THREADS", 16, 1, 10_000);
+    VoteRules rules = VoteRules.fromEnv(env);
+    KafkaPublisherConfig kafka = KafkaPublisherConfig.fromEnv(env, SERVICE);
+    long defaultPublishTimeout =
+        kafka == null ? 13_000 : (long) kafka.deliveryTimeoutMs() + kafka.maxBlockMs() + 1_000;
+    long publishTimeout = env.longValue("PUBLISH_TIMEOUT_MS", defaultPublishTimeout, 1, 3_600_000);
+    long retryAfter = env.longValue("RETRY_AFTER_MS", 2_000, 1, 3_600_000);
+    long healthPoll = env.longValue("HEALTH_POLL_MS", 2_000, 1, 3_600_000);
+    long shutdownTimeout = env.longValue("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000);
+    if (grpcPort != 0 && grpcPort == httpPort) {
+      env.problem("GRPC_PORT and HTTP_PORT must differ (both are " + grpcPort + ")");
+    }
+    env.validate(SERVICE);
+    return new IngestGrpcConfig(
+        grpcPort, httpPort, maxMessage, maxInFlight, maxCalls, threads, rules, kafka, publishTimeout, retryAfter,
+        healthPoll, shutdownTimeout);
+  }
+
+  /** The local-stack defaults, as if no variable were set. */
+  public static IngestGrpcConfig defaults() {
+    return fromEnv(Map.of());
+  }
+}

@@ -1,0 +1,98 @@
+package gt.quetzal.ingest.http;
+
+import gt.quetzal.contract.EnvReader;
+import gt.quetzal.ingest.core.KafkaPublisherConfig;
+import gt.quetzal.ingest.core.VoteRules;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything ingest-http reads from its environment, parsed once. Every bad variable is reported in
+ * one {@link EnvReader.ConfigException}.
+ *
+ * <table>
+ *   <caption>Environment variables</caption>
+ *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>HTTP_PORT</td><td>8080</td><td>listen port; 0 picks a free one</td></tr>
+ *   <tr><td>MAX_BODY_BYTES</td><td>16384</td><td>largest POST /votes body; larger gets 413</td></tr>
+ *   <tr><td>MAX_BATCH_SIZE</td><td>1000</td><td>most votes in one POST /votes/batch; more gets 413</td></tr>
+ *   <tr><td>MAX_BATCH_BODY_BYTES</td><td>1048576</td><td>largest POST /votes/batch body (1000 votes
+ *       of up to 1 KiB each; traffic-file votes are about 80 bytes); larger gets 413</td></tr>
+ *   <tr><td>MAX_FIELD_LENGTH</td><td>200</td><td>longest name, album, voterId (code points)</td></tr>
+ *   <tr><td>MAX_VOTE_ID_LENGTH</td><td>100</td><td>longest voteId / Idempotency-Key</td></tr>
+ *   <tr><td>PUBLISH_TIMEOUT_MS</td><td>delivery + max block + 1000</td><td>how long a request
+ *       waits for Kafka's acknowledgement before answering 503</td></tr>
+ *   <tr><td>RETRY_AFTER_SECONDS</td><td>2</td><td>the Retry-After hint on 503</td></tr>
+ *   <tr><td>HTTP_MAX_THREADS</td><td>200</td><td>Jetty's thread pool size</td></tr>
+ *   <tr><td>SHUTDOWN_TIMEOUT_MS</td><td>10000</td><td>how long shutdown waits for requests in
+ *       flight</td></tr>
+ *   <tr><td>KAFKA_*</td><td>see {@link KafkaPublisherConfig}</td><td>bootstrap servers, timeouts,
+ *       batching</td></tr>
+ * </table>
+ *
+ * @param publishTimeoutMs by default longer than Kafka's own bound ({@code delivery.timeout.ms} plus
+ *                         {@code max.block.ms}), so a 503 normally reports Kafka's verdict; set it
+ *                         lower only if clients need a faster answer (a late success then still
+ *                         lands, and a retry with the returned voteId is deduplicated)
+ */
+public record IngestHttpConfig(
+    int httpPort,
+    int maxBodyBytes,
+    int maxBatchSize,
+    int maxBatchBodyBytes,
+    VoteRules rules,
+    KafkaPublisherConfig kafka,
+    long publishTimeoutMs,
+    int retryAfterSeconds,
+    int httpMaxThreads,
+    long shutdownTimeoutMs) {
+
+  public static final String SERVICE = "ingest-http";
+
+  public IngestHttpConfig {
+    Objects.requireNonNull(rules, "rules");
+    Objects.requireNonNull(kafka, "kafka");
+    if (httpPort < 0 || httpPort > 65_535) {
+      throw new IllegalArgumentException("httpPort must be 0..65535");
+    }
+    if (maxBatchSize < 1 || maxBatchBodyBytes < 1) {
+      throw new IllegalArgumentException("need maxBatchSize >= 1 and maxBatchBodyBytes >= 1");
+    }
+    if (maxBodyBytes < 1 || publishTimeoutMs < 1 || retryAfterSeconds < 1 || httpMaxThreads < 16 || shutdownTimeoutMs < 0) {
+      throw new IllegalArgumentException(
+          "need maxBodyBytes >= 1, publishTimeoutMs >= 1, retryAfterSeconds >= 1, httpMaxThreads >= 16, shutdownTimeoutMs >= 0");
+    }
+  }
+
+  public static IngestHttpConfig fromEnv(Map<String, String> environment) {
+    EnvReader env = new EnvReader(environment);
+    int port = env.port("HTTP_PORT", 8080);
+    int maxBody = env.integer("MAX_BODY_BYTES", 16_384, 64, 64 * 1024 * 1024);
+    int maxBatch = env.integer("MAX_BATCH_SIZE", 1_000, 1, 100_000);
+    int maxBatchBody = env.integer("MAX_BATCH_BODY_BYTES", 1_048_576, 64, 256 * 1024 * 1024);
+    VoteRules rules = VoteRules.fromEnv(env);
+    KafkaPublisherConfig kafka = KafkaPublisherConfig.fromEnv(env, SERVICE);
+    long defaultPublishTimeout =
+        kafka == null ? 13_000 : (long) kafka.deliveryTimeoutMs() + kafka.maxBlockMs() + 1_000;
+    long publishTimeout = env.longValue("PUBLISH_TIMEOUT_MS", defaultPublishTimeout, 1, 3_600_000);
+    int retryAfter = env.integer("RETRY_AFTER_SECONDS", 2, 1, 3_600);
+    int maxThreads = env.integer("HTTP_MAX_THREADS", 200, 16, 10_000);
+    long shutdownTimeout = env.longValue("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000);
+    env.validate(SERVICE);
+    return new IngestHttpConfig(port, maxBody, maxBatch, maxBatchBody, rules, kafka, publishTimeout, retryAfter, maxThreads, shutdownTimeout);
+  }
+
+  /** The local-stack defaults, as if no variable were set. */
+  public static IngestHttpConfig defaults() {
+    return fromEnv(Map.of());
+  }
+
+  /** The largest body any route reads: Jetty's own limit must let both through. */
+  public int maxRequestBytes() {
+    return Math.max(maxBodyBytes, maxBatchBodyBytes);
+  }
+
+  public IngestHttpConfig withHttpPort(int port) {
+    return new IngestHttpConfig(port, maxBodyBytes, maxBatchSize, maxBatchBodyBytes, rules, kafka, publishTimeoutMs, retryAfterSeconds, httpMaxThreads, shutdownTimeoutMs);
+  }
+}

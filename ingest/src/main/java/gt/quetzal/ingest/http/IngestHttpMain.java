@@ -1,0 +1,101 @@
+package gt.quetzal.ingest.http;
+
+import gt.quetzal.contract.EnvReader;
+import gt.quetzal.ingest.core.KafkaVotePublisher;
+import gt.quetzal.ingest.core.VoteValidator;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs ingest-http: config, then the Kafka publisher, then the validator and app, then the server. */
+public final class IngestHttpMain {
+
+  private static final Logger log = LoggerFactory.getLogger(IngestHttpMain.class);
+
+  private IngestHttpMain() {}
+
+  public static void main(String[] args) {
+    IngestHttpConfig config;
+    try {
+      config = IngestHttpConfig.fromEnv(System.getenv());
+    } catch (EnvReader.ConfigException e) {
+      log.error(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Running running = start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "shutdown"));
+  }
+
+  /**
+   * Starts the publisher and the HTTP server; the handle closes them in reverse order. Kafka need
+   * not be up: until it is, {@code /readyz} says so and votes get 503.
+   */
+  public static Running start(IngestHttpConfig config) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+
+    KafkaVotePublisher publisher = KafkaVotePublisher.create(config.kafka(), registry);
+    try {
+      VoteValidator validator = VoteValidator.standard(config.rules());
+      Javalin server = new IngestHttpApp(validator, publisher, registry, config).create().start();
+      log.info(
+          "ingest-http listening on port {}, publishing to Kafka at {}",
+          server.port(),
+          config.kafka().bootstrapServers());
+      return new Running(server, publisher, registry);
+    } catch (RuntimeException e) {
+      publisher.close();
+      registry.close();
+      throw e;
+    }
+  }
+
+  /** The running service. {@link #close()} is idempotent. */
+  public static final class Running implements AutoCloseable {
+    private final Javalin server;
+    private final KafkaVotePublisher publisher;
+    private final PrometheusMeterRegistry registry;
+    private final int httpPort;
+    private boolean closed;
+
+    Running(Javalin server, KafkaVotePublisher publisher, PrometheusMeterRegistry registry) {
+      this.server = server;
+      this.publisher = publisher;
+      this.registry = registry;
+      this.httpPort = server.port();
+    }
+
+    /** The bound port, also when started with {@code HTTP_PORT=0}. */
+    public int httpPort() {
+      return httpPort;
+    }
+
+    /**
+     * Stops accepting requests and lets those in flight finish (bounded by {@code
+     * SHUTDOWN_TIMEOUT_MS}), then flushes and closes the producer.
+     */
+    @Override
+    public synchronized void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        server.stop();
+      } catch (RuntimeException e) {
+        log.warn("stopping the HTTP server failed: {}", e.toString());
+      }
+      publisher.close();
+      registry.close();
+      log.info("ingest-http stopped");
+    }
+  }
+}

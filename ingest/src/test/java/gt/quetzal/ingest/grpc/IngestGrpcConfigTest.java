@@ -1,0 +1,80 @@
+package gt.quetzal.ingest.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import gt.quetzal.contract.EnvReader;
+import gt.quetzal.ingest.core.VoteRules;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IngestGrpcConfigTest {
+
+  @Test
+  void defaultsFitTheLocalStack() {
+    IngestGrpcConfig config = IngestGrpcConfig.defaults();
+    assertThat(config.grpcPort()).isEqualTo(9090);
+    assertThat(config.httpPort()).isEqualTo(8085);
+    assertThat(config.maxInboundMessageBytes()).isEqualTo(16_384);
+    assertThat(config.streamMaxInFlight()).isEqualTo(1_024);
+    assertThat(config.rules()).isEqualTo(VoteRules.DEFAULT);
+    assertThat(config.kafka().clientId()).isEqualTo("ingest-grpc");
+    assertThat(config.kafka().bootstrapServers()).isEqualTo("localhost:9092");
+    assertThat(config.retryAfterMs()).isEqualTo(2_000);
+    assertThat(config.publishTimeoutMs())
+        .isEqualTo(config.kafka().deliveryTimeoutMs() + config.kafka().maxBlockMs() + 1_000L);
+  }
+
+  @Test
+  void everyVariableCanBeOverridden() {
+    IngestGrpcConfig config =
+        IngestGrpcConfig.fromEnv(
+            Map.ofEntries(
+                Map.entry("GRPC_PORT", "0"),
+                Map.entry("HTTP_PORT", "0"),
+                Map.entry("GRPC_MAX_INBOUND_MESSAGE_BYTES", "4096"),
+                Map.entry("GRPC_STREAM_MAX_IN_FLIGHT", "32"),
+                Map.entry("GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION", "10"),
+                Map.entry("GRPC_THREADS", "4"),
+                Map.entry("MAX_FIELD_LENGTH", "50"),
+                Map.entry("PUBLISH_TIMEOUT_MS", "900"),
+                Map.entry("RETRY_AFTER_MS", "250"),
+                Map.entry("HEALTH_POLL_MS", "100"),
+                Map.entry("SHUTDOWN_TIMEOUT_MS", "0"),
+                Map.entry("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")));
+    assertThat(config)
+        .extracting(
+            IngestGrpcConfig::grpcPort, IngestGrpcConfig::httpPort, IngestGrpcConfig::maxInboundMessageBytes,
+            IngestGrpcConfig::streamMaxInFlight, IngestGrpcConfig::maxConcurrentCallsPerConnection, IngestGrpcConfig::threads,
+            IngestGrpcConfig::publishTimeoutMs, IngestGrpcConfig::retryAfterMs, IngestGrpcConfig::healthPollMs,
+            IngestGrpcConfig::shutdownTimeoutMs)
+        .containsExactly(0, 0, 4096, 32, 10, 4, 900L, 250L, 100L, 0L);
+    assertThat(config.rules().maxTextLength()).isEqualTo(50);
+    assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka:9092");
+  }
+
+  @Test
+  void everyBadVariableIsReportedAtOnce() {
+    assertThatThrownBy(
+            () ->
+                IngestGrpcConfig.fromEnv(
+                    Map.of(
+                        "GRPC_PORT", "70000",
+                        "GRPC_STREAM_MAX_IN_FLIGHT", "0",
+                        "RETRY_AFTER_MS", "soon",
+                        "KAFKA_COMPRESSION_TYPE", "brotli")))
+        .isInstanceOf(EnvReader.ConfigException.class)
+        .hasMessageContaining("ingest-grpc")
+        .hasMessageContaining("GRPC_PORT")
+        .hasMessageContaining("GRPC_STREAM_MAX_IN_FLIGHT")
+        .hasMessageContaining("RETRY_AFTER_MS")
+        .hasMessageContaining("KAFKA_COMPRESSION_TYPE");
+  }
+
+  @Test
+  void theTwoPortsMustDiffer() {
+    assertThatThrownBy(() -> IngestGrpcConfig.fromEnv(Map.of("GRPC_PORT", "9000", "HTTP_PORT", "9000")))
+        .isInstanceOf(EnvReader.ConfigException.class)
+        .hasMessageContaining("must differ");
+  }
+}

@@ -1,0 +1,421 @@
+package gt.quetzal.ingest.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.RetryInfo;
+import gt.quetzal.contract.VoteEvent;
+import gt.quetzal.ingest.testing.AckCollector;
+import gt.quetzal.ingest.testing.ControlledPublisher;
+import gt.quetzal.ingest.testing.InProcessGrpc;
+import gt.quetzal.proto.v1.CastReply;
+import gt.quetzal.proto.v1.CastStreamAck;
+import gt.quetzal.proto.v1.CastStreamRequest;
+import gt.quetzal.proto.v1.Vote;
+import gt.quetzal.proto.v1.VoteServiceGrpc;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import java.text.Normalizer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class VoteGrpcServiceTest {
+
+  private static final Vote SEED =
+      Vote.newBuilder().setName("Malacates Trébol Shop").setAlbum("Resaca").setYear(2002).setRank(87).build();
+
+  private final ControlledPublisher publisher = new ControlledPublisher();
+  private InProcessGrpc grpc;
+
+  private InProcessGrpc grpc() {
+    if (grpc == null) {
+      grpc = new InProcessGrpc(publisher);
+    }
+    return grpc;
+  }
+
+  private InProcessGrpc grpc(VoteGrpcService.Settings settings) {
+    grpc = new InProcessGrpc(publisher, settings);
+    return grpc;
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (grpc != null) {
+      grpc.close();
+    }
+  }
+
+  private VoteServiceGrpc.VoteServiceFutureStub futureStub() {
+    return VoteServiceGrpc.newFutureStub(grpc().channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  private static <T extends com.google.protobuf.Message> T detail(StatusRuntimeException e, Class<T> type) throws Exception {
+    com.google.rpc.Status status = StatusProto.fromThrowable(e);
+    assertThat(status).as("rich status details").isNotNull();
+    for (Any any : status.getDetailsList()) {
+      if (any.is(type)) {
+        return any.unpack(type);
+      }
+    }
+    throw new AssertionError("no " + type.getSimpleName() + " in " + status.getDetailsList());
+  }
+
+  private static StatusRuntimeException failure(CompletableFuture<?> future) {
+    return failure(() -> future.get(5, TimeUnit.SECONDS));
+  }
+
+  private static StatusRuntimeException failure(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(call);
+    while (thrown != null && !(thrown instanceof StatusRuntimeException)) {
+      thrown = thrown.getCause();
+    }
+    assertThat(thrown).as("a gRPC status").isInstanceOf(StatusRuntimeException.class);
+    return (StatusRuntimeException) thrown;
+  }
+
+  private static <T> CompletableFuture<T> toCompletable(com.google.common.util.concurrent.ListenableFuture<T> future) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    future.addListener(
+        () -> {
+          try {
+            result.complete(future.get());
+          } catch (java.util.concurrent.ExecutionException e) {
+            result.completeExceptionally(e.getCause());
+          } catch (InterruptedException e) {
+            result.completeExceptionally(e);
+          }
+        },
+        Runnable::run);
+    return result;
+  }
+
+  // ---- Cast ----------------------------------------------------------------------------------
+
+  @Test
+  void castAnswersOkOnlyAfterKafkaAcknowledged() throws Exception {
+    CompletableFuture<CastReply> reply = toCompletable(futureStub().cast(SEED));
+    ControlledPublisher.Pending pending = publisher.next();
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !reply.isDone());
+
+    pending.ack();
+    assertThat(reply.get(5, TimeUnit.SECONDS).getVoteId()).isEqualTo(pending.vote().voteId());
+    VoteEvent vote = pending.vote();
+    assertThat(java.util.UUID.fromString(vote.voteId()).version()).isEqualTo(7);
+    assertThat(vote)
+        .isEqualTo(
+            new VoteEvent(vote.voteId(), "Malacates Trébol Shop", "Resaca", 2002, 87, null, "grpc", InProcessGrpc.NOW.toEpochMilli()));
+    assertThat(grpc.registry.get("quetzal.ingest.votes.accepted").tag("channel", "grpc").counter().count()).isEqualTo(1.0);
+    assertThat(grpc.registry.get("quetzal.ingest.grpc.votes").tag("method", "Cast").tag("outcome", "accepted").timer().count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void decomposedAccentsAreStoredInNfcAndOptionalFieldsPassThrough() throws Exception {
+    publisher.autoAck = true;
+    String nfd = Normalizer.normalize("Malacates Trébol Shop", Normalizer.Form.NFD);
+    Vote vote = SEED.toBuilder().setName("  " + nfd + " ").setVoterId("voter-7").setVoteId("v-1").build();
+    CastReply reply = VoteServiceGrpc.newBlockingStub(grpc().channel).cast(vote);
+    assertThat(reply.getVoteId()).isEqualTo("v-1");
+    VoteEvent published = publisher.next().vote();
+    assertThat(published.name()).isEqualTo("Malacates Trébol Shop");
+    assertThat(published.voterId()).isEqualTo("voter-7");
+    assertThat(published.voteId()).isEqualTo("v-1");
+  }
+
+  @Test
+  void publishFailureIsUnavailableWithRetryInfoAndTheVoteIdToRetryWith() throws Exception {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER), "retry-me-1");
+    CompletableFuture<CastReply> reply =
+        toCompletable(futureStub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).cast(SEED));
+    ControlledPublisher.Pending pending = publisher.next();
+    assertThat(pending.vote().voteId()).isEqualTo("retry-me-1");
+    pending.fail(new NotEnoughReplicasException("not enough in-sync replicas"));
+
+    StatusRuntimeException e = failure(reply);
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getStatus().getDescription()).contains("NotEnoughReplicasException");
+    assertThat(detail(e, RetryInfo.class).getRetryDelay().getSeconds()).isEqualTo(2);
+    assertThat(detail(e, ErrorInfo.class).getMetadataMap()).containsEntry("vote_id", "retry-me-1");
+    assertThat(grpc.registry.get("quetzal.ingest.votes.rejected").tag("reason", "unavailable").counter().count()).isEqualTo(1.0);
+    assertThat(grpc.registry.get("quetzal.ingest.votes.accepted").tag("channel", "grpc").counter().count()).isZero();
+  }
+
+  @Test
+  void noAnswerFromKafkaWithinThePublishTimeoutIsUnavailable() throws Exception {
+    grpc(new VoteGrpcService.Settings(200, 1_500, 64));
+    CompletableFuture<CastReply> reply = toCompletable(futureStub().cast(SEED));
+    ControlledPublisher.Pending pending = publisher.next(); // never acknowledged in time
+
+    StatusRuntimeException e = failure(reply);
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(e.getStatus().getDescription()).contains("within 200 ms");
+    assertThat(detail(e, RetryInfo.class).getRetryDelay().getNanos()).isEqualTo(500_000_000);
+    assertThat(detail(e, ErrorInfo.class).getMetadataMap()).containsEntry("vote_id", pending.vote().voteId());
+    pending.ack(); // late: must not turn into anything else
+    assertThat(grpc.registry.get("quetzal.ingest.votes.accepted").tag("channel", "grpc").counter().count()).isZero();
+  }
+
+  @Test
+  void invalidVoteIsInvalidArgumentWithBadRequestFieldsAndIsNotPublished() throws Exception {
+    Vote bad = Vote.newBuilder().setName(" ").setYear(1800).setRank(0).setVoterId("x".repeat(201)).build();
+    StatusRuntimeException e = failure(() -> VoteServiceGrpc.newBlockingStub(grpc().channel).cast(bad));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    List<String> fields = new ArrayList<>();
+    for (BadRequest.FieldViolation v : detail(e, BadRequest.class).getFieldViolationsList()) {
+      fields.add(v.getField() + ":" + v.getReason());
+      assertThat(v.getDescription()).isNotBlank();
+    }
+    assertThat(fields).containsExactly("name:BLANK", "album:REQUIRED", "year:OUT_OF_RANGE", "rank:OUT_OF_RANGE", "voter_id:TOO_LONG");
+    assertThat(e.getStatus().getDescription()).contains("name, album, year, rank, voter_id");
+    assertThat(publisher.nothingPublished()).isTrue();
+    assertThat(grpc.registry.get("quetzal.ingest.votes.violations").tag("field", "voter_id").counter().count()).isEqualTo(1.0);
+  }
+
+  @Test
+  void idempotencyKeyMetadataMustAgreeWithVoteId() {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER), "one");
+    StatusRuntimeException e =
+        failure(
+            () ->
+                VoteServiceGrpc.newBlockingStub(grpc().channel)
+                    .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                    .cast(SEED.toBuilder().setVoteId("two").build()));
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).contains("vote_id");
+    assertThat(publisher.nothingPublished()).isTrue();
+  }
+
+  @Test
+  void anExpiredDeadlineEndsTheCallAndALateAckIsStillCounted() throws Exception {
+    CompletableFuture<CastReply> reply =
+        toCompletable(VoteServiceGrpc.newFutureStub(grpc().channel).withDeadlineAfter(200, TimeUnit.MILLISECONDS).cast(SEED));
+    ControlledPublisher.Pending pending = publisher.next();
+    assertThat(failure(reply).getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    pending.ack(); // Kafka stored it after all: it counts, and the server must not choke answering a dead call
+    await().atMost(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> assertThat(grpc.registry.get("quetzal.ingest.votes.accepted").tag("channel", "grpc").counter().count()).isEqualTo(1.0));
+  }
+
+  // ---- CastStream ----------------------------------------------------------------------------
+
+  private static CastStreamRequest item(long sequence, Vote vote) {
+    return CastStreamRequest.newBuilder().setSequence(sequence).setVote(vote).build();
+  }
+
+  @Test
+  void streamAcksEachVoteWithItsSequenceInCompletionOrderWithMixedOutcomes() throws Exception {
+    AckCollector acks = new AckCollector();
+    StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc().channel).castStream(acks);
+    requests.onNext(item(10, SEED.toBuilder().setVoteId("a-10").build()));
+    requests.onNext(item(11, SEED.toBuilder().setRank(101).build()));
+    requests.onNext(item(12, SEED.toBuilder().setVoteId("a-12").build()));
+    requests.onNext(CastStreamRequest.newBuilder().setSequence(13).build()); // no vote at all
+    requests.onNext(item(14, SEED));
+
+    ControlledPublisher.Pending ten = publisher.next();
+    ControlledPublisher.Pending twelve = publisher.next();
+    ControlledPublisher.Pending fourteen = publisher.next();
+    assertThat(List.of(ten.vote().voteId(), twelve.vote().voteId())).containsExactly("a-10", "a-12");
+
+    Map<Long, CastStreamAck> bySequence = new HashMap<>();
+    for (int i = 0; i < 2; i++) { // the invalid ones are answered at once
+      CastStreamAck ack = acks.next();
+      bySequence.put(ack.getSequence(), ack);
+    }
+    assertThat(bySequence).containsOnlyKeys(11L, 13L);
+    assertThat(bySequence.get(11L).getOutcome()).isEqualTo(CastStreamAck.Outcome.INVALID);
+    assertThat(bySequence.get(11L).getViolationsList()).extracting(gt.quetzal.proto.v1.FieldViolation::getField).containsExactly("rank");
+    assertThat(bySequence.get(13L).getViolationsList()).extracting(gt.quetzal.proto.v1.FieldViolation::getField).containsExactly("vote");
+
+    // Kafka answers out of order; acks follow Kafka, and the sequence says which vote each one is.
+    fourteen.ack();
+    CastStreamAck first = acks.next();
+    assertThat(first.getSequence()).isEqualTo(14);
+    assertThat(first.getOutcome()).isEqualTo(CastStreamAck.Outcome.ACCEPTED);
+    assertThat(first.getVoteId()).isEqualTo(fourteen.vote().voteId());
+
+    twelve.fail(new org.apache.kafka.common.errors.TimeoutException("Expiring 1 record(s)"));
+    CastStreamAck second = acks.next();
+    assertThat(second.getSequence()).isEqualTo(12);
+    assertThat(second.getOutcome()).isEqualTo(CastStreamAck.Outcome.UNAVAILABLE);
+    assertThat(second.getVoteId()).isEqualTo("a-12");
+    assertThat(second.getRetryAfterMs()).isEqualTo(2_000);
+
+    ten.ack();
+    CastStreamAck third = acks.next();
+    assertThat(third.getSequence()).isEqualTo(10);
+    assertThat(third.getOutcome()).isEqualTo(CastStreamAck.Outcome.ACCEPTED);
+    assertThat(third.getVoteId()).isEqualTo("a-10");
+
+    requests.onCompleted();
+    assertThat(acks.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+    assertThat(grpc.registry.get("quetzal.ingest.grpc.streams.active").gauge().value()).isZero();
+  }
+
+  @Test
+  void streamEndsOnlyAfterTheLastAckOfAHalfClosedStream() throws Exception {
+    AckCollector acks = new AckCollector();
+    StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc().channel).castStream(acks);
+    requests.onNext(item(1, SEED));
+    requests.onCompleted();
+    ControlledPublisher.Pending pending = publisher.next();
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !acks.closed.isDone());
+    pending.ack();
+    assertThat(acks.next().getOutcome()).isEqualTo(CastStreamAck.Outcome.ACCEPTED);
+    assertThat(acks.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+  }
+
+  @Test
+  void streamRequestsNoMoreVotesThanItsInFlightBound() throws Exception {
+    grpc(new VoteGrpcService.Settings(10_000, 2_000, 4));
+    AckCollector acks = new AckCollector();
+    StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc.channel).castStream(acks);
+    for (int i = 0; i < 10; i++) {
+      requests.onNext(item(i, SEED));
+    }
+    List<ControlledPublisher.Pending> first = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      first.add(publisher.next());
+    }
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+
+    first.get(0).ack(); // one ack written: one more vote may come in
+    assertThat(acks.next().getSequence()).isZero();
+    publisher.next();
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+  }
+
+  @Test
+  void aClientThatReadsNoAcksIsSentNoMorePermits() throws Exception {
+    grpc(new VoteGrpcService.Settings(10_000, 2_000, 4));
+    publisher.autoAck = true;
+    AckCollector acks = new AckCollector(0); // reads nothing until asked
+    StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc.channel).castStream(acks);
+    for (int i = 0; i < 10; i++) {
+      requests.onNext(item(i, SEED));
+    }
+    for (int i = 0; i < 4; i++) {
+      publisher.next();
+    }
+    // Acks are ready but the transport is not: the server holds them and asks for no more votes.
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+    assertThat(acks.received()).isZero();
+
+    acks.request(2);
+    acks.next();
+    acks.next();
+    publisher.next();
+    publisher.next();
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+  }
+
+  @Test
+  void idempotencyKeyMetadataIsRejectedOnAStream() throws Exception {
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER), "k-1");
+    AckCollector acks = new AckCollector();
+    StreamObserver<CastStreamRequest> requests =
+        VoteServiceGrpc.newStub(grpc().channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).castStream(acks);
+    requests.onNext(item(1, SEED));
+    Status status = acks.closed.get(5, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).contains("idempotency-key");
+    assertThat(publisher.nothingPublished()).isTrue();
+  }
+
+  @Test
+  void shutdownLetsStreamsFinishTheirVotesThenEndsThemUnavailable() throws Exception {
+    AckCollector acks = new AckCollector();
+    StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc().channel).castStream(acks);
+    requests.onNext(item(1, SEED));
+    ControlledPublisher.Pending pending = publisher.next();
+
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(grpc.server::close);
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !acks.closed.isDone());
+    pending.ack();
+    assertThat(acks.next().getOutcome()).isEqualTo(CastStreamAck.Outcome.ACCEPTED);
+    Status end = acks.closed.get(5, TimeUnit.SECONDS);
+    assertThat(end.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(end.getDescription()).contains("shutting down");
+    closing.get(5, TimeUnit.SECONDS);
+  }
+
+  // ---- health, reflection ----------------------------------------------------------------------
+
+  @Test
+  void healthFollowsThePublisher() {
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(grpc().channel);
+    HealthCheckRequest whole = HealthCheckRequest.getDefaultInstance();
+    HealthCheckRequest votes = HealthCheckRequest.newBuilder().setService(VoteServiceGrpc.SERVICE_NAME).build();
+    await().atMost(Duration.ofSeconds(2)).until(() -> health.check(whole).getStatus() == ServingStatus.SERVING);
+    assertThat(health.check(votes).getStatus()).isEqualTo(ServingStatus.SERVING);
+
+    publisher.health = gt.quetzal.ingest.core.PublisherHealth.down("Kafka unreachable");
+    await().atMost(Duration.ofSeconds(2)).until(() -> health.check(votes).getStatus() == ServingStatus.NOT_SERVING);
+
+    publisher.health = gt.quetzal.ingest.core.PublisherHealth.up("back");
+    await().atMost(Duration.ofSeconds(2)).until(() -> health.check(whole).getStatus() == ServingStatus.SERVING);
+  }
+
+  @Test
+  void closingTurnsHealthNotServingForGood() throws Exception {
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(grpc().channel);
+    await().atMost(Duration.ofSeconds(2)).until(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.SERVING);
+    grpc.server.close();
+    assertThatThrownBy(() -> health.check(HealthCheckRequest.getDefaultInstance()))
+        .isInstanceOf(StatusRuntimeException.class); // the server no longer takes calls at all
+  }
+
+  @Test
+  void reflectionListsTheVoteAndHealthServices() throws Exception {
+    CompletableFuture<List<String>> names = new CompletableFuture<>();
+    StreamObserver<ServerReflectionRequest> requests =
+        ServerReflectionGrpc.newStub(grpc().channel)
+            .serverReflectionInfo(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(ServerReflectionResponse response) {
+                    names.complete(
+                        response.getListServicesResponse().getServiceList().stream().map(ServiceResponse::getName).toList());
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    names.completeExceptionally(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                });
+    requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    assertThat(names.get(5, TimeUnit.SECONDS)).contains("quetzal.v1.VoteService", "grpc.health.v1.Health");
+    requests.onCompleted();
+  }
+}
