@@ -1,0 +1,159 @@
+package gt.quetzal.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import gt.quetzal.contract.Catalog;
+import gt.quetzal.devstack.Devstack;
+import gt.quetzal.ingest.grpc.IngestGrpcConfig;
+import gt.quetzal.ingest.grpc.IngestGrpcMain;
+import gt.quetzal.ingest.http.IngestHttpConfig;
+import gt.quetzal.ingest.http.IngestHttpMain;
+import gt.quetzal.load.reconcile.LivePipeline;
+import gt.quetzal.load.reconcile.PipelineState;
+import gt.quetzal.load.reconcile.ReconcileConfig;
+import gt.quetzal.load.reconcile.Reconciler;
+import gt.quetzal.load.reconcile.Report;
+import gt.quetzal.load.reconcile.RouteStats;
+import gt.quetzal.load.reconcile.RunLog;
+import gt.quetzal.load.reconcile.VoteClassifier;
+import gt.quetzal.load.traffic.TrafficFile;
+import gt.quetzal.sinks.SinksConfig;
+import gt.quetzal.sinks.SinksMain;
+import gt.quetzal.streams.StreamsAppConfig;
+import gt.quetzal.streams.StreamsMain;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CI smoke run of issue 7: the whole pipeline in process on the devstack, Debian's Locust driving
+ * both users (HTTP and gRPC) at it for 20 s as a subprocess, then the reconciliation, which must PASS.
+ * Nothing is skipped: without /usr/bin/locust the test fails, since .ci/run installs it.
+ */
+class LocustSmokeIT {
+
+  private static final Path LOCUST = Path.of("/usr/bin/locust");
+  private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  private static final Path LOCUSTFILE = REPO.resolve("load/locust/locustfile.py");
+  private static final Path TRAFFIC = REPO.resolve("load/traffic.json");
+  private static final Path CATALOG = REPO.resolve("config/catalog.json");
+  private static final String RUN_TIME = "20s";
+  private static final long LOCUST_TIMEOUT_SECONDS = 120;
+
+  @TempDir Path work;
+
+  @Test
+  @Timeout(value = 6, unit = TimeUnit.MINUTES)
+  void bothRoutesUnderLocustReconcileToPass() throws Exception {
+    assertThat(Files.isExecutable(LOCUST))
+        .as("%s is missing: install Debian's python3-locust, python3-grpcio and python3-grpc-tools (.ci/run does)", LOCUST)
+        .isTrue();
+
+    try (Devstack stack = Devstack.startEphemeral()) {
+      List<AutoCloseable> services = new ArrayList<>();
+      try {
+        smokeRun(stack, services);
+      } finally {
+        for (int i = services.size() - 1; i >= 0; i--) {
+          services.get(i).close();
+        }
+      }
+    }
+  }
+
+  private void smokeRun(Devstack stack, List<AutoCloseable> services) throws Exception {
+    Map<String, String> common =
+        Map.of(
+            "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
+            "REDIS_URL", stack.redisUrl(),
+            "MONGO_URI", stack.mongoUri());
+    StreamsMain.Running streams =
+        StreamsMain.start(
+            StreamsAppConfig.fromEnv(
+                with(common, "HTTP_PORT", "0", "STATE_DIR", work.resolve("streams").toString(), "CATALOG_FILE", CATALOG.toString())));
+    services.add(streams);
+    services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
+    IngestHttpMain.Running http = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0")));
+    services.add(http);
+    IngestGrpcMain.Running grpc = IngestGrpcMain.start(IngestGrpcConfig.fromEnv(with(common, "GRPC_PORT", "0", "HTTP_PORT", "0")));
+    services.add(grpc);
+
+    try (LivePipeline pipeline =
+        LivePipeline.connect(URI.create("http://localhost:" + streams.httpPort()), URI.create(stack.redisUrl()), stack.mongoUri())) {
+      Reconciler reconciler =
+          new Reconciler(
+              pipeline,
+              VoteClassifier.of(Catalog.load(CATALOG)),
+              new ReconcileConfig.Settle(Duration.ofSeconds(90), Duration.ofSeconds(20), Duration.ofMillis(500)));
+      // The stats endpoint answers once the streams app is RUNNING.
+      AtomicReference<PipelineState> before = new AtomicReference<>();
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                before.set(reconciler.snapshot());
+                return streams.state() == KafkaStreams.State.RUNNING;
+              });
+
+      Path runDir = Files.createDirectories(work.resolve("run"));
+      Path log = runDir.resolve("locust.log");
+      Process locust =
+          new ProcessBuilder(
+                  LOCUST.toString(), "-f", LOCUSTFILE.toString(), "--headless", "--only-summary",
+                  "-u", "8", "-r", "8", "-t", RUN_TIME, "--stop-timeout", "30",
+                  "--host", "http://localhost:" + http.httpPort(),
+                  "--grpc-target", "localhost:" + grpc.grpcPort(),
+                  "--traffic", TRAFFIC.toString(), "--draw", "random", "--rate", "400",
+                  "--run-id", "qsmoke-" + Long.toString(System.currentTimeMillis(), 36),
+                  "--outcomes-dir", runDir.toString(), "--csv", runDir.resolve("locust").toString(),
+                  "HttpVoter", "GrpcVoter")
+              .directory(REPO.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      boolean finished = locust.waitFor(LOCUST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      if (!finished) {
+        locust.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      String output = Files.readString(log, StandardCharsets.UTF_8);
+      assertThat(finished).as("Locust did not finish within %d s:%n%s", LOCUST_TIMEOUT_SECONDS, output).isTrue();
+      // 0, or 1 when some request failed (a retried 503 counts); anything else is a crash.
+      assertThat(locust.exitValue()).as(output).isIn(0, 1);
+
+      Report report = reconciler.reconcile(RunLog.read(runDir), TrafficFile.read(TRAFFIC), before.get());
+      String text = report.render();
+      System.out.println(text);
+
+      assertThat(report.passed()).as("%s%nLocust output:%n%s", text, output).isTrue();
+      assertThat(report.routes()).extracting(RouteStats::route).containsExactlyInAnyOrder("http", "grpc");
+      for (RouteStats route : report.routes()) {
+        // Up to 400 votes/s shared by both routes for 20 s (less on a busy machine); some refused at the door.
+        assertThat(route.accepted()).as(route.route()).isGreaterThan(200);
+        assertThat(route.rejected()).as(route.route()).isPositive();
+      }
+      assertThat(text).contains("streams stats rejected.unknown_band").contains("VERDICT: PASS");
+    }
+  }
+
+  private static Map<String, String> with(Map<String, String> base, String... pairs) {
+    Map<String, String> env = new HashMap<>(base);
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return env;
+  }
+}
