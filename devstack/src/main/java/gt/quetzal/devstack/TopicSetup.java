@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,11 +104,12 @@ public final class TopicSetup {
   }
 
   /**
-   * Returns once every partition's leader serves requests. Right after creation a broker can still
+   * Returns once every new partition's leader serves requests. Right after creation a broker can still
    * answer NOT_LEADER_OR_FOLLOWER, and idempotent producers with several batches in flight have been
    * seen to stall on the retries (OUT_OF_ORDER_SEQUENCE_NUMBER) until their delivery timeout.
-   * ListOffsets is answered by the leader itself, and the admin client retries it until then.
-   * Only new topics need this: existing ones were led before, and a restarting broker's clients retry.
+   * ListOffsets is answered by the leader itself. The admin client gives up at once when the topic is
+   * not yet in its metadata, and Kafka offers no notification for "partition is led", so this retries
+   * retriable errors with a short, bounded backoff. Existing topics were led before and are skipped.
    */
   private static void awaitLeaders(Admin admin, List<TopicSpec> created) {
     Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
@@ -116,9 +118,35 @@ public final class TopicSetup {
         partitions.put(new TopicPartition(spec.name(), partition), OffsetSpec.latest());
       }
     }
-    if (!partitions.isEmpty()) {
-      await(admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) TIMEOUT.toMillis())).all(),
-          "waiting for the leaders of " + partitions.size() + " new partitions");
+    if (partitions.isEmpty()) {
+      return;
+    }
+    String what = "waiting for the leaders of " + partitions.size() + " new partitions";
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    long backoffMs = 10;
+    while (true) {
+      try {
+        admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) TIMEOUT.toMillis()))
+            .all()
+            .get(TIMEOUT.toMillis() + 1_000L, TimeUnit.MILLISECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
+        }
+      } catch (TimeoutException e) {
+        throw new IllegalStateException(what + " timed out after " + TIMEOUT, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while " + what, e);
+      }
+      try {
+        Thread.sleep(backoffMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while " + what, e);
+      }
+      backoffMs = Math.min(backoffMs * 2, 200);
     }
   }
 
