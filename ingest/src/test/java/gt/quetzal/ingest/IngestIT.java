@@ -213,10 +213,17 @@ class IngestIT {
     assertThat(single.headers().firstValue("Retry-After")).isPresent();
     assertThat(Json.MAPPER.readTree(single.body()).path("voteId").asText()).isEqualTo("down-http-" + RUN);
 
-    HttpResponse<String> batch = post("/votes/batch", "[" + voteJson("down-batch-" + RUN, "Alux Nahual", 80) + "]");
+    // 40 votes: without the publisher's fail-fast each would block max.block.ms in turn (> the client's 15 s)
+    List<String> downBatch = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      downBatch.add(voteJson("down-batch-" + i + "-" + RUN, "Alux Nahual", 80));
+    }
+    HttpResponse<String> batch = post("/votes/batch", "[" + String.join(",", downBatch) + "]");
     assertThat(batch.statusCode()).as(batch.body()).isEqualTo(503);
     assertThat(batch.headers().firstValue("Retry-After")).isPresent();
-    assertThat(Json.MAPPER.readTree(batch.body()).path("unavailable").get(0).path("voteId").asText()).isEqualTo("down-batch-" + RUN);
+    JsonNode unavailable = Json.MAPPER.readTree(batch.body()).path("unavailable");
+    assertThat(unavailable).hasSize(40);
+    assertThat(unavailable.get(39).path("voteId").asText()).isEqualTo("down-batch-39-" + RUN);
 
     StatusRuntimeException refused =
         catchThrowableOfType(
@@ -227,12 +234,19 @@ class IngestIT {
 
     AckCollector acks = new AckCollector();
     StreamObserver<CastStreamRequest> stream = VoteServiceGrpc.newStub(channel).castStream(acks);
-    stream.onNext(CastStreamRequest.newBuilder().setSequence(7).setVote(vote("down-stream-" + RUN, 80)).build());
-    CastStreamAck ack = acks.next();
-    assertThat(ack.getSequence()).isEqualTo(7);
-    assertThat(ack.getOutcome()).isEqualTo(CastStreamAck.Outcome.UNAVAILABLE);
-    assertThat(ack.getRetryAfterMs()).isPositive();
+    for (int i = 0; i < 20; i++) {
+      stream.onNext(CastStreamRequest.newBuilder().setSequence(100 + i).setVote(vote("down-stream-" + i + "-" + RUN, 80)).build());
+    }
     stream.onCompleted();
+    java.util.Set<Long> sequences = new java.util.HashSet<>();
+    for (int i = 0; i < 20; i++) {
+      CastStreamAck ack = acks.next();
+      assertThat(ack.getOutcome()).isEqualTo(CastStreamAck.Outcome.UNAVAILABLE);
+      assertThat(ack.getRetryAfterMs()).isPositive();
+      sequences.add(ack.getSequence());
+    }
+    assertThat(sequences).hasSize(20).allMatch(s -> s >= 100 && s < 120);
+    assertThat(acks.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
 
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(5)).until(() -> health.check(HealthCheckRequest.getDefaultInstance()).getStatus() == ServingStatus.NOT_SERVING);

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * {@code send} itself blocks at most {@code max.block.ms} (metadata or buffer space); its
  * exceptions end up in the future too. The record timestamp is the vote's {@code receivedAt}, so
  * Kafka's time and the vote's event time agree.
+ *
+ * <p>Fail fast: when {@code send} gave up after {@code max.block.ms} (no metadata, or no buffer
+ * space: Kafka is unreachable or far behind), further votes fail at once for the next {@code
+ * failFast} instead of each blocking its caller for {@code max.block.ms} again. Without this, a
+ * batch of 1,000 votes, or the votes queued on one gRPC stream, would be refused one blocked
+ * {@code max.block.ms} at a time. After the window one send tries again, so recovery is noticed.
  *
  * <p>Readiness asks the cluster to describe the topic (a real round trip, not cached producer
  * metadata), coalescing concurrent checks and reusing a result for {@code healthCacheMs}.
@@ -53,6 +60,9 @@ public final class KafkaVotePublisher implements VotePublisher {
   private final Duration closeTimeout;
   private final LongSupplier nanoTime;
   private final List<AutoCloseable> resources;
+  private final long failFastNanos;
+  private volatile long failFastUntilNanos;
+  private volatile boolean failingFast;
   private volatile boolean closed;
   private CachedHealth cached; // guarded by this
 
@@ -63,6 +73,8 @@ public final class KafkaVotePublisher implements VotePublisher {
    * @param probe        the readiness check
    * @param healthCache  how long a completed check is reused
    * @param closeTimeout how long {@link #close()} waits for the producer to shut down
+   * @param failFast     after a send timed out waiting for Kafka, how long later votes fail at
+   *                     once (zero: never fail fast)
    * @param resources    closed after the producer (e.g. the probe's admin client)
    */
   public KafkaVotePublisher(
@@ -70,8 +82,9 @@ public final class KafkaVotePublisher implements VotePublisher {
       TopicProbe probe,
       Duration healthCache,
       Duration closeTimeout,
+      Duration failFast,
       List<? extends AutoCloseable> resources) {
-    this(producer, probe, healthCache, closeTimeout, resources, System::nanoTime);
+    this(producer, probe, healthCache, closeTimeout, failFast, resources, System::nanoTime);
   }
 
   KafkaVotePublisher(
@@ -79,6 +92,7 @@ public final class KafkaVotePublisher implements VotePublisher {
       TopicProbe probe,
       Duration healthCache,
       Duration closeTimeout,
+      Duration failFast,
       List<? extends AutoCloseable> resources,
       LongSupplier nanoTime) {
     this.producer = Objects.requireNonNull(producer, "producer");
@@ -87,6 +101,7 @@ public final class KafkaVotePublisher implements VotePublisher {
     this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
     this.resources = new ArrayList<>(resources);
     this.nanoTime = nanoTime;
+    this.failFastNanos = failFast.toNanos();
   }
 
   /**
@@ -105,12 +120,16 @@ public final class KafkaVotePublisher implements VotePublisher {
         resources.add(metrics);
       }
       Admin admin = Admin.create(config.adminProperties());
-      resources.add(admin);
+      // Bounded: Admin.close() without a timeout waits for pending calls forever, and the gRPC
+      // health poller usually has one in flight; with the broker gone that held shutdown for minutes.
+      Duration adminClose = Duration.ofMillis(2L * config.healthTimeoutMs());
+      resources.add(() -> admin.close(adminClose));
       return new KafkaVotePublisher(
           producer,
           adminProbe(admin, config.healthTimeoutMs()),
           Duration.ofMillis(config.healthCacheMs()),
           Duration.ofMillis(Math.max(config.requestTimeoutMs(), 1_000)),
+          Duration.ofMillis(config.maxBlockMs()),
           resources);
     } catch (RuntimeException e) {
       producer.close(Duration.ZERO);
@@ -150,6 +169,13 @@ public final class KafkaVotePublisher implements VotePublisher {
       result.completeExceptionally(new IllegalStateException("the vote publisher is closed"));
       return result;
     }
+    if (failingFast && nanoTime.getAsLong() - failFastUntilNanos < 0) {
+      result.completeExceptionally(
+          new TimeoutException(
+              "not sent: a send just waited max.block.ms for Kafka (metadata or buffer space); failing fast for "
+                  + Duration.ofNanos(failFastNanos).toMillis() + " ms"));
+      return result;
+    }
     ProducerRecord<String, VoteEvent> record =
         new ProducerRecord<>(TOPIC.name(), null, vote.receivedAt(), vote.voteId(), vote);
     try {
@@ -162,8 +188,20 @@ public final class KafkaVotePublisher implements VotePublisher {
               result.complete(metadata);
             }
           });
-    } catch (RuntimeException e) { // max.block.ms elapsed, producer closed, ...
+    } catch (RuntimeException e) { // producer closed, serialisation, ...
       result.completeExceptionally(e);
+    }
+    // KafkaProducer reports "max.block.ms elapsed" through the callback, before send returns;
+    // other producers may throw it. Either way the future is already failed here.
+    if (result.isCompletedExceptionally()) {
+      if (failFastNanos > 0 && result.handle((ignored, e) -> unwrap(e)).join() instanceof TimeoutException) {
+        failFastUntilNanos = nanoTime.getAsLong() + failFastNanos;
+        failingFast = true;
+      }
+      return result;
+    }
+    if (failingFast) {
+      failingFast = false; // send accepted the record again (checked first: no volatile write per vote)
     }
     return result;
   }

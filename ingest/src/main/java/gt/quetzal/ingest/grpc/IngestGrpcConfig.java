@@ -70,7 +70,11 @@ public record IngestGrpcConfig(
   }
 
   public static IngestGrpcConfig fromEnv(Map<String, String> environment) {
-    EnvReader env = new EnvReader(environment);
+    return fromEnv(new EnvReader(environment));
+  }
+
+  /** The same, through a reader the caller keeps, so deployment checks can see which variables were read. */
+  public static IngestGrpcConfig fromEnv(EnvReader env) {
     int grpcPort = env.port("GRPC_PORT", 9090);
     int httpPort = env.port("HTTP_PORT", 8085);
     int maxMessage = env.integer("GRPC_MAX_INBOUND_MESSAGE_BYTES", 16_384, 64, 64 * 1024 * 1024);

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * Runs ingest-grpc: config, then the Kafka publisher, then the validator and service, then the gRPC
@@ -33,6 +34,9 @@ public final class IngestGrpcMain {
   private IngestGrpcMain() {}
 
   public static void main(String[] args) {
+    // grpc-java logs through java.util.logging: send it to the same slf4j output as everything else.
+    SLF4JBridgeHandler.removeHandlersForRootLogger();
+    SLF4JBridgeHandler.install();
     IngestGrpcConfig config;
     try {
       config = IngestGrpcConfig.fromEnv(System.getenv());

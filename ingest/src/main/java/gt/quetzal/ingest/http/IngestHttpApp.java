@@ -23,6 +23,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -299,7 +300,7 @@ public final class IngestHttpApp {
       return;
     }
     int published = valid;
-    CompletableFuture<?>[] pending = java.util.Arrays.copyOf(acks, published);
+    CompletableFuture<?>[] pending = Arrays.copyOf(acks, published);
     // One timeout for the whole batch, not one timer per vote; the batch then waits for its slowest vote.
     ctx.future(
         () ->

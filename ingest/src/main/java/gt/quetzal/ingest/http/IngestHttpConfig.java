@@ -65,7 +65,11 @@ public record IngestHttpConfig(
   }
 
   public static IngestHttpConfig fromEnv(Map<String, String> environment) {
-    EnvReader env = new EnvReader(environment);
+    return fromEnv(new EnvReader(environment));
+  }
+
+  /** The same, through a reader the caller keeps, so deployment checks can see which variables were read. */
+  public static IngestHttpConfig fromEnv(EnvReader env) {
     int port = env.port("HTTP_PORT", 8080);
     int maxBody = env.integer("MAX_BODY_BYTES", 16_384, 64, 64 * 1024 * 1024);
     int maxBatch = env.integer("MAX_BATCH_SIZE", 1_000, 1, 100_000);

@@ -46,6 +46,7 @@ class KafkaVotePublisherTest {
           },
           Duration.ofSeconds(1),
           Duration.ofSeconds(1),
+          Duration.ofMillis(500),
           List.of(() -> resourceClosed.set(true)),
           nanos::get);
 
@@ -88,6 +89,60 @@ class KafkaVotePublisherTest {
     CompletableFuture<RecordMetadata> result = publisher.publish(VOTE);
     assertThat(result).isCompletedExceptionally();
     assertThatThrownBy(result::join).hasCauseInstanceOf(TimeoutException.class);
+  }
+
+  @Test
+  void afterASendTimedOutWaitingForKafkaVotesFailFastUntilTheWindowPasses() {
+    producer.sendException = new TimeoutException("Topic votes.raw not present in metadata after 500 ms.");
+    assertThat(publisher.publish(VOTE)).isCompletedExceptionally();
+    producer.sendException = null;
+
+    CompletableFuture<RecordMetadata> fast = publisher.publish(VOTE);
+    assertThat(fast).isCompletedExceptionally();
+    assertThatThrownBy(fast::join).hasCauseInstanceOf(TimeoutException.class).hasMessageContaining("failing fast");
+    assertThat(producer.history()).isEmpty(); // nobody blocked in send again
+
+    nanos.addAndGet(Duration.ofMillis(501).toNanos());
+    CompletableFuture<RecordMetadata> retried = publisher.publish(VOTE);
+    assertThat(producer.history()).hasSize(1); // the window passed: Kafka is tried again
+    assertThat(producer.completeNext()).isTrue();
+    assertThat(retried).isCompleted();
+    assertThat(publisher.publish(VOTE)).isNotDone(); // and stays tried
+  }
+
+  @Test
+  void aTimeoutReportedThroughTheCallbackBeforeSendReturnsAlsoTriggersFailFast() {
+    // KafkaProducer does not throw when max.block.ms elapses: it calls back, then returns.
+    AtomicInteger sends = new AtomicInteger();
+    MockProducer<String, VoteEvent> callsBack =
+        new MockProducer<>(false, null, new StringSerializer(), Topics.VOTES_RAW.valueSerde().serializer()) {
+          @Override
+          public synchronized java.util.concurrent.Future<RecordMetadata> send(
+              ProducerRecord<String, VoteEvent> record, org.apache.kafka.clients.producer.Callback callback) {
+            sends.incrementAndGet();
+            TimeoutException timeout = new TimeoutException("Topic votes.raw not present in metadata after 500 ms.");
+            callback.onCompletion(null, timeout);
+            return CompletableFuture.failedFuture(timeout);
+          }
+        };
+    KafkaVotePublisher kafkaLike =
+        new KafkaVotePublisher(callsBack, topic -> probeAnswer, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(500), List.of(), nanos::get);
+    assertThat(kafkaLike.publish(VOTE)).isCompletedExceptionally();
+    assertThat(kafkaLike.publish(VOTE)).isCompletedExceptionally();
+    assertThat(kafkaLike.publish(VOTE)).isCompletedExceptionally();
+    assertThat(sends).hasValue(1);
+    nanos.addAndGet(Duration.ofMillis(501).toNanos());
+    kafkaLike.publish(VOTE);
+    assertThat(sends).hasValue(2);
+  }
+
+  @Test
+  void otherSendFailuresDoNotTriggerFailFast() {
+    producer.sendException = new IllegalStateException("some other problem");
+    assertThat(publisher.publish(VOTE)).isCompletedExceptionally();
+    producer.sendException = null;
+    assertThat(publisher.publish(VOTE)).isNotDone();
+    assertThat(producer.history()).hasSize(1);
   }
 
   @Test

@@ -15,6 +15,9 @@ class IngestHttpConfigTest {
     IngestHttpConfig config = IngestHttpConfig.fromEnv(Map.of());
     assertThat(config.httpPort()).isEqualTo(8080);
     assertThat(config.maxBodyBytes()).isEqualTo(16_384);
+    assertThat(config.maxBatchSize()).isEqualTo(1_000);
+    assertThat(config.maxBatchBodyBytes()).isEqualTo(1_048_576);
+    assertThat(config.maxRequestBytes()).isEqualTo(1_048_576); // Jetty's limit lets the batch through
     assertThat(config.rules()).isEqualTo(VoteRules.DEFAULT);
     assertThat(config.kafka().bootstrapServers()).isEqualTo("localhost:9092");
     assertThat(config.kafka().clientId()).isEqualTo("ingest-http");
@@ -33,6 +36,8 @@ class IngestHttpConfigTest {
                 Map.entry("HTTP_PORT", "0"),
                 Map.entry("KAFKA_BOOTSTRAP_SERVERS", "kafka-0:9092,kafka-1:9092"),
                 Map.entry("MAX_BODY_BYTES", "2048"),
+                Map.entry("MAX_BATCH_SIZE", "50"),
+                Map.entry("MAX_BATCH_BODY_BYTES", "1024"),
                 Map.entry("MAX_FIELD_LENGTH", "120"),
                 Map.entry("MAX_VOTE_ID_LENGTH", "64"),
                 Map.entry("PUBLISH_TIMEOUT_MS", "750"),
@@ -47,6 +52,9 @@ class IngestHttpConfigTest {
     assertThat(config.httpPort()).isZero();
     assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka-0:9092,kafka-1:9092");
     assertThat(config.maxBodyBytes()).isEqualTo(2048);
+    assertThat(config.maxBatchSize()).isEqualTo(50);
+    assertThat(config.maxBatchBodyBytes()).isEqualTo(1024);
+    assertThat(config.maxRequestBytes()).isEqualTo(2048);
     assertThat(config.rules()).isEqualTo(new VoteRules(120, 64));
     assertThat(config.publishTimeoutMs()).isEqualTo(750);
     assertThat(config.retryAfterSeconds()).isEqualTo(5);

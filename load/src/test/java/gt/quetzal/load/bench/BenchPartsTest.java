@@ -124,13 +124,20 @@ class BenchPartsTest {
   void theTableShowsEachRouteAsAShareOfTheBaselineAndWhetherItsTargetIsMet() {
     List<IngestBench.Row> rows =
         List.of(
-            new IngestBench.Row(new RouteResult("baseline", 200_000, 10, 40, 0, "b", Double.NaN, 0.1), null),
+            new IngestBench.Row(new RouteResult("baseline", 200_000, 10, 40, 0, "b", 5.0, 0.1), null),
             new IngestBench.Row(new RouteResult("grpc-stream", 130_000, 20, 60, 0, "s", 7.5, 0.0), 0.60),
             new IngestBench.Row(new RouteResult("http-single", 20_000, 5, 30, 2, "h", 80.0, 0.25), 0.15));
-    String table = IngestBench.table(rows, 200_000.0);
+    String table = IngestBench.table(rows, 200_000.0, 5.0);
     assertThat(table.lines()).hasSize(5);
     assertThat(table.lines().skip(2).findFirst().orElseThrow()).contains("| 200,000 |").contains("| 100% |");
-    assertThat(table).contains("| grpc-stream | 130,000 | 20.0 | 60.0 | 65% | ≥ 60% | yes | 0 | 7.5 | 0.00 |");
-    assertThat(table).contains("| http-single | 20,000 | 5.0 | 30.0 | 10% | ≥ 15% | no | 2 | 80.0 | 0.25 |");
+    assertThat(table).contains("| grpc-stream | 130,000 | 20.0 | 60.0 | 65% | ≥ 60% | yes | 67% | 7.5 | 0.00 | 0 | s |");
+    assertThat(table).contains("| http-single | 20,000 | 5.0 | 30.0 | 10% | ≥ 15% | no | 6% | 80.0 | 0.25 | 2 | h |");
+  }
+
+  @Test
+  void withoutABaselineSharesAreNotApplicable() {
+    String table =
+        IngestBench.table(List.of(new IngestBench.Row(new RouteResult("http-batch", 1_000, 1, 2, 0, "x", 4.0, 0.0), 0.5)), null, null);
+    assertThat(table).contains("| http-batch | 1,000 | 1.0 | 2.0 | n/a | ≥ 50% |  |  | 4.0 | 0.00 | 0 | x |");
   }
 }
