@@ -4,6 +4,7 @@ import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import gt.quetzal.contract.Closer;
 import gt.quetzal.contract.MongoNames;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -14,8 +15,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -42,25 +41,25 @@ public final class SinksMain {
   public static void main(String[] args) {
     SinksConfig config = SinksConfig.fromEnv(System.getenv());
     AutoCloseable running = start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> Closer.closeQuietly(running), "shutdown"));
   }
 
   /** Starts everything (clients → sink loops → HTTP) and returns one handle closing in reverse order. */
   public static Running start(SinksConfig config) {
     log.info("starting {} with {}", SinksConfig.SERVICE, config);
-    Deque<AutoCloseable> started = new ArrayDeque<>();
+    Closer started = new Closer();
     try {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      started.push(registry::close);
+      started.register(registry::close);
       new JvmMemoryMetrics().bindTo(registry);
       new JvmThreadMetrics().bindTo(registry);
       new ProcessorMetrics().bindTo(registry);
       new UptimeMetrics().bindTo(registry);
 
       RedisClient redis = redisClient(config.redisUrl());
-      started.push(redis);
+      started.register(redis);
       MongoClient mongo = mongoClient(config.mongoUri(), SinksConfig.SERVICE);
-      started.push(mongo);
+      started.register(mongo);
 
       // One loop per store, each reading all of its topics with one consumer: one write per poll.
       SinkLoop<byte[], byte[]> tallies =
@@ -72,7 +71,7 @@ public final class SinksMain {
               POLL_TIMEOUT,
               registry);
       tallies.start();
-      started.push(tallies);
+      started.register(tallies);
 
       SinkLoop<byte[], byte[]> votes =
           new SinkLoop<>(
@@ -83,14 +82,14 @@ public final class SinksMain {
               POLL_TIMEOUT,
               registry);
       votes.start();
-      started.push(votes);
+      started.register(votes);
 
       Javalin http = new SinksHttp(registry, List.of(tallies, votes)).create().start(config.httpPort());
-      started.push(http::stop);
+      started.register(http::stop);
       log.info("{} serving /healthz /readyz /metrics on port {}", SinksConfig.SERVICE, http.port());
       return new Running(http.port(), started);
     } catch (RuntimeException | Error e) {
-      closeAll(started);
+      started.close();
       throw e;
     }
   }
@@ -154,26 +153,12 @@ public final class SinksMain {
     return MongoClients.create(settings);
   }
 
-  static void closeQuietly(AutoCloseable closeable) {
-    try {
-      closeable.close();
-    } catch (Exception e) {
-      log.warn("error while stopping", e);
-    }
-  }
-
-  private static void closeAll(Deque<AutoCloseable> started) {
-    while (!started.isEmpty()) {
-      closeQuietly(started.pop());
-    }
-  }
-
   /** The running sinks: the bound HTTP port, and close() stopping everything in reverse start order. */
   public static final class Running implements AutoCloseable {
     private final int httpPort;
-    private final Deque<AutoCloseable> started;
+    private final Closer started;
 
-    private Running(int httpPort, Deque<AutoCloseable> started) {
+    private Running(int httpPort, Closer started) {
       this.httpPort = httpPort;
       this.started = started;
     }
@@ -183,8 +168,8 @@ public final class SinksMain {
     }
 
     @Override
-    public synchronized void close() {
-      closeAll(started);
+    public void close() {
+      started.close();
     }
   }
 }

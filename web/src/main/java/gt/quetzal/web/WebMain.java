@@ -4,6 +4,7 @@ import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import gt.quetzal.contract.Closer;
 import gt.quetzal.contract.MongoNames;
 import gt.quetzal.contract.RedisKeys;
 import io.javalin.Javalin;
@@ -15,8 +16,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,28 +38,28 @@ public final class WebMain {
   public static void main(String[] args) {
     WebConfig config = WebConfig.fromEnv(System.getenv());
     AutoCloseable running = start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> Closer.closeQuietly(running), "shutdown"));
   }
 
   /** Starts everything (clients → readers → live hub → HTTP) and returns one handle closing in reverse order. */
   public static Running start(WebConfig config) {
     log.info("starting {} with {}", WebConfig.SERVICE, config);
-    Deque<AutoCloseable> started = new ArrayDeque<>();
+    Closer started = new Closer();
     try {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      started.push(registry::close);
+      started.register(registry::close);
       new JvmMemoryMetrics().bindTo(registry);
       new JvmThreadMetrics().bindTo(registry);
       new ProcessorMetrics().bindTo(registry);
       new UptimeMetrics().bindTo(registry);
 
       RedisClient redis = redisClient(config.redisUrl());
-      started.push(redis);
+      started.register(redis);
       // Its own client: the subscription holds one connection for good, away from the readers' pool.
       RedisClient changesRedis = redisClient(config.redisUrl());
-      started.push(changesRedis);
+      started.register(changesRedis);
       MongoClient mongo = mongoClient(config.mongoUri());
-      started.push(mongo);
+      started.register(mongo);
 
       StandingsReader standings = new RedisStandingsReader(redis);
       LiveHub live =
@@ -86,13 +85,13 @@ public final class WebMain {
         live.close();
         throw e;
       }
-      started.push(http::stop);
+      started.register(http::stop);
       // Out of order on purpose: the live streams end while the server still runs (see LiveHub.close).
-      started.push(live);
+      started.register(live);
       log.info("{} serving the contest page on http://localhost:{}/", WebConfig.SERVICE, http.port());
       return new Running(http.port(), started);
     } catch (RuntimeException | Error e) {
-      closeAll(started);
+      started.close();
       throw e;
     }
   }
@@ -118,26 +117,12 @@ public final class WebMain {
     return MongoClients.create(settings);
   }
 
-  static void closeQuietly(AutoCloseable closeable) {
-    try {
-      closeable.close();
-    } catch (Exception e) {
-      log.warn("error while stopping", e);
-    }
-  }
-
-  private static void closeAll(Deque<AutoCloseable> started) {
-    while (!started.isEmpty()) {
-      closeQuietly(started.pop());
-    }
-  }
-
   /** The running web app: the bound HTTP port, and close() stopping everything in reverse start order. */
   public static final class Running implements AutoCloseable {
     private final int httpPort;
-    private final Deque<AutoCloseable> started;
+    private final Closer started;
 
-    private Running(int httpPort, Deque<AutoCloseable> started) {
+    private Running(int httpPort, Closer started) {
       this.httpPort = httpPort;
       this.started = started;
     }
@@ -147,8 +132,8 @@ public final class WebMain {
     }
 
     @Override
-    public synchronized void close() {
-      closeAll(started);
+    public void close() {
+      started.close();
     }
   }
 }

@@ -1,0 +1,38 @@
+package gt.quetzal.contract;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a service started, closed in reverse start order. One failing close is logged and does not
+ * stop the others, so a shutdown always reaches the Kafka clients at the bottom of the stack.
+ */
+public final class Closer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Closer.class);
+
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+  /** Remembers {@code resource} so {@link #close()} closes it before everything registered earlier. */
+  public synchronized <T extends AutoCloseable> T register(T resource) {
+    started.push(resource);
+    return resource;
+  }
+
+  @Override
+  public synchronized void close() {
+    while (!started.isEmpty()) {
+      closeQuietly(started.pop());
+    }
+  }
+
+  public static void closeQuietly(AutoCloseable resource) {
+    try {
+      resource.close();
+    } catch (Exception e) {
+      log.warn("error while stopping", e);
+    }
+  }
+}
