@@ -25,6 +25,7 @@
     unknown_band: 'Banda desconocida',
     unknown_album: 'Álbum desconocido',
     late: 'Llegó tarde',
+    already_voted: 'Ya había votado',
   };
 
   const $ = (id) => document.getElementById(id);

@@ -13,7 +13,6 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Lets a {@link Verdict.Valid} vote through only the first time its voteId is seen within the
@@ -23,29 +22,37 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  *
  * <h2>How</h2>
  *
- * <p>The store is a persistent <em>window</em> store keyed by voteId, holding the record timestamp of
- * the first copy. A copy is a duplicate when an entry exists within {@code ±retention} of its own
- * timestamp (both ends inclusive, so out-of-order copies are caught too). Time is the record
- * timestamp, which the broker bounds (it refuses records more than an hour in the future), not the
- * payload's {@code receivedAt}: a garbage clock in a payload must not be able to advance stream time
- * and expire every remembered voteId at once.
+ * <p>The store is a persistent <em>window</em> store keyed by voteId. The first copy is stored under
+ * its retention-sized <em>bucket</em> ({@code floor(timestamp / retention) × retention}) with its own
+ * record timestamp as the value. A later copy looks up its own bucket and the two neighbours, three
+ * point reads, and is a duplicate when any of them holds a timestamp within {@code ±retention} of its
+ * own (both ends inclusive, so out-of-order copies are caught too). Point reads matter: a range fetch
+ * opens a RocksDB iterator per segment, and that cost about two thirds of the app's CPU per vote in the
+ * streams benchmark (docs/benchmarks.md); a point read of an absent key is mostly a bloom-filter probe.
  *
- * <p>Expiry needs no punctuator: the store is split into segments (retention / 2 each, at least one
- * minute) and a whole segment is dropped once stream time passes its end plus the retention. The
- * store answers no lookups older than {@code streamTime - retention}, so a copy arriving after the
- * retention counts again, as does a vote stamped older than that (it cannot be remembered either).
+ * <p>Time is the record timestamp, which the broker bounds (it refuses records more than an hour in
+ * the future), not the payload's {@code receivedAt}: a garbage clock in a payload must not be able to
+ * advance stream time and expire every remembered voteId at once.
+ *
+ * <p>Expiry needs no punctuator: the store keeps {@code 2 × retention} (so that the previous bucket
+ * is still there while stream time crosses the current one), in segments of one retention, and drops a
+ * whole segment once stream time has passed its end by that much. The store answers no lookups older
+ * than its retention behind stream time, so a copy stamped that far behind stream time counts again
+ * (it cannot be remembered), as does a copy more than the retention after the original.
  *
  * <h2>Cost</h2>
  *
- * <p>At R accepted votes/s an instance holds at most about {@code R × 1.5 × retention} entries
- * (retention plus one segment not yet dropped): 5.4 M entries at 1,000 votes/s and the default hour.
+ * <p>Per vote: three point reads (one usually on a segment that does not exist yet, which costs no
+ * RocksDB call) and, for a new voteId, one put plus one changelog record. At R accepted votes/s an
+ * instance holds about {@code R × 2.5 × retention} entries on average (two retentions plus half a
+ * segment not yet dropped), at most {@code 3 ×}: 9 M entries at 1,000 votes/s and the default hour.
  * An entry is about 60 bytes before RocksDB overhead (36-byte UUID key, 12-byte window suffix, 8-byte
- * value), so roughly 0.5 GB of disk at that rate, spread over 3 RocksDB instances (one per segment)
- * per partition. Memory is RocksDB's: per instance up to 3 × 16 MB memtables plus a block cache that
- * fills on demand, both bounded by the one shared cache of {@link BoundedMemoryRocksDBConfig}. The
- * changelog topic ({@code <application.id>-vote-dedup-changelog}) keeps each entry for retention plus
- * {@code windowstore.changelog.additional.retention.ms} (1 day by default) on the broker. Caching is
- * off for this store: every voteId is new, so a cache would only delay the write.
+ * value), so roughly 0.5–0.7 GB of disk at that rate, over 3 RocksDB instances (one per segment) per
+ * partition. Memory is RocksDB's: memtables and block cache, both bounded by the one shared cache of
+ * {@link BoundedMemoryRocksDBConfig}. The changelog topic ({@code <application.id>-vote-dedup-changelog})
+ * keeps each entry for the store's retention plus {@code windowstore.changelog.additional.retention.ms}
+ * (1 day by default) on the broker. Caching is off for this store: every voteId is new, so a cache
+ * would only delay the write.
  */
 final class DedupProcessor implements FixedKeyProcessor<String, Verdict, Verdict> {
 
@@ -70,9 +77,11 @@ final class DedupProcessor implements FixedKeyProcessor<String, Verdict, Verdict
 
   /** The store this processor needs; added to the topology by {@link VotesTopology}. */
   static StoreBuilder<WindowStore<String, Long>> storeBuilder(Duration retention) {
-    // windowSize only matters to windowed DSL operators; it must not exceed the retention.
+    // Two retentions, so the neighbouring bucket outlives the current one; segments of one retention
+    // (Stores picks half the store's retention). windowSize only matters to windowed DSL operators.
     return Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(StoreNames.VOTE_DEDUP, retention, retention, false),
+            Stores.persistentWindowStore(
+                StoreNames.VOTE_DEDUP, retention.multipliedBy(2), retention, false),
             Serdes.String(),
             Serdes.Long())
         .withCachingDisabled();
@@ -114,16 +123,27 @@ final class DedupProcessor implements FixedKeyProcessor<String, Verdict, Verdict
     VoteEvent vote = valid.vote();
     String voteId = vote.voteId();
     long timestamp = record.timestamp();
-    long from = Math.max(0L, timestamp - retentionMs);
-    long to = timestamp > Long.MAX_VALUE - retentionMs ? Long.MAX_VALUE : timestamp + retentionMs;
-    try (WindowStoreIterator<Long> earlier = seen.fetch(voteId, from, to)) {
-      if (earlier.hasNext()) {
-        duplicates.record();
-        context.forward(record.withValue(new Verdict.Duplicate(vote)));
-        return;
-      }
+    long bucket = bucketOf(timestamp);
+    if (seenWithinRetention(voteId, timestamp, bucket)
+        || seenWithinRetention(voteId, timestamp, bucket - retentionMs)
+        || seenWithinRetention(voteId, timestamp, bucket + retentionMs)) {
+      duplicates.record();
+      context.forward(record.withValue(new Verdict.Duplicate(vote)));
+      return;
     }
-    seen.put(voteId, timestamp, timestamp);
+    seen.put(voteId, timestamp, bucket);
     context.forward(record);
+  }
+
+  private long bucketOf(long timestamp) {
+    return Math.floorDiv(timestamp, retentionMs) * retentionMs;
+  }
+
+  private boolean seenWithinRetention(String voteId, long timestamp, long bucket) {
+    if (bucket < 0) {
+      return false;
+    }
+    Long first = seen.fetch(voteId, bucket);
+    return first != null && Math.abs(timestamp - first) <= retentionMs;
   }
 }

@@ -1,8 +1,5 @@
 package gt.quetzal.streams;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import gt.quetzal.contract.Json;
-import gt.quetzal.contract.RejectedVote;
 import gt.quetzal.contract.VoteEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,13 +71,13 @@ final class LatenessCheckProcessor implements FixedKeyProcessor<String, Verdict,
     long streamTime = context.currentStreamTimeMs();
     if (record.value() instanceof Verdict.Valid valid
         && isLate(record.timestamp(), streamTime, graceMs)) {
-      context.forward(record.withValue(new Verdict.Rejected(rejection(valid.vote(), record.timestamp(), streamTime))));
+      context.forward(record.withValue(rejection(valid.vote(), record.timestamp(), streamTime)));
     } else {
       context.forward(record);
     }
   }
 
-  private RejectedVote rejection(VoteEvent vote, long timestamp, long streamTime) {
+  private Verdict.Rejected rejection(VoteEvent vote, long timestamp, long streamTime) {
     long start = windowStart(timestamp);
     long closedAt = start + WINDOW.toMillis() + graceMs;
     String detail =
@@ -95,14 +92,6 @@ final class LatenessCheckProcessor implements FixedKeyProcessor<String, Verdict,
             + "), and votes up to "
             + Instant.ofEpochMilli(streamTime)
             + " were already counted";
-    return new RejectedVote(vote.voteId(), LATE, detail, json(vote), context.currentSystemTimeMs());
-  }
-
-  private static String json(VoteEvent vote) {
-    try {
-      return RejectedVote.truncate(Json.MAPPER.writeValueAsString(vote));
-    } catch (JsonProcessingException e) {
-      return null; // a record of strings and numbers always serialises; keep the rejection anyway
-    }
+    return Verdict.Rejected.of(vote, LATE, detail, context.currentSystemTimeMs());
   }
 }

@@ -31,6 +31,12 @@ public final class StoreNames {
   /** Window store: voteId to the timestamp it was first seen, kept for the dedup retention. */
   public static final String VOTE_DEDUP = "vote-dedup";
 
+  /**
+   * Key-value store: ballot key ({@link VoterPolicy#ballotKey}) to the voteId counted for it. Only
+   * in the topology while a voter policy is on; kept for the whole contest.
+   */
+  public static final String VOTER_BALLOTS = "voter-ballots";
+
   /** Pending per-task deltas of {@link DeltaCombiner}s; internal, not worth querying. */
   public static final String PENDING_BAND_DELTAS = "pending-band-deltas";
 

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  *   <tr><td>KAFKA_BOOTSTRAP_SERVERS</td><td>localhost:9092</td><td>broker list</td></tr>
  *   <tr><td>APPLICATION_ID</td><td>quetzal-streams</td><td>consumer group and internal topic prefix</td></tr>
  *   <tr><td>STATE_DIR</td><td>${java.io.tmpdir}/quetzal-streams</td><td>local RocksDB state; one per instance</td></tr>
- *   <tr><td>HTTP_PORT</td><td>8081</td><td>health, metrics and interactive queries; 0 picks a free port</td></tr>
+ *   <tr><td>HTTP_PORT</td><td>8081</td><td>health, metrics and interactive queries, all internal (no Ingress route); 0 picks a free port</td></tr>
  *   <tr><td>APPLICATION_SERVER</td><td>localhost:HTTP_PORT</td><td>host:port other instances reach this one at</td></tr>
  *   <tr><td>GROUP_INSTANCE_ID</td><td>(none)</td><td>static group membership, e.g. the pod name: a
  *       restart within the session timeout gets its partitions back without a rebalance</td></tr>
@@ -35,6 +35,9 @@ import java.util.regex.Pattern;
  *   <tr><td>LEADERBOARD_SIZE</td><td>10</td><td>default N of {@code GET /api/leaderboard}</td></tr>
  *   <tr><td>CATALOG_FILE</td><td>(none)</td><td>contest catalog JSON; when set, unknown bands and
  *       albums are rejected and names take the catalog's spelling</td></tr>
+ *   <tr><td>VOTER_POLICY</td><td>off</td><td>{@code off}, {@code per-band} or {@code per-contest}:
+ *       at most one counted vote per voterId (per band, or in the whole contest); voterId becomes
+ *       required</td></tr>
  * </table>
  *
  * @param applicationServer {@code host:port} advertised for interactive queries, or {@code null} when
@@ -42,6 +45,7 @@ import java.util.regex.Pattern;
  *     does not need it, and then queries are answered from local stores only)
  * @param groupInstanceId   static membership id, or {@code null} for dynamic membership
  * @param catalog           the loaded catalog, or {@code null} when CATALOG_FILE is not set
+ * @param voterPolicy       the one-vote-per-voter policy
  */
 public record StreamsAppConfig(
     String bootstrapServers,
@@ -59,7 +63,8 @@ public record StreamsAppConfig(
     Duration windowGrace,
     Duration timelineRetention,
     int leaderboardSize,
-    Catalog catalog) {
+    Catalog catalog,
+    VoterPolicy voterPolicy) {
 
   public static final String SERVICE = "streams-app";
 
@@ -159,6 +164,7 @@ public record StreamsAppConfig(
     int leaderboardSize =
         env.integer("LEADERBOARD_SIZE", DEFAULT_LEADERBOARD_SIZE, 1, MAX_LEADERBOARD_SIZE);
     Catalog catalog = catalog(env);
+    VoterPolicy voterPolicy = voterPolicy(env);
     env.validate(SERVICE);
     return new StreamsAppConfig(
         bootstrap,
@@ -176,7 +182,18 @@ public record StreamsAppConfig(
         Duration.ofMillis(windowGrace),
         Duration.ofMillis(timelineRetention),
         leaderboardSize,
-        catalog);
+        catalog,
+        voterPolicy);
+  }
+
+  private static VoterPolicy voterPolicy(EnvReader env) {
+    String value = env.string("VOTER_POLICY", VoterPolicy.OFF.setting());
+    VoterPolicy policy = VoterPolicy.fromSetting(value);
+    if (policy == null) {
+      env.problem("VOTER_POLICY=" + value + " must be one of off, per-band, per-contest");
+      return VoterPolicy.OFF;
+    }
+    return policy;
   }
 
   /** Loads CATALOG_FILE now, so a bad catalog fails the start with the other problems. */
@@ -199,7 +216,12 @@ public record StreamsAppConfig(
   /** What the topology needs from this configuration. */
   public TopologyOptions topologyOptions() {
     return new TopologyOptions(
-        dedupRetention, windowGrace, timelineRetention, Duration.ofMillis(commitIntervalMs), catalog);
+        dedupRetention,
+        windowGrace,
+        timelineRetention,
+        Duration.ofMillis(commitIntervalMs),
+        catalog,
+        voterPolicy);
   }
 
   private static boolean isHostAndPort(String value) {

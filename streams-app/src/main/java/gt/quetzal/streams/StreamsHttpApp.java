@@ -22,6 +22,10 @@ import org.apache.kafka.streams.KafkaStreams;
  * The streams app's HTTP side: health from {@link KafkaStreams.State}, Prometheus metrics, and
  * interactive queries answered for the whole application (see {@link RoutingTallies}).
  *
+ * <p>Everything here is operational and internal: this port (HTTP_PORT) is never routed by the
+ * Ingress, and on Kubernetes only other streams-app instances (query forwarding) and the kubelet's
+ * probes reach it. The public page reads the serving stores through the web app instead.
+ *
  * <ul>
  *   <li>{@code GET /healthz}: 200 {@code ok}, or 503 once the client is in ERROR (it never leaves
  *       that state by itself, so the process should be restarted);

@@ -14,13 +14,15 @@ import java.util.Objects;
  * @param timelineRetention how far back the per-minute timeline stays queryable
  * @param flushInterval     how often the per-task combiners send their deltas downstream
  * @param catalog           the contest catalog, or {@code null}: then any well-formed vote counts
+ * @param voterPolicy       how many votes one voter may have counted
  */
 public record TopologyOptions(
     Duration dedupRetention,
     Duration windowGrace,
     Duration timelineRetention,
     Duration flushInterval,
-    Catalog catalog) {
+    Catalog catalog,
+    VoterPolicy voterPolicy) {
 
   public static final Duration DEFAULT_DEDUP_RETENTION = Duration.ofHours(1);
   public static final Duration DEFAULT_WINDOW_GRACE = Duration.ofSeconds(30);
@@ -35,6 +37,7 @@ public record TopologyOptions(
     }
     positive(timelineRetention, "timelineRetention");
     positive(flushInterval, "flushInterval");
+    Objects.requireNonNull(voterPolicy, "voterPolicy");
     Duration minimum = LatenessCheckProcessor.WINDOW.plus(windowGrace);
     if (timelineRetention.compareTo(minimum) < 0) {
       throw new IllegalArgumentException(
@@ -56,18 +59,27 @@ public record TopologyOptions(
         DEFAULT_WINDOW_GRACE,
         DEFAULT_TIMELINE_RETENTION,
         DEFAULT_FLUSH_INTERVAL,
-        null);
+        null,
+        VoterPolicy.OFF);
   }
 
   public TopologyOptions withDedupRetention(Duration value) {
-    return new TopologyOptions(value, windowGrace, timelineRetention, flushInterval, catalog);
+    return new TopologyOptions(
+        value, windowGrace, timelineRetention, flushInterval, catalog, voterPolicy);
   }
 
   public TopologyOptions withWindowGrace(Duration value) {
-    return new TopologyOptions(dedupRetention, value, timelineRetention, flushInterval, catalog);
+    return new TopologyOptions(
+        dedupRetention, value, timelineRetention, flushInterval, catalog, voterPolicy);
   }
 
   public TopologyOptions withCatalog(Catalog value) {
-    return new TopologyOptions(dedupRetention, windowGrace, timelineRetention, flushInterval, value);
+    return new TopologyOptions(
+        dedupRetention, windowGrace, timelineRetention, flushInterval, value, voterPolicy);
+  }
+
+  public TopologyOptions withVoterPolicy(VoterPolicy value) {
+    return new TopologyOptions(
+        dedupRetention, windowGrace, timelineRetention, flushInterval, catalog, value);
   }
 }

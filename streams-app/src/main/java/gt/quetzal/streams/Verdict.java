@@ -1,5 +1,7 @@
 package gt.quetzal.streams;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import gt.quetzal.contract.Json;
 import gt.quetzal.contract.RejectedVote;
 import gt.quetzal.contract.VoteEvent;
 
@@ -15,7 +17,19 @@ sealed interface Verdict {
   record Valid(VoteEvent vote) implements Verdict {}
 
   /** Refused, with the reason that goes to {@code votes.rejected} and the stats. */
-  record Rejected(RejectedVote rejection) implements Verdict {}
+  record Rejected(RejectedVote rejection) implements Verdict {
+
+    /** Refuses a vote that parsed, keeping its JSON (truncated) for the audit. */
+    static Rejected of(VoteEvent vote, String reason, String detail, long rejectedAt) {
+      String raw;
+      try {
+        raw = RejectedVote.truncate(Json.MAPPER.writeValueAsString(vote));
+      } catch (JsonProcessingException e) {
+        raw = null; // a record of strings and numbers always serialises; keep the rejection anyway
+      }
+      return new Rejected(new RejectedVote(vote.voteId(), reason, detail, raw, rejectedAt));
+    }
+  }
 
   /** A copy of a voteId already decided within the dedup retention; counted only in the stats. */
   record Duplicate(VoteEvent vote) implements Verdict {}

@@ -37,7 +37,10 @@ import org.apache.kafka.streams.state.WindowStore;
  *   → validate-vote     parse, check fields, match the catalog (canonical names)
  *   → dedup-by-vote-id  window store vote-dedup
  *   → check-lateness    the vote's minute closed more than the grace ago → rejected "late"
- *   ├─ verdict-rejected ─► votes.rejected (unparseable | invalid | unknown_band | unknown_album | late)
+ *   → (VOTER_POLICY on) key-by-ballot ─► ballots ─► one-vote-per-voter (voter-ballots)
+ *                        → rejected "already_voted", merged back keyed by voteId
+ *   ├─ verdict-rejected ─► votes.rejected (unparseable | invalid | unknown_band | unknown_album | late
+ *   │                                       | already_voted)
  *   ├─ verdict-accepted ─► votes.accepted
  *   │    ├─ combine-band-deltas   ─► band-deltas   ─► sum-band-totals (band-totals)   ─► tallies.bands
  *   │    ├─ combine-album-deltas  ─► album-deltas  ─► sum-album-totals (album-totals) ─► tallies.albums
@@ -110,7 +113,7 @@ public final class VotesTopology {
                 .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp())
                 .withName("votes-raw-source"));
 
-    KStream<String, Verdict> verdicts =
+    KStream<String, Verdict> checked =
         raw.processValues(() -> new ValidateVoteProcessor(catalog), Named.as("validate-vote"))
             .processValues(
                 () -> new DedupProcessor(options.dedupRetention()),
@@ -118,6 +121,10 @@ public final class VotesTopology {
                 StoreNames.VOTE_DEDUP)
             .processValues(
                 () -> new LatenessCheckProcessor(options.windowGrace()), Named.as("check-lateness"));
+    KStream<String, Verdict> verdicts =
+        options.voterPolicy() == VoterPolicy.OFF
+            ? checked
+            : oneVotePerVoter(builder, checked, options.voterPolicy());
 
     // Duplicates take no branch: they only move the stats.
     Map<String, KStream<String, Verdict>> outcomes =
@@ -252,6 +259,51 @@ public final class VotesTopology {
         .to(Topics.TALLIES_STATS.name(), produced(Topics.TALLIES_STATS, "tallies-stats-sink"));
 
     return builder.build();
+  }
+
+  /**
+   * Sends the still-valid votes through a repartition by ballot key, so that all votes of one voter
+   * meet in one task, and merges the voter check's verdicts back with the settled ones. The vote
+   * crosses the network once more (only while a policy is on); everything downstream is keyed by
+   * voteId again.
+   */
+  private static KStream<String, Verdict> oneVotePerVoter(
+      StreamsBuilder builder, KStream<String, Verdict> verdicts, VoterPolicy policy) {
+    builder.addStateStore(VoterPolicyProcessor.storeBuilder());
+    Serde<VoteEvent> voteSerde = Topics.VOTES_ACCEPTED.valueSerde();
+    Map<String, KStream<String, Verdict>> byState =
+        verdicts
+            .split(Named.as("ballot-"))
+            .branch((voteId, verdict) -> verdict instanceof Verdict.Valid, Branched.as("candidates"))
+            .defaultBranch(Branched.as("settled"));
+    KStream<String, Verdict> ballots =
+        byState
+            .get("ballot-candidates")
+            .map(
+                (voteId, verdict) -> {
+                  VoteEvent vote = vote(verdict);
+                  // No voter, no ballot: keyed by voteId, the check rejects it wherever it lands.
+                  String key = vote.voterId() == null ? voteId : policy.ballotKey(vote);
+                  return KeyValue.pair(key, vote);
+                },
+                Named.as("key-by-ballot"))
+            .repartition(Repartitioned.with(Serdes.String(), voteSerde).withName("ballots"))
+            .processValues(
+                () -> new VoterPolicyProcessor(policy),
+                Named.as("one-vote-per-voter"),
+                StoreNames.VOTER_BALLOTS)
+            .selectKey((ballot, verdict) -> voteIdOf(verdict), Named.as("key-by-vote-id"));
+    return byState.get("ballot-settled").merge(ballots, Named.as("all-verdicts"));
+  }
+
+  private static String voteIdOf(Verdict verdict) {
+    if (verdict instanceof Verdict.Valid valid) {
+      return valid.vote().voteId();
+    }
+    if (verdict instanceof Verdict.Duplicate duplicate) {
+      return duplicate.vote().voteId();
+    }
+    return ((Verdict.Rejected) verdict).rejection().voteId();
   }
 
   private static <K, V> Produced<K, V> produced(Topic<K, V> topic, String name) {

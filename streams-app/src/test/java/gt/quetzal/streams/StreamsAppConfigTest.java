@@ -61,7 +61,8 @@ class StreamsAppConfigTest {
                 Map.entry("WINDOW_GRACE_MS", "5000"),
                 Map.entry("TIMELINE_RETENTION_MS", "86400000"),
                 Map.entry("LEADERBOARD_SIZE", "3"),
-                Map.entry("CATALOG_FILE", catalogFile.toString())));
+                Map.entry("CATALOG_FILE", catalogFile.toString()),
+                Map.entry("VOTER_POLICY", "Per-Band")));
 
     assertThat(config)
         .isEqualTo(
@@ -81,7 +82,8 @@ class StreamsAppConfigTest {
                 Duration.ofSeconds(5),
                 Duration.ofDays(1),
                 3,
-                Catalog.load(catalogFile)));
+                Catalog.load(catalogFile),
+                VoterPolicy.PER_BAND));
     assertThat(config.topologyOptions())
         .isEqualTo(
             new TopologyOptions(
@@ -89,7 +91,15 @@ class StreamsAppConfigTest {
                 Duration.ofSeconds(5),
                 Duration.ofDays(1),
                 Duration.ofMillis(250),
-                Catalog.load(catalogFile)));
+                Catalog.load(catalogFile),
+                VoterPolicy.PER_BAND));
+  }
+
+  @Test
+  void anUnknownVoterPolicyIsAConfigurationError() {
+    assertThatThrownBy(() -> StreamsAppConfig.fromEnv(Map.of("VOTER_POLICY", "per-voter")))
+        .isInstanceOf(EnvReader.ConfigException.class)
+        .hasMessageContaining("VOTER_POLICY=per-voter must be one of off, per-band, per-contest");
   }
 
   @Test

@@ -219,6 +219,22 @@ class VotesTopologyTest {
   }
 
   @Test
+  void copiesEitherSideOfADedupBucketBoundaryAreDuplicates() {
+    // T0 is hour-aligned, so with a one-hour retention T0 + 1 h starts the next lookup bucket: the
+    // original and its copies sit in different buckets, in both orders.
+    startWithLongGrace();
+    Instant boundary = T0.plus(RETENTION);
+    send(vote("v-late-first", TREBOL), boundary.plusSeconds(30));
+    send(vote("v-late-first", TREBOL), boundary.minusSeconds(30));
+    send(vote("v-early-first", TREBOL), boundary.minusMillis(1));
+    send(vote("v-early-first", TREBOL), boundary);
+    flush();
+
+    assertThat(storedBandTotals()).containsExactly(entry(TREBOL, 2L));
+    assertThat(duplicatesMetric()).isEqualTo(2.0);
+  }
+
+  @Test
   void anOutOfOrderEarlierCopyIsADuplicate() {
     send(vote("v-1", TREBOL), T0.plusSeconds(60));
     send(vote("v-1", TREBOL), T0);
@@ -555,6 +571,95 @@ class VotesTopologyTest {
     assertThat(duplicatesMetric()).isEqualTo(retries);
   }
 
+  // ------------------------------------------------------------------------ one vote per voter
+
+  @Test
+  void withThePolicyOffAVoterMayVoteAnyNumberOfTimes() {
+    send(voterVote("v-1", "ana", TREBOL), T0);
+    send(voterVote("v-2", "ana", TREBOL), T0.plusSeconds(1));
+    flush();
+
+    assertThat(storedBandTotals()).containsExactly(entry(TREBOL, 2L));
+  }
+
+  @Test
+  void perContestAVotersSecondVoteIsRejectedWhateverTheBand() {
+    startWithVoterPolicy(VoterPolicy.PER_CONTEST);
+    send(voterVote("v-1", "ana", TREBOL), T0);
+    send(voterVote("v-2", "ana", "Alux Nahual"), T0.plusSeconds(1));
+    send(voterVote("v-3", "beto", "Alux Nahual"), T0.plusSeconds(2));
+    flush();
+
+    assertThat(storedBandTotals()).containsOnly(entry(TREBOL, 1L), entry("Alux Nahual", 1L));
+    assertThat(accepted.readKeyValuesToList()).extracting(kv -> kv.key).containsExactlyInAnyOrder("v-1", "v-3");
+    List<KeyValue<String, RejectedVote>> refused = rejected.readKeyValuesToList();
+    assertThat(refused).hasSize(1);
+    assertThat(refused.get(0).key).isEqualTo("v-2");
+    assertThat(refused.get(0).value.reason()).isEqualTo(VoterPolicyProcessor.ALREADY_VOTED);
+    assertThat(refused.get(0).value.detail()).startsWith("voterId:").contains("v-1");
+    assertThat(storedStats())
+        .containsOnly(
+            entry(Stats.ACCEPTED, 2L),
+            entry(Stats.REJECTED, 1L),
+            entry(Stats.rejected(VoterPolicyProcessor.ALREADY_VOTED), 1L));
+  }
+
+  @Test
+  void perBandAVoterMayVoteOncePerBand() {
+    startWithVoterPolicy(VoterPolicy.PER_BAND);
+    send(voterVote("v-1", "ana", TREBOL), T0);
+    send(voterVote("v-2", "ana", "Alux Nahual"), T0.plusSeconds(1));
+    send(voterVote("v-3", "ana", TREBOL), T0.plusSeconds(2));
+    flush();
+
+    assertThat(storedBandTotals()).containsOnly(entry(TREBOL, 1L), entry("Alux Nahual", 1L));
+    assertThat(rejected.readKeyValuesToList())
+        .extracting(kv -> kv.key + "=" + kv.value.reason())
+        .containsExactly("v-3=" + VoterPolicyProcessor.ALREADY_VOTED);
+  }
+
+  @Test
+  void aRetryOfTheCountedVoteIsADuplicateNotASecondBallot() {
+    startWithVoterPolicy(VoterPolicy.PER_CONTEST);
+    send(voterVote("v-1", "ana", TREBOL), T0);
+    send(voterVote("v-1", "ana", TREBOL), T0.plusSeconds(1));
+    // Past the dedup retention only the ballot remembers the voteId.
+    send(voterVote("v-1", "ana", TREBOL), T0.plus(RETENTION).plusSeconds(1));
+    flush();
+
+    assertThat(storedBandTotals()).containsExactly(entry(TREBOL, 1L));
+    assertThat(rejected.isEmpty()).isTrue();
+    assertThat(storedStats()).containsOnly(entry(Stats.ACCEPTED, 1L), entry(Stats.DUPLICATES, 2L));
+  }
+
+  @Test
+  void withAPolicyOnAVoteWithoutVoterIsInvalidNamingTheField() {
+    startWithVoterPolicy(VoterPolicy.PER_BAND);
+    send(vote("v-1", TREBOL), T0);
+    flush();
+
+    assertThat(storedBandTotals()).isEmpty();
+    RejectedVote refusal = rejected.readValue();
+    assertThat(refusal.reason()).isEqualTo(VoteValidator.INVALID);
+    assertThat(refusal.detail()).startsWith("voterId: required");
+  }
+
+  @Test
+  void theVoterCheckSitsBehindANamedRepartitionOnlyWhenThePolicyIsOn() {
+    String off = VotesTopology.build(TopologyOptions.defaults()).describe().toString();
+    String on =
+        VotesTopology.build(TopologyOptions.defaults().withVoterPolicy(VoterPolicy.PER_CONTEST))
+            .describe()
+            .toString();
+
+    assertThat(off).doesNotContain("ballots", "voter-ballots");
+    assertThat(on)
+        .contains(
+            "Sink: ballots-repartition-sink (topic: ballots-repartition)",
+            "Processor: one-vote-per-voter (stores: [voter-ballots])",
+            "Processor: all-verdicts");
+  }
+
   // ------------------------------------------------------------------------ names of things
 
   @Test
@@ -633,6 +738,18 @@ class VotesTopologyTest {
   /** A grace as long as the dedup retention, for dedup tests that move far back in time. */
   private void startWithLongGrace() {
     start(TopologyOptions.defaults().withDedupRetention(RETENTION).withWindowGrace(RETENTION.multipliedBy(3)));
+  }
+
+  private void startWithVoterPolicy(VoterPolicy policy) {
+    start(
+        TopologyOptions.defaults()
+            .withDedupRetention(RETENTION)
+            .withWindowGrace(RETENTION.multipliedBy(3))
+            .withVoterPolicy(policy));
+  }
+
+  private static VoteEvent voterVote(String voteId, String voter, String band) {
+    return new VoteEvent(voteId, band, ALBUM, 1997, 87, voter, "http", T0.toEpochMilli());
   }
 
   private void send(VoteEvent vote, Instant timestamp) {
