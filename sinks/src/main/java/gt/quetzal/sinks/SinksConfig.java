@@ -3,6 +3,7 @@ package gt.quetzal.sinks;
 import com.mongodb.ConnectionString;
 import com.mongodb.WriteConcern;
 import gt.quetzal.contract.EnvReader;
+import gt.quetzal.contract.Redact;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -10,14 +11,15 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The sinks' settings, read once from the environment.
+ * The sinks' settings, read once from the environment. The defaults are for a developer's machine
+ * only (localhost, no credentials); on Kubernetes the store URLs are composed from Secrets.
  *
  * <table>
  *   <caption>Environment</caption>
  *   <tr><td>KAFKA_BOOTSTRAP_SERVERS</td><td>localhost:9092</td></tr>
- *   <tr><td>REDIS_URL</td><td>redis://localhost:6379 — {@code redis://:password@host} (requirepass),
+ *   <tr><td>REDIS_URL</td><td>redis://localhost:6379 (dev only) — {@code redis://:password@host} (requirepass),
  *       {@code redis://user:password@host} (ACL user), {@code /db} index; {@code rediss://} for TLS</td></tr>
- *   <tr><td>MONGO_URI</td><td>mongodb://localhost:27017 (or mongodb+srv://)</td></tr>
+ *   <tr><td>MONGO_URI</td><td>mongodb://localhost:27017 (dev only; or mongodb+srv://, credentials as {@code user:password@})</td></tr>
  *   <tr><td>HTTP_PORT</td><td>8082 (0 = any free port)</td></tr>
  *   <tr><td>GROUP_ID</td><td>quetzal-sinks — a prefix: the loops join {@code <prefix>-redis} and {@code <prefix>-mongo}</td></tr>
  *   <tr><td>MONGO_WRITE_CONCERN</td><td>majority, or a number of nodes ≥ 1 (unacknowledged is refused)</td></tr>

@@ -14,6 +14,7 @@ import java.util.Objects;
 /**
  * The sinks' probes and metrics. Liveness fails only when a loop crashed (a restart may help); readiness
  * also fails while a store is unreachable or a loop is not running (traffic would not help, nor hurt).
+ * The whole port is operational: the Ingress never routes to the sinks, so it needs no separate OPS_PORT.
  */
 public final class SinksHttp {
 

@@ -1,11 +1,14 @@
 package gt.quetzal.sinks;
 
 import com.mongodb.ConnectionString;
+import com.mongodb.MongoException;
+import com.mongodb.MongoSecurityException;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import gt.quetzal.contract.Closer;
 import gt.quetzal.contract.MongoNames;
+import gt.quetzal.contract.Redact;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -21,11 +24,13 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.JedisURIHelper;
 
 /** Wires the sinks: config → Redis/Mongo clients → two sink loops (tallies → Redis, vote log → MongoDB) → HTTP probes. */
@@ -58,8 +63,10 @@ public final class SinksMain {
 
       RedisClient redis = redisClient(config.redisUrl());
       started.register(redis);
+      refuseRejectedRedisCredentials(redis, config.redisUrl());
       MongoClient mongo = mongoClient(config.mongoUri(), SinksConfig.SERVICE);
       started.register(mongo);
+      refuseRejectedMongoCredentials(mongo, config.mongoUri());
 
       // One loop per store, each reading all of its topics with one consumer: one write per poll.
       SinkLoop<byte[], byte[]> tallies =
@@ -138,6 +145,35 @@ public final class SinksMain {
       config.user(JedisURIHelper.getUser(url)).password(JedisURIHelper.getPassword(url));
     }
     return config.build();
+  }
+
+  /**
+   * A password Redis refuses will not start working on a retry: stop now with a message naming REDIS_URL
+   * (never the password). An unreachable Redis is an outage the loop rides out with its backoff, so that
+   * only logs.
+   */
+  static void refuseRejectedRedisCredentials(RedisClient redis, URI url) {
+    try {
+      redis.ping();
+    } catch (JedisException e) {
+      String reply = Redact.redisRefusal(e);
+      if (reply != null) {
+        throw new IllegalStateException(Redact.credentialsRejected("REDIS_URL", url.toString(), reply));
+      }
+      log.warn("Redis at {} does not answer yet ({}); the tallies wait for it", Redact.uri(url.toString()), e.toString());
+    }
+  }
+
+  /** The same for MONGO_URI: refused credentials stop the start, an unreachable MongoDB only logs. */
+  static void refuseRejectedMongoCredentials(MongoClient mongo, String uri) {
+    try {
+      mongo.getDatabase(MongoNames.DATABASE).runCommand(new Document("ping", 1));
+    } catch (MongoSecurityException e) {
+      String reply = e.getCause() != null ? e.getCause().getMessage() : "authentication failed";
+      throw new IllegalStateException(Redact.credentialsRejected("MONGO_URI", uri, reply));
+    } catch (MongoException e) {
+      log.warn("MongoDB at {} does not answer yet ({}); the vote log waits for it", Redact.uri(uri), e.toString());
+    }
   }
 
   /** Settings in the URI win; without them, fail fast (3 s) instead of the driver's 30 s default. */

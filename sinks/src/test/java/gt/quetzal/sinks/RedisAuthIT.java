@@ -97,4 +97,29 @@ class RedisAuthIT {
     assertThatThrownBy(() -> writeAndRead(URI.create(server.url()), "Bohemia Suburbana", 3))
         .isInstanceOf(JedisException.class);
   }
+
+  @Test
+  void aRefusedPasswordStopsTheStartNamingTheVariableNotThePassword() {
+    URI wrong = url("quetzal-sinks:not-" + ENCODED);
+    try (RedisClient redis = SinksMain.redisClient(wrong)) {
+      assertThatThrownBy(() -> SinksMain.refuseRejectedRedisCredentials(redis, wrong))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("REDIS_URL: redis://***@localhost:" + server.port() + " refused the credentials")
+          .hasMessageContaining("WRONGPASS")
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("not-").doesNotContain("s3cret"));
+    }
+    URI right = url("quetzal-sinks:" + ENCODED);
+    try (RedisClient redis = SinksMain.redisClient(right)) {
+      SinksMain.refuseRejectedRedisCredentials(redis, right);
+    }
+  }
+
+  @Test
+  void anUnreachableRedisIsAnOutageNotARefusal() {
+    // Nothing listens on port 1: the sinks start anyway and back off until Redis appears.
+    URI down = URI.create("redis://:" + ENCODED + "@localhost:1");
+    try (RedisClient redis = SinksMain.redisClient(down)) {
+      SinksMain.refuseRejectedRedisCredentials(redis, down);
+    }
+  }
 }

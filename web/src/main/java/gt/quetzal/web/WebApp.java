@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  *       {@code /api/timeline?band=&minutes=&to=} — Redis
  *   <li>{@code GET /api/votes?limit=&band=&before=}, {@code /api/votes/{voteId}},
  *       {@code /api/rejected?limit=&reason=&before=} — MongoDB, newest first, keyset paging
- *   <li>{@code /healthz}, {@code /readyz}, {@code /metrics}
+ *   <li>{@code /healthz}, {@code /readyz}, {@code /metrics} — on the same port, or alone on OPS_PORT
+ *       when it is set ({@link #createPublic()} and {@link #createOps()})
  * </ul>
  *
  * A store that cannot answer gives 503 {@code application/problem+json} with {@code "backend"} set to
@@ -110,34 +111,57 @@ public final class WebApp {
         .register(registry);
   }
 
-  /** An unstarted app. */
+  /** An unstarted app serving everything on one port: the page, its API and the operational endpoints. */
   public Javalin create() {
+    return create(true, true);
+  }
+
+  /**
+   * The page and its API only, for a public port behind the Ingress: no {@code /metrics}, no probes
+   * (they move to {@link #createOps()}, on OPS_PORT).
+   */
+  public Javalin createPublic() {
+    return create(true, false);
+  }
+
+  /** Only {@code /healthz}, {@code /readyz} and {@code /metrics}, for an internal port the Ingress does not route. */
+  public Javalin createOps() {
+    return create(false, true);
+  }
+
+  private Javalin create(boolean publicRoutes, boolean opsRoutes) {
     return Javalin.create(
         cfg -> {
           cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
           cfg.startup.showJavalinBanner = false;
-          cfg.staticFiles.add(
-              files -> {
-                files.hostedPath = "/";
-                files.directory = "/public";
-                files.location = Location.CLASSPATH;
-                // Explicit charset: the page and its script carry accented Spanish text.
-                files.mimeTypes.add("text/html; charset=utf-8", "html");
-                files.mimeTypes.add("text/javascript; charset=utf-8", "js");
-                files.mimeTypes.add("text/css; charset=utf-8", "css");
-              });
+          if (publicRoutes) {
+            cfg.staticFiles.add(
+                files -> {
+                  files.hostedPath = "/";
+                  files.directory = "/public";
+                  files.location = Location.CLASSPATH;
+                  // Explicit charset: the page and its script carry accented Spanish text.
+                  files.mimeTypes.add("text/html; charset=utf-8", "html");
+                  files.mimeTypes.add("text/javascript; charset=utf-8", "js");
+                  files.mimeTypes.add("text/css; charset=utf-8", "css");
+                });
+          }
           cfg.routes.before(WebApp::securityHeaders);
-          cfg.routes.sse("/api/events", live::register);
-          cfg.routes.get("/api/standings", this::standings);
-          cfg.routes.get("/api/stats", this::stats);
-          cfg.routes.get("/api/albums", this::albums);
-          cfg.routes.get("/api/timeline", this::timeline);
-          cfg.routes.get("/api/votes", this::votes);
-          cfg.routes.get("/api/votes/{voteId}", this::vote);
-          cfg.routes.get("/api/rejected", this::rejected);
-          cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
-          cfg.routes.get("/readyz", this::ready);
-          cfg.routes.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
+          if (publicRoutes) {
+            cfg.routes.sse("/api/events", live::register);
+            cfg.routes.get("/api/standings", this::standings);
+            cfg.routes.get("/api/stats", this::stats);
+            cfg.routes.get("/api/albums", this::albums);
+            cfg.routes.get("/api/timeline", this::timeline);
+            cfg.routes.get("/api/votes", this::votes);
+            cfg.routes.get("/api/votes/{voteId}", this::vote);
+            cfg.routes.get("/api/rejected", this::rejected);
+          }
+          if (opsRoutes) {
+            cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
+            cfg.routes.get("/readyz", this::ready);
+            cfg.routes.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
+          }
           cfg.routes.exception(BackendUnavailableException.class, WebApp::backendUnavailable);
           cfg.routes.exception(ApiProblem.class, WebApp::apiProblem);
         });

@@ -2,22 +2,30 @@ package gt.quetzal.web;
 
 import com.mongodb.ConnectionString;
 import gt.quetzal.contract.EnvReader;
+import gt.quetzal.contract.Redact;
 import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * The web app's settings: {@code REDIS_URL} (default redis://localhost:6379; credentials and
- * {@code rediss://} TLS allowed), {@code MONGO_URI} (default mongodb://localhost:27017) and
- * {@code HTTP_PORT} (default 8088, 0 = any free port).
+ * {@code rediss://} TLS allowed), {@code MONGO_URI} (default mongodb://localhost:27017),
+ * {@code HTTP_PORT} (default 8088, 0 = any free port) and {@code OPS_PORT} (unset by default).
+ *
+ * <p>The defaults are for a developer's machine only (no credentials, localhost). {@code OPS_PORT}, when
+ * set, moves {@code /metrics}, {@code /healthz} and {@code /readyz} to a port of their own that the
+ * Ingress does not route, so the public port serves only the page and its API; unset, everything is
+ * on {@code HTTP_PORT} as before (0 = any free port, as for {@code HTTP_PORT}).
  */
-public record WebConfig(URI redisUrl, String mongoUri, int httpPort) {
+public record WebConfig(URI redisUrl, String mongoUri, int httpPort, OptionalInt opsPort) {
 
   public static final String SERVICE = "quetzal-web";
 
   public WebConfig {
     Objects.requireNonNull(redisUrl, "redisUrl");
     Objects.requireNonNull(mongoUri, "mongoUri");
+    Objects.requireNonNull(opsPort, "opsPort");
   }
 
   public static WebConfig fromEnv(Map<String, String> environment) {
@@ -27,6 +35,10 @@ public record WebConfig(URI redisUrl, String mongoUri, int httpPort) {
   /** The same, through a reader the caller keeps, so deployment checks can see which variables were read. */
   public static WebConfig fromEnv(EnvReader env) {
     URI redis = env.uri("REDIS_URL", "redis://localhost:6379", "redis", "rediss");
+    if (redis.getUserInfo() != null && !redis.getUserInfo().contains(":")) {
+      // Jedis would read "name@" as neither user nor password; say so now instead of failing to AUTH later.
+      env.problem("REDIS_URL credentials must be ':password' or 'user:password' before the '@'");
+    }
     String mongo = env.string("MONGO_URI", "mongodb://localhost:27017");
     try {
       new ConnectionString(mongo);
@@ -35,19 +47,21 @@ public record WebConfig(URI redisUrl, String mongoUri, int httpPort) {
       env.problem("MONGO_URI is not a valid MongoDB connection string");
     }
     int port = env.port("HTTP_PORT", 8088);
+    OptionalInt ops =
+        env.optional("OPS_PORT") == null ? OptionalInt.empty() : OptionalInt.of(env.port("OPS_PORT", 0));
+    if (ops.isPresent() && ops.getAsInt() != 0 && ops.getAsInt() == port) {
+      env.problem("OPS_PORT=" + ops.getAsInt() + " must differ from HTTP_PORT (it exists to keep /metrics off the public port)");
+    }
     env.validate(SERVICE);
-    return new WebConfig(redis, mongo, port);
+    return new WebConfig(redis, mongo, port, ops);
   }
 
   /** Credentials in either URI never reach a log line. */
   @Override
   public String toString() {
-    return "WebConfig[redisUrl=" + redact(redisUrl.toString())
-        + ", mongoUri=" + redact(mongoUri)
-        + ", httpPort=" + httpPort + "]";
-  }
-
-  static String redact(String uri) {
-    return uri.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^@/]*@", "$1***@");
+    return "WebConfig[redisUrl=" + Redact.uri(redisUrl.toString())
+        + ", mongoUri=" + Redact.uri(mongoUri)
+        + ", httpPort=" + httpPort
+        + ", opsPort=" + (opsPort.isPresent() ? opsPort.getAsInt() : "none (metrics on httpPort)") + "]";
   }
 }

@@ -1,11 +1,14 @@
 package gt.quetzal.web;
 
 import com.mongodb.ConnectionString;
+import com.mongodb.MongoException;
+import com.mongodb.MongoSecurityException;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import gt.quetzal.contract.Closer;
 import gt.quetzal.contract.MongoNames;
+import gt.quetzal.contract.Redact;
 import gt.quetzal.contract.RedisKeys;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -17,10 +20,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisException;
 
 /** Wires the web app: config → Redis/Mongo clients → readers → live hub (change subscription) → HTTP. */
 public final class WebMain {
@@ -55,11 +60,13 @@ public final class WebMain {
 
       RedisClient redis = redisClient(config.redisUrl());
       started.register(redis);
+      refuseRejectedRedisCredentials(redis, config.redisUrl());
       // Its own client: the subscription holds one connection for good, away from the readers' pool.
       RedisClient changesRedis = redisClient(config.redisUrl());
       started.register(changesRedis);
       MongoClient mongo = mongoClient(config.mongoUri());
       started.register(mongo);
+      refuseRejectedMongoCredentials(mongo, config.mongoUri());
 
       StandingsReader standings = new RedisStandingsReader(redis);
       LiveHub live =
@@ -79,8 +86,15 @@ public final class WebMain {
               live,
               registry);
       Javalin http;
+      Javalin ops = null;
       try {
-        http = app.create().start(config.httpPort());
+        if (config.opsPort().isPresent()) {
+          ops = app.createOps().start(config.opsPort().getAsInt());
+          started.register(ops::stop);
+          http = app.createPublic().start(config.httpPort());
+        } else {
+          http = app.create().start(config.httpPort());
+        }
       } catch (RuntimeException | Error e) {
         live.close();
         throw e;
@@ -89,7 +103,9 @@ public final class WebMain {
       // Out of order on purpose: the live streams end while the server still runs (see LiveHub.close).
       started.register(live);
       log.info("{} serving the contest page on http://localhost:{}/", WebConfig.SERVICE, http.port());
-      return new Running(http.port(), started);
+      int opsPort = ops == null ? http.port() : ops.port();
+      log.info("{} serving /healthz /readyz /metrics on port {}", WebConfig.SERVICE, opsPort);
+      return new Running(http.port(), opsPort, started);
     } catch (RuntimeException | Error e) {
       started.close();
       throw e;
@@ -102,6 +118,35 @@ public final class WebMain {
         .clientConfig(DefaultJedisClientConfig.builder().timeoutMillis(2_000).build())
         .fromURI(url)
         .build();
+  }
+
+  /**
+   * A password Redis refuses will not start working on a retry: stop now with a message naming
+   * REDIS_URL (never the password). An unreachable Redis is an outage the app rides out (503 until it
+   * returns), so that only logs.
+   */
+  static void refuseRejectedRedisCredentials(RedisClient redis, URI url) {
+    try {
+      redis.ping();
+    } catch (JedisException e) {
+      String reply = Redact.redisRefusal(e);
+      if (reply != null) {
+        throw new IllegalStateException(Redact.credentialsRejected("REDIS_URL", url.toString(), reply));
+      }
+      log.warn("Redis at {} does not answer yet ({}); serving 503 until it does", Redact.uri(url.toString()), e.toString());
+    }
+  }
+
+  /** The same for MONGO_URI: refused credentials stop the start, an unreachable MongoDB only logs. */
+  static void refuseRejectedMongoCredentials(MongoClient mongo, String uri) {
+    try {
+      mongo.getDatabase(MongoNames.DATABASE).runCommand(new Document("ping", 1));
+    } catch (MongoSecurityException e) {
+      String reply = e.getCause() != null ? e.getCause().getMessage() : "authentication failed";
+      throw new IllegalStateException(Redact.credentialsRejected("MONGO_URI", uri, reply));
+    } catch (MongoException e) {
+      log.warn("MongoDB at {} does not answer yet ({}); serving 503 until it does", Redact.uri(uri), e.toString());
+    }
   }
 
   /** Settings in the URI win; without them a dead MongoDB fails a request in 2 s, not the driver's 30 s. */
@@ -120,15 +165,22 @@ public final class WebMain {
   /** The running web app: the bound HTTP port, and close() stopping everything in reverse start order. */
   public static final class Running implements AutoCloseable {
     private final int httpPort;
+    private final int opsPort;
     private final Closer started;
 
-    private Running(int httpPort, Closer started) {
+    private Running(int httpPort, int opsPort, Closer started) {
       this.httpPort = httpPort;
+      this.opsPort = opsPort;
       this.started = started;
     }
 
     public int httpPort() {
       return httpPort;
+    }
+
+    /** Where /healthz, /readyz and /metrics are served: OPS_PORT's bound port, or the HTTP port without it. */
+    public int opsPort() {
+      return opsPort;
     }
 
     @Override

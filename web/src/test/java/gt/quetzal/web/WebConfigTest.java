@@ -16,6 +16,19 @@ class WebConfigTest {
     assertThat(config.redisUrl()).isEqualTo(URI.create("redis://localhost:6379"));
     assertThat(config.mongoUri()).isEqualTo("mongodb://localhost:27017");
     assertThat(config.httpPort()).isEqualTo(8088);
+    assertThat(config.opsPort()).isEmpty();
+  }
+
+  @Test
+  void opsPortIsOptionalAndMustDifferFromTheHttpPort() {
+    assertThat(WebConfig.fromEnv(Map.of("OPS_PORT", "8089")).opsPort()).hasValue(8089);
+    assertThat(WebConfig.fromEnv(Map.of("HTTP_PORT", "0", "OPS_PORT", "0")).opsPort()).hasValue(0);
+    assertThatThrownBy(() -> WebConfig.fromEnv(Map.of("HTTP_PORT", "8088", "OPS_PORT", "8088")))
+        .isInstanceOf(EnvReader.ConfigException.class)
+        .hasMessageContaining("OPS_PORT=8088 must differ from HTTP_PORT");
+    assertThatThrownBy(() -> WebConfig.fromEnv(Map.of("OPS_PORT", "metrics")))
+        .isInstanceOf(EnvReader.ConfigException.class)
+        .hasMessageContaining("OPS_PORT=metrics is not an integer");
   }
 
   @Test
@@ -50,5 +63,13 @@ class WebConfigTest {
     WebConfig config =
         WebConfig.fromEnv(Map.of("REDIS_URL", "redis://u:hunter2@r:6379", "MONGO_URI", "mongodb://a:pa55@m:27017"));
     assertThat(config.toString()).doesNotContain("hunter2").doesNotContain("pa55").contains("redis://***@r:6379");
+  }
+
+  @Test
+  void credentialsWithoutAColonAreRefusedWithoutEchoingThem() {
+    assertThatThrownBy(() -> WebConfig.fromEnv(Map.of("REDIS_URL", "redis://hunter2@redis:6379")))
+        .isInstanceOf(EnvReader.ConfigException.class)
+        .hasMessageContaining("REDIS_URL credentials must be ':password' or 'user:password'")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
   }
 }
