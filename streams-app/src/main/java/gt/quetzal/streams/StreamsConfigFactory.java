@@ -2,10 +2,14 @@ package gt.quetzal.streams;
 
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** Turns a {@link StreamsAppConfig} into Kafka Streams properties. Pure, so it is unit-tested. */
 public final class StreamsConfigFactory {
+
+  /** Producer batch size: 128 KiB, eight times Kafka's default. */
+  static final int PRODUCER_BATCH_BYTES = 128 * 1024;
 
   private StreamsConfigFactory() {}
 
@@ -28,6 +32,13 @@ public final class StreamsConfigFactory {
       // Kafka Streams suffixes it per stream thread.
       props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.groupInstanceId());
     }
+    // Each task reads one partition (two with the voter policy, whose relative order does not
+    // matter), so there is no cross-partition time to wait for; at the default 0 Kafka Streams still
+    // checks every buffered partition before each record (about 6% of the stream thread in a profile).
+    props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
+    // One transaction per commit interval sends hundreds of votes per partition: bigger batches
+    // mean fewer produce requests and fewer wake-ups of the producer's I/O thread.
+    props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(PRODUCER_BATCH_BYTES));
     props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDBConfig.class.getName());
     props.put(BoundedMemoryRocksDBConfig.POOL_CONFIG, rocksDbPoolName(config));
     props.put(BoundedMemoryRocksDBConfig.CACHE_BYTES_CONFIG, Long.toString(config.rocksDbCacheBytes()));

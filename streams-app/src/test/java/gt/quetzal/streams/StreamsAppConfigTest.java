@@ -204,6 +204,8 @@ class StreamsAppConfigTest {
         .containsEntry(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "2048")
         .containsEntry(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "2")
         .containsEntry("group.instance.id", "streams-1")
+        .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1")
+        .containsEntry("producer.batch.size", "131072")
         .containsEntry(
             StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedMemoryRocksDBConfig.class.getName())
         .containsEntry(BoundedMemoryRocksDBConfig.CACHE_BYTES_CONFIG, "33554432")
