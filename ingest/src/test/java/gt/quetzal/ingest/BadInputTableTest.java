@@ -186,7 +186,7 @@ class BadInputTableTest {
       AckCollector acks = new AckCollector();
       StreamObserver<CastStreamRequest> requests =
           VoteServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).castStream(acks);
-      requests.onNext(CastStreamRequest.newBuilder().setSequence(1).setVote(SEED).build());
+      requests.onNext(CastStreamRequest.newBuilder().setFirstSequence(1).addVotes(SEED).build());
       acks.closed.get(5, TimeUnit.SECONDS);
       assertThat(acks.failure).as("the stream must fail").isInstanceOf(StatusRuntimeException.class);
       return (StatusRuntimeException) acks.failure;

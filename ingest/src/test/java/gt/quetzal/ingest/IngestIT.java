@@ -161,21 +161,31 @@ class IngestIT {
 
     AckCollector acks = new AckCollector();
     StreamObserver<CastStreamRequest> stream = VoteServiceGrpc.newStub(channel).castStream(acks);
-    stream.onNext(CastStreamRequest.newBuilder().setSequence(1).setVote(vote("stream-1-" + RUN, 50)).build());
-    stream.onNext(CastStreamRequest.newBuilder().setSequence(2).setVote(vote("stream-2-" + RUN, 51)).build());
+    stream.onNext(
+        CastStreamRequest.newBuilder()
+            .setFirstSequence(1)
+            .addVotes(vote("stream-1-" + RUN, 50))
+            .addVotes(vote("stream-2-" + RUN, 51))
+            .build());
+    stream.onNext(CastStreamRequest.newBuilder().setFirstSequence(3).addVotes(vote("stream-3-" + RUN, 52)).build());
     stream.onCompleted();
-    Map<Long, CastStreamAck> bySequence = new HashMap<>();
-    for (int i = 0; i < 2; i++) {
-      CastStreamAck ack = acks.next();
-      bySequence.put(ack.getSequence(), ack);
+    Map<Long, CastStreamAck.Result> bySequence = new HashMap<>();
+    for (int i = 0; i < 2; i++) { // one ack per run, in whichever order Kafka settled them
+      for (CastStreamAck.Result result : acks.next().getResultsList()) {
+        bySequence.put(result.getSequence(), result);
+      }
     }
-    assertThat(bySequence.values()).allMatch(ack -> ack.getOutcome() == CastStreamAck.Outcome.ACCEPTED);
+    assertThat(bySequence).containsOnlyKeys(1L, 2L, 3L);
+    assertThat(bySequence.values()).allMatch(result -> result.getOutcome() == CastStreamAck.Outcome.ACCEPTED);
     assertThat(bySequence.get(2L).getVoteId()).isEqualTo("stream-2-" + RUN);
+    assertThat(bySequence.get(3L).getVoteId()).isEqualTo("stream-3-" + RUN);
     assertThat(acks.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
     long after = System.currentTimeMillis();
 
     List<String> ids =
-        List.of("http-" + RUN, "batch-a-" + RUN, "batch-b-" + RUN, "grpc-" + RUN, "stream-1-" + RUN, "stream-2-" + RUN);
+        List.of(
+            "http-" + RUN, "batch-a-" + RUN, "batch-b-" + RUN, "grpc-" + RUN, "stream-1-" + RUN, "stream-2-" + RUN,
+            "stream-3-" + RUN);
     Map<String, ConsumerRecord<String, VoteEvent>> raw = readRaw(ids);
     for (String id : ids) {
       ConsumerRecord<String, VoteEvent> record = raw.get(id);
@@ -234,18 +244,20 @@ class IngestIT {
 
     AckCollector acks = new AckCollector();
     StreamObserver<CastStreamRequest> stream = VoteServiceGrpc.newStub(channel).castStream(acks);
+    CastStreamRequest.Builder downRun = CastStreamRequest.newBuilder().setFirstSequence(100);
     for (int i = 0; i < 20; i++) {
-      stream.onNext(CastStreamRequest.newBuilder().setSequence(100 + i).setVote(vote("down-stream-" + i + "-" + RUN, 80)).build());
+      downRun.addVotes(vote("down-stream-" + i + "-" + RUN, 80));
     }
+    stream.onNext(downRun.build());
     stream.onCompleted();
-    java.util.Set<Long> sequences = new java.util.HashSet<>();
-    for (int i = 0; i < 20; i++) {
-      CastStreamAck ack = acks.next();
-      assertThat(ack.getOutcome()).isEqualTo(CastStreamAck.Outcome.UNAVAILABLE);
-      assertThat(ack.getRetryAfterMs()).isPositive();
-      sequences.add(ack.getSequence());
+    List<CastStreamAck.Result> results = acks.next().getResultsList();
+    assertThat(results).extracting(CastStreamAck.Result::getSequence)
+        .containsExactlyElementsOf(java.util.stream.LongStream.range(100, 120).boxed().toList());
+    for (CastStreamAck.Result result : results) {
+      assertThat(result.getOutcome()).isEqualTo(CastStreamAck.Outcome.UNAVAILABLE);
+      assertThat(result.getRetryAfterMs()).isPositive();
     }
-    assertThat(sequences).hasSize(20).allMatch(s -> s >= 100 && s < 120);
+    assertThat(results.get(19).getVoteId()).isEqualTo("down-stream-19-" + RUN);
     assertThat(acks.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
 
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);

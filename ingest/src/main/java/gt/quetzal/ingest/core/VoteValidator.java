@@ -23,7 +23,10 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code name}, {@code album}: required strings; stripped of surrounding whitespace and
  *       NFC-normalised (accents are composed, never removed); not blank; at most {@link
- *       VoteRules#maxTextLength()} code points; no control characters or unpaired surrogates.
+ *       VoteRules#maxTextLength()} code points; no control characters (C0, DEL, C1: this includes
+ *       NUL, tab and newline) or unpaired surrogates; no {@code <} or {@code >}, so markup never
+ *       enters the tallies (no band or album name needs them, and the page renders text anyway:
+ *       this is defence in depth).
  *   <li>{@code year}, {@code rank}: required whole numbers, given as a number (with no fractional
  *       part: {@code 87} or {@code 87.0}) or as a string of digits with an optional sign ({@code
  *       "87"}); year in 1900..(current year + 1), rank in 1..100.
@@ -161,6 +164,10 @@ public final class VoteValidator {
       int cp = text.codePointAt(i);
       if (Character.isISOControl(cp)) {
         out.add(new FieldViolation(field, FieldViolation.INVALID_TEXT, "must not contain control characters"));
+        return false;
+      }
+      if (cp == '<' || cp == '>') {
+        out.add(new FieldViolation(field, FieldViolation.INVALID_TEXT, "must not contain < or > (markup is not accepted)"));
         return false;
       }
       if (Character.getType(cp) == Character.SURROGATE) { // only an unpaired half reaches here

@@ -2,6 +2,7 @@ package gt.quetzal.ingest.grpc;
 
 import gt.quetzal.contract.EnvReader;
 import gt.quetzal.ingest.core.KafkaPublisherConfig;
+import gt.quetzal.ingest.core.RateLimitConfig;
 import gt.quetzal.ingest.core.VoteRules;
 import java.util.Map;
 import java.util.Objects;
@@ -16,10 +17,15 @@ import java.util.Objects;
  *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>GRPC_PORT</td><td>9090</td><td>gRPC listen port; 0 picks a free one</td></tr>
  *   <tr><td>HTTP_PORT</td><td>8085</td><td>the small HTTP port for /healthz, /readyz, /metrics</td></tr>
- *   <tr><td>GRPC_MAX_INBOUND_MESSAGE_BYTES</td><td>16384</td><td>largest request message (one vote,
- *       or one stream item); larger gets RESOURCE_EXHAUSTED</td></tr>
- *   <tr><td>GRPC_STREAM_MAX_IN_FLIGHT</td><td>1024</td><td>per CastStream: votes received but whose
- *       ack is not yet written; the server requests no more than this</td></tr>
+ *   <tr><td>GRPC_MAX_INBOUND_MESSAGE_BYTES</td><td>1048576</td><td>largest request message (one
+ *       vote, or one CastStream run: 1000 votes take about 100 KB, as POST /votes/batch's
+ *       MAX_BATCH_BODY_BYTES); larger gets RESOURCE_EXHAUSTED</td></tr>
+ *   <tr><td>GRPC_STREAM_MAX_VOTES_PER_MESSAGE</td><td>1000</td><td>most votes in one CastStream
+ *       request message (as MAX_BATCH_SIZE); more ends the stream RESOURCE_EXHAUSTED</td></tr>
+ *   <tr><td>GRPC_STREAM_MAX_IN_FLIGHT_MESSAGES</td><td>16</td><td>per CastStream: request messages
+ *       received but whose ack is not yet written; the server requests no more than this. It
+ *       replaces GRPC_STREAM_MAX_IN_FLIGHT, which counted votes (one per message) and is now
+ *       refused, so an old setting is not read in the new unit</td></tr>
  *   <tr><td>GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION</td><td>1000</td><td>HTTP/2 streams one client
  *       connection may hold open</td></tr>
  *   <tr><td>GRPC_THREADS</td><td>16</td><td>the executor running calls and writing answers</td></tr>
@@ -33,6 +39,8 @@ import java.util.Objects;
  *       from the publisher's health</td></tr>
  *   <tr><td>SHUTDOWN_TIMEOUT_MS</td><td>10000</td><td>how long shutdown waits for calls in flight
  *       before cancelling them</td></tr>
+ *   <tr><td>RATE_LIMIT_*, TRUSTED_PROXIES</td><td>off</td><td>see {@link RateLimitConfig}; over the
+ *       limit a call ends RESOURCE_EXHAUSTED with a google.rpc.RetryInfo delay</td></tr>
  *   <tr><td>KAFKA_*</td><td>see {@link KafkaPublisherConfig}</td><td>bootstrap servers, timeouts,
  *       batching</td></tr>
  * </table>
@@ -41,6 +49,7 @@ public record IngestGrpcConfig(
     int grpcPort,
     int httpPort,
     int maxInboundMessageBytes,
+    int streamMaxVotesPerMessage,
     int streamMaxInFlight,
     int maxConcurrentCallsPerConnection,
     int threads,
@@ -49,19 +58,24 @@ public record IngestGrpcConfig(
     long publishTimeoutMs,
     long retryAfterMs,
     long healthPollMs,
-    long shutdownTimeoutMs) {
+    long shutdownTimeoutMs,
+    RateLimitConfig rateLimit) {
 
   public static final String SERVICE = "ingest-grpc";
+  public static final int DEFAULT_STREAM_MAX_VOTES_PER_MESSAGE = 1_000;
 
   public IngestGrpcConfig {
     Objects.requireNonNull(rules, "rules");
     Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(rateLimit, "rateLimit");
     if (grpcPort < 0 || grpcPort > 65_535 || httpPort < 0 || httpPort > 65_535) {
       throw new IllegalArgumentException("ports must be 0..65535");
     }
-    if (maxInboundMessageBytes < 64 || streamMaxInFlight < 1 || maxConcurrentCallsPerConnection < 1 || threads < 1) {
+    if (maxInboundMessageBytes < 64 || streamMaxVotesPerMessage < 1 || streamMaxInFlight < 1
+        || maxConcurrentCallsPerConnection < 1 || threads < 1) {
       throw new IllegalArgumentException(
-          "need maxInboundMessageBytes >= 64, streamMaxInFlight >= 1, maxConcurrentCallsPerConnection >= 1, threads >= 1");
+          "need maxInboundMessageBytes >= 64, streamMaxVotesPerMessage >= 1, streamMaxInFlight >= 1,"
+              + " maxConcurrentCallsPerConnection >= 1, threads >= 1");
     }
     if (publishTimeoutMs < 1 || retryAfterMs < 1 || healthPollMs < 1 || shutdownTimeoutMs < 0) {
       throw new IllegalArgumentException(
@@ -77,8 +91,15 @@ public record IngestGrpcConfig(
   public static IngestGrpcConfig fromEnv(EnvReader env) {
     int grpcPort = env.port("GRPC_PORT", 9090);
     int httpPort = env.port("HTTP_PORT", 8085);
-    int maxMessage = env.integer("GRPC_MAX_INBOUND_MESSAGE_BYTES", 16_384, 64, 64 * 1024 * 1024);
-    int maxInFlight = env.integer("GRPC_STREAM_MAX_IN_FLIGHT", 1_024, 1, 1_000_000);
+    int maxMessage = env.integer("GRPC_MAX_INBOUND_MESSAGE_BYTES", 1_048_576, 64, 64 * 1024 * 1024);
+    int maxVotesPerMessage =
+        env.integer("GRPC_STREAM_MAX_VOTES_PER_MESSAGE", DEFAULT_STREAM_MAX_VOTES_PER_MESSAGE, 1, 100_000);
+    int maxInFlight = env.integer("GRPC_STREAM_MAX_IN_FLIGHT_MESSAGES", 16, 1, 100_000);
+    if (env.optional("GRPC_STREAM_MAX_IN_FLIGHT") != null) {
+      env.problem(
+          "GRPC_STREAM_MAX_IN_FLIGHT is gone: CastStream messages now carry many votes; set"
+              + " GRPC_STREAM_MAX_IN_FLIGHT_MESSAGES (request messages, default 16) instead");
+    }
     int maxCalls = env.integer("GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION", 1_000, 1, 1_000_000);
     int threads = env.integer("GRPC_THREADS", 16, 1, 10_000);
     VoteRules rules = VoteRules.fromEnv(env);
@@ -92,10 +113,11 @@ public record IngestGrpcConfig(
     if (grpcPort != 0 && grpcPort == httpPort) {
       env.problem("GRPC_PORT and HTTP_PORT must differ (both are " + grpcPort + ")");
     }
+    RateLimitConfig rateLimit = RateLimitConfig.fromEnv(env);
     env.validate(SERVICE);
     return new IngestGrpcConfig(
-        grpcPort, httpPort, maxMessage, maxInFlight, maxCalls, threads, rules, kafka, publishTimeout, retryAfter,
-        healthPoll, shutdownTimeout);
+        grpcPort, httpPort, maxMessage, maxVotesPerMessage, maxInFlight, maxCalls, threads, rules, kafka, publishTimeout, retryAfter,
+        healthPoll, shutdownTimeout, rateLimit);
   }
 
   /** The local-stack defaults, as if no variable were set. */

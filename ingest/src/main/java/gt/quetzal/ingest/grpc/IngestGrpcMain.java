@@ -1,8 +1,10 @@
 package gt.quetzal.ingest.grpc;
 
 import gt.quetzal.contract.EnvReader;
+import gt.quetzal.ingest.core.ClientRateLimit;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
 import gt.quetzal.ingest.core.VoteValidator;
+import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
@@ -88,7 +90,8 @@ public final class IngestGrpcMain {
                   publisher,
                   config.maxInboundMessageBytes(),
                   Duration.ofMillis(config.healthPollMs()),
-                  Duration.ofMillis(config.shutdownTimeoutMs()))
+                  Duration.ofMillis(config.shutdownTimeoutMs()),
+                  rateLimitInterceptors(config, registry))
               .start();
       started.add(grpc);
       Javalin ops = new GrpcOpsApp(publisher, registry, config.httpPort()).create().start();
@@ -103,6 +106,14 @@ public final class IngestGrpcMain {
       closeInReverse(started);
       throw e;
     }
+  }
+
+  /** The per-client rate limit when RATE_LIMIT_KEY is not off; none otherwise (no cost per call). */
+  private static ServerInterceptor[] rateLimitInterceptors(IngestGrpcConfig config, PrometheusMeterRegistry registry) {
+    ClientRateLimit rateLimit = ClientRateLimit.of(config.rateLimit());
+    return rateLimit == null
+        ? new ServerInterceptor[0]
+        : new ServerInterceptor[] {new RateLimitInterceptor(rateLimit, registry)};
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

@@ -5,6 +5,8 @@ import gt.quetzal.ingest.core.VotePublisher;
 import gt.quetzal.proto.v1.VoteServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -56,6 +58,8 @@ public final class IngestGrpcServer implements AutoCloseable {
   /**
    * @param builder                a server builder for the transport (Netty with a port, or in-process)
    * @param maxInboundMessageBytes largest request message; larger gets RESOURCE_EXHAUSTED
+   * @param interceptors           wrapped around the vote service only (not health or reflection),
+   *                               the first one outermost; e.g. {@link RateLimitInterceptor}
    */
   public IngestGrpcServer(
       ServerBuilder<?> builder,
@@ -63,7 +67,8 @@ public final class IngestGrpcServer implements AutoCloseable {
       VotePublisher publisher,
       int maxInboundMessageBytes,
       Duration healthPoll,
-      Duration shutdownTimeout) {
+      Duration shutdownTimeout,
+      ServerInterceptor... interceptors) {
     this.service = Objects.requireNonNull(service, "service");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.healthPoll = Objects.requireNonNull(healthPoll, "healthPoll");
@@ -71,7 +76,7 @@ public final class IngestGrpcServer implements AutoCloseable {
     setStatus(ServingStatus.NOT_SERVING);
     this.server =
         builder
-            .addService(service)
+            .addService(ServerInterceptors.interceptForward(service, interceptors))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .maxInboundMessageSize(maxInboundMessageBytes)

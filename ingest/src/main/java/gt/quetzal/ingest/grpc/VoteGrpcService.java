@@ -1,5 +1,8 @@
 package gt.quetzal.ingest.grpc;
 
+import com.google.protobuf.Any;
+import com.google.rpc.BadRequest;
+import com.google.rpc.Code;
 import gt.quetzal.contract.VoteEvent;
 import gt.quetzal.ingest.core.FieldViolation;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
@@ -21,6 +24,8 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,6 +39,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,31 +62,42 @@ import org.slf4j.LoggerFactory;
  *       still land, so clients that retry should send a vote_id).
  * </ul>
  *
- * <h2>CastStream: why bidi with one ack per vote</h2>
+ * <h2>CastStream: why bidi, in runs of votes with one ack per run</h2>
  *
  * The streaming alternative, client-streaming with one summary at the end, makes every vote of a
  * stream wait for the slowest one, and a failure in the middle leaves the client unsure which votes
- * landed, so it would resend all of them. With an ack per vote, each carrying the client's {@code
- * sequence} (acks come in Kafka's completion order, not sending order), a client knows the fate of
- * each vote as soon as Kafka does: it retries exactly the UNAVAILABLE ones, drops the INVALID ones,
- * and after a broken stream resends only the un-acked ones under their vote_ids. Latency per vote
- * stays that of one Kafka round trip, and one long-lived stream amortises HTTP/2 framing, headers
- * and scheduling over many votes, which is where the rate comes from.
+ * landed, so it would resend all of them. Here each request message carries a run of votes (at most
+ * {@code GRPC_STREAM_MAX_VOTES_PER_MESSAGE}) numbered from its {@code first_sequence}, and one ack
+ * answers the run once Kafka settled all of it, with one outcome per vote under its sequence (acks
+ * come in Kafka's completion order, not sending order). A client so knows each vote's fate: it
+ * retries exactly the UNAVAILABLE ones, drops the INVALID ones, and after a broken stream resends
+ * only the un-acked ones under their vote_ids.
+ *
+ * <p>Runs rather than one message per vote because grpc-java's cost is per message (framing,
+ * flushing, parsing and a thread hand-off on both ends): with a vote and an ack per vote it was
+ * paid twice per vote and dominated the route (docs/benchmarks.md). One ack per run rather than
+ * partial acks as votes settle, because the votes of a run go to Kafka together and settle within
+ * about one produce round trip of each other, while partial acks would trickle out per produce
+ * batch and bring the per-message cost back. A client that wants lower latency per vote sends
+ * shorter runs (one vote per message is allowed).
  *
  * <h2>CastStream flow control</h2>
  *
- * Inbound flow control is manual: the server requests {@code GRPC_STREAM_MAX_IN_FLIGHT} votes up
- * front and one more for each ack it has <em>written</em>. Acks are written only while the
- * transport {@code isReady()}; the rest wait in the stream's queue and are flushed from the
- * on-ready callback. A fast sender is therefore held back by HTTP/2 flow control once the window is
- * used, and a client that stops reading acks stops being sent votes' permits too: per stream, at
- * most that many votes and acks are held in memory, whatever the client does.
+ * Inbound flow control is manual and counts request messages: the server requests {@code
+ * GRPC_STREAM_MAX_IN_FLIGHT_MESSAGES} up front and one more for each ack it has <em>written</em>.
+ * Acks are written only while the transport {@code isReady()}; the rest wait in the stream's queue
+ * and are flushed from the on-ready callback. A fast sender is therefore held back by HTTP/2 flow
+ * control once the window is used, and a client that stops reading acks stops being sent permits
+ * too: per stream, at most that many messages (each at most {@code GRPC_MAX_INBOUND_MESSAGE_BYTES}
+ * and {@code GRPC_STREAM_MAX_VOTES_PER_MESSAGE} votes) and their acks are held in memory, whatever
+ * the client does. A message with no vote ends the stream INVALID_ARGUMENT, one with too many
+ * RESOURCE_EXHAUSTED (field {@code votes} in a {@code google.rpc.BadRequest}); both are client bugs.
  *
- * <p>Acks completed on Kafka's I/O thread are queued and written by one drain task on {@code
- * executor} per burst, so Kafka's sender never serialises responses. On shutdown ({@link
- * #beginShutdown()}) each stream stops requesting, finishes the votes it holds, then ends with
- * UNAVAILABLE so the client resends anything un-acked elsewhere. Unknown protobuf fields are
- * ignored (see {@link GrpcVotes#toCandidate}).
+ * <p>Kafka's I/O thread only records each vote's outcome; the ack of a run is built and written on
+ * {@code executor} once the run's last vote settled, so Kafka's sender never builds or serialises
+ * responses. On shutdown ({@link #beginShutdown()}) each stream stops requesting, finishes the runs
+ * it holds, then ends with UNAVAILABLE so the client resends anything un-acked elsewhere. Unknown
+ * protobuf fields are ignored (see {@link GrpcVotes#toCandidate}).
  */
 public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, BindableService {
 
@@ -96,20 +113,27 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
   private static final CastStreamRequest MALFORMED_STREAM_REQUEST = CastStreamRequest.newBuilder().build();
 
   /**
-   * @param publishTimeoutMs  how long a Cast waits for Kafka before it is answered UNAVAILABLE
-   *                          (CastStream relies on the publisher's own bound, see onNext)
-   * @param retryAfterMs      the retry hint sent with UNAVAILABLE
-   * @param streamMaxInFlight per CastStream, votes received whose ack is not yet written
+   * @param publishTimeoutMs         how long a Cast waits for Kafka before it is answered UNAVAILABLE
+   *                                 (CastStream relies on the publisher's own bound, see Run#cast)
+   * @param retryAfterMs             the retry hint sent with UNAVAILABLE
+   * @param streamMaxInFlight        per CastStream, request messages received whose ack is not yet written
+   * @param streamMaxVotesPerMessage most votes one CastStream request message may carry
    */
-  public record Settings(long publishTimeoutMs, long retryAfterMs, int streamMaxInFlight) {
+  public record Settings(long publishTimeoutMs, long retryAfterMs, int streamMaxInFlight, int streamMaxVotesPerMessage) {
     public Settings {
-      if (publishTimeoutMs < 1 || retryAfterMs < 1 || streamMaxInFlight < 1) {
+      if (publishTimeoutMs < 1 || retryAfterMs < 1 || streamMaxInFlight < 1 || streamMaxVotesPerMessage < 1) {
         throw new IllegalArgumentException("all settings must be positive");
       }
     }
 
+    /** With the default cap of {@value IngestGrpcConfig#DEFAULT_STREAM_MAX_VOTES_PER_MESSAGE} votes per message. */
+    public Settings(long publishTimeoutMs, long retryAfterMs, int streamMaxInFlight) {
+      this(publishTimeoutMs, retryAfterMs, streamMaxInFlight, IngestGrpcConfig.DEFAULT_STREAM_MAX_VOTES_PER_MESSAGE);
+    }
+
     public static Settings of(IngestGrpcConfig config) {
-      return new Settings(config.publishTimeoutMs(), config.retryAfterMs(), config.streamMaxInFlight());
+      return new Settings(
+          config.publishTimeoutMs(), config.retryAfterMs(), config.streamMaxInFlight(), config.streamMaxVotesPerMessage());
     }
   }
 
@@ -149,6 +173,29 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
   private static FieldViolation malformed(String message) {
     return new FieldViolation(
         "request", "malformed", "is not a valid protobuf encoding of " + message + " (truncated bytes or invalid UTF-8?)");
+  }
+
+  /**
+   * RESOURCE_EXHAUSTED, as for a message over the size cap: the run is well-formed, just longer than
+   * this server takes, and splitting it works (HTTP's 413 for a batch over MAX_BATCH_SIZE).
+   */
+  private static StatusRuntimeException tooManyVotes(int count, int max) {
+    String description = "holds " + count + " votes; at most " + max + " per message (split the run)";
+    com.google.rpc.Status status =
+        com.google.rpc.Status.newBuilder()
+            .setCode(Code.RESOURCE_EXHAUSTED_VALUE)
+            .setMessage("The message has too many votes: it " + description + ".")
+            .addDetails(
+                Any.pack(
+                    BadRequest.newBuilder()
+                        .addFieldViolations(
+                            BadRequest.FieldViolation.newBuilder()
+                                .setField("votes")
+                                .setDescription(description)
+                                .setReason("TOO_MANY_ITEMS"))
+                        .build()))
+            .build();
+    return StatusProto.toStatusRuntimeException(status);
   }
 
   // ---- Cast ----------------------------------------------------------------------------------
@@ -250,7 +297,7 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
     // guarded by this
-    private int unacked; // votes received whose ack is not yet written
+    private int unacked; // request messages received whose ack is not yet written
     private boolean halfClosed;
     private boolean stopping;
     private boolean finished;
@@ -265,62 +312,144 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
     @Override
     public void onNext(CastStreamRequest request) {
       long start = System.nanoTime();
-      long sequence = request.getSequence();
+      int count = request.getVotesCount();
       synchronized (this) {
         if (finished) {
           return;
         }
-        if (request == MALFORMED_STREAM_REQUEST) {
-          // Without a sequence there is nothing to ack against: the client is broken, end the stream.
-          metrics.rejected("malformed");
+        StatusRuntimeException refusal = refusal(request, count);
+        if (refusal != null) {
+          // A run that cannot be acked vote by vote means a broken client: end the stream. Runs
+          // already taken are not answered; the client resends them under their vote_ids.
           finish();
-          responses.onError(GrpcVotes.invalidArgument(List.of(malformed("quetzal.v1.CastStreamRequest"))));
+          responses.onError(refusal);
           return;
         }
         unacked++;
       }
-      List<FieldViolation> shapeProblem =
-          request.hasVote() ? null : List.of(new FieldViolation("vote", FieldViolation.REQUIRED, "is required"));
-      ValidationResult result =
-          shapeProblem != null
-              ? new ValidationResult.Invalid(shapeProblem)
-              : validator.validate(GrpcVotes.toCandidate(request.getVote(), null), CHANNEL);
-      if (result instanceof ValidationResult.Invalid invalid) {
-        metrics.violations(invalid.violations());
-        metrics.rejected("invalid");
-        metrics.latency(GrpcMetrics.CAST_STREAM, GrpcMetrics.Outcome.INVALID, start);
-        CastStreamAck.Builder ack =
-            CastStreamAck.newBuilder()
-                .setSequence(sequence)
-                .setVoteId(request.getVote().getVoteId())
-                .setOutcome(CastStreamAck.Outcome.INVALID);
-        invalid.violations().forEach(v -> ack.addViolations(GrpcVotes.toProto(v)));
-        ready.add(ack.build());
-        drain(); // we are on the call's own thread: write now
-        return;
+      Run run = new Run(request.getFirstSequence(), count, start);
+      for (int i = 0; i < count; i++) {
+        run.cast(i, request.getVotes(i));
       }
-      VoteEvent vote = ((ValidationResult.Valid) result).vote();
-      metrics.publishing();
-      // No per-vote timer here: at stream rates one schedule/cancel per vote on the JDK's shared
-      // delay queue costs more than the vote. The publisher's own bound (Kafka's delivery.timeout.ms
-      // after at most max.block.ms in send) guarantees every future completes.
-      publisher
-          .publish(vote)
-          .whenComplete(
-              (metadata, error) -> {
-                metrics.published();
-                CastStreamAck.Builder ack = CastStreamAck.newBuilder().setSequence(sequence).setVoteId(vote.voteId());
-                if (error == null) {
-                  onAccepted(GrpcMetrics.CAST_STREAM, start);
-                  ack.setOutcome(CastStreamAck.Outcome.ACCEPTED);
-                } else {
-                  onPublishFailed(GrpcMetrics.CAST_STREAM, start, vote, error);
-                  ack.setOutcome(CastStreamAck.Outcome.UNAVAILABLE)
-                      .setRetryAfterMs((int) Math.min(Integer.MAX_VALUE, settings.retryAfterMs()));
-                }
-                ready.add(ack.build());
-                scheduleDrain();
-              });
+      run.castAll();
+    }
+
+    /** Why a request message cannot be taken at all, or null. */
+    private StatusRuntimeException refusal(CastStreamRequest request, int count) {
+      if (request == MALFORMED_STREAM_REQUEST) {
+        metrics.rejected("malformed");
+        return GrpcVotes.invalidArgument(List.of(malformed("quetzal.v1.CastStreamRequest")));
+      }
+      if (count == 0) {
+        metrics.rejected("empty_message");
+        return GrpcVotes.invalidArgument(
+            List.of(new FieldViolation("votes", FieldViolation.REQUIRED, "must hold at least one vote")));
+      }
+      if (count > settings.streamMaxVotesPerMessage()) {
+        metrics.rejected("too_many_items");
+        return tooManyVotes(count, settings.streamMaxVotesPerMessage());
+      }
+      return null;
+    }
+
+    /**
+     * One request message's votes, from receipt until its ack is queued. Each vote's outcome is
+     * written once to its own slot; {@code pending} (one per published vote, plus one held while
+     * casting) orders those writes before the reads in {@link #answer()}.
+     */
+    private final class Run {
+      private final long firstSequence;
+      private final long start;
+      private final VoteEvent[] published; // null where the vote was invalid
+      private final CastStreamAck.Result[] invalid; // set where the vote was invalid
+      private final Throwable[] failures; // set where Kafka refused the vote
+      private final AtomicInteger pending = new AtomicInteger(1);
+
+      Run(long firstSequence, int count, long start) {
+        this.firstSequence = firstSequence;
+        this.start = start;
+        this.published = new VoteEvent[count];
+        this.invalid = new CastStreamAck.Result[count];
+        this.failures = new Throwable[count];
+      }
+
+      void cast(int index, Vote request) {
+        ValidationResult result = validator.validate(GrpcVotes.toCandidate(request, null), CHANNEL);
+        if (result instanceof ValidationResult.Invalid bad) {
+          metrics.violations(bad.violations());
+          metrics.rejected("invalid");
+          CastStreamAck.Result.Builder answer =
+              CastStreamAck.Result.newBuilder()
+                  .setSequence(firstSequence + index)
+                  .setVoteId(request.getVoteId())
+                  .setOutcome(CastStreamAck.Outcome.INVALID);
+          bad.violations().forEach(v -> answer.addViolations(GrpcVotes.toProto(v)));
+          invalid[index] = answer.build();
+          return;
+        }
+        VoteEvent vote = ((ValidationResult.Valid) result).vote();
+        published[index] = vote;
+        pending.incrementAndGet();
+        metrics.publishing();
+        // No timer per vote or run: the publisher's own bound (Kafka's delivery.timeout.ms after at
+        // most max.block.ms in send) guarantees every future completes.
+        publisher.publish(vote).whenComplete((metadata, error) -> settled(index, error));
+      }
+
+      /** Called once every vote was handed over: answers now if nothing is left with Kafka. */
+      void castAll() {
+        if (pending.decrementAndGet() == 0) {
+          answer(); // we are on the call's own thread: build and write now
+        }
+      }
+
+      /** On Kafka's I/O thread (or the caller's, when send failed at once): record, hand off the last. */
+      private void settled(int index, Throwable error) {
+        metrics.published();
+        if (error != null) {
+          failures[index] = error;
+        }
+        if (pending.decrementAndGet() == 0) {
+          try {
+            executor.execute(this::answer);
+          } catch (RuntimeException e) { // executor shut down: answer from here rather than never
+            answer();
+          }
+        }
+      }
+
+      /** Builds the run's ack, one result per vote in request order, and queues it for writing. */
+      private void answer() {
+        CastStreamAck.Builder ack = CastStreamAck.newBuilder();
+        int accepted = 0;
+        int failed = 0;
+        for (int i = 0; i < published.length; i++) {
+          VoteEvent vote = published[i];
+          if (vote == null) {
+            metrics.latency(GrpcMetrics.CAST_STREAM, GrpcMetrics.Outcome.INVALID, start);
+            ack.addResults(invalid[i]);
+            continue;
+          }
+          CastStreamAck.Result.Builder result =
+              ack.addResultsBuilder().setSequence(firstSequence + i).setVoteId(vote.voteId());
+          if (failures[i] == null) {
+            countAccepted(GrpcMetrics.CAST_STREAM, start);
+            accepted++;
+            result.setOutcome(CastStreamAck.Outcome.ACCEPTED);
+          } else {
+            onPublishFailed(GrpcMetrics.CAST_STREAM, start, vote, failures[i]);
+            failed++;
+            result
+                .setOutcome(CastStreamAck.Outcome.UNAVAILABLE)
+                .setRetryAfterMs((int) Math.min(Integer.MAX_VALUE, settings.retryAfterMs()));
+          }
+        }
+        if (accepted > 0 && failed == 0) {
+          kafkaAcknowledges(); // a run with both says nothing new: do not flip the warning back and forth
+        }
+        ready.add(ack.build());
+        drain();
+      }
     }
 
     @Override
@@ -353,7 +482,7 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
       }
     }
 
-    /** Writes what the transport takes now, requests as many new votes, and ends the call when due. */
+    /** Writes what the transport takes now, requests as many new messages, and ends the call when due. */
     private void drain() {
       drainScheduled.set(false);
       int written = 0;
@@ -419,8 +548,16 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
   // ---- shared outcomes -----------------------------------------------------------------------
 
   private void onAccepted(String method, long start) {
+    countAccepted(method, start);
+    kafkaAcknowledges();
+  }
+
+  private void countAccepted(String method, long start) {
     metrics.accepted();
     metrics.latency(method, GrpcMetrics.Outcome.ACCEPTED, start);
+  }
+
+  private void kafkaAcknowledges() {
     if (publishFailing.get() && publishFailing.compareAndSet(true, false)) {
       log.info("Kafka acknowledges votes again");
     }

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.VoteEvent;
+import gt.quetzal.ingest.core.ClientRateLimit;
 import gt.quetzal.ingest.core.FieldViolation;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
 import gt.quetzal.ingest.core.PublisherHealth;
+import gt.quetzal.ingest.core.RateLimiter;
 import gt.quetzal.ingest.core.ValidationResult;
 import gt.quetzal.ingest.core.VoteCandidate;
 import gt.quetzal.ingest.core.VotePublisher;
@@ -22,8 +24,11 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +41,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -43,7 +51,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP front door: {@code POST /votes}, {@code POST /votes/batch}, plus {@code /healthz},
- * {@code /readyz} and {@code /metrics}.
+ * {@code /readyz} and {@code /metrics} ({@code /metrics} only when no OPS_PORT is set; with one it
+ * is served there by {@link gt.quetzal.ingest.core.OpsHttpApp}).
  *
  * <h2>POST /votes</h2>
  *
@@ -63,7 +72,17 @@ import org.slf4j.LoggerFactory;
  *       VoteValidator} broken (all violations listed at once).
  *   <li><b>413</b> body too large, <b>415</b> not JSON or not UTF-8, <b>404</b> unknown path,
  *       <b>405</b> wrong method (with {@code Allow}).
+ *   <li><b>429</b> with {@code Retry-After} when rate limiting is on and the client (address or
+ *       voterId, {@link gt.quetzal.ingest.core.RateLimitConfig}) sent more votes than its rate.
+ *   <li><b>408</b> (or the connection closed) when the body stalls for {@link
+ *       IngestHttpConfig#idleTimeoutMs()}: a slow client never holds a thread longer than that.
  * </ul>
+ *
+ * <p>Text fields refuse control characters (NUL included) and {@code <} / {@code >}; see {@link
+ * VoteValidator}. The parser refuses nesting deeper than {@value VoteJson#MAX_NESTING_DEPTH} and
+ * numbers longer than {@value VoteJson#MAX_NUMBER_LENGTH} characters, and bodies that are not
+ * strict UTF-8. Requests Jetty refuses before routing (e.g. {@code %00} in the path) get
+ * problem+json too ({@link ProblemErrorHandler}).
  *
  * <h2>POST /votes/batch</h2>
  *
@@ -132,6 +151,7 @@ public final class IngestHttpApp {
   private final VotePublisher publisher;
   private final PrometheusMeterRegistry registry;
   private final IngestHttpConfig config;
+  private final ClientRateLimit rateLimit; // null when off
 
   private final Counter accepted;
   private final DistributionSummary batchSizes;
@@ -144,6 +164,24 @@ public final class IngestHttpApp {
       VotePublisher publisher,
       PrometheusMeterRegistry registry,
       IngestHttpConfig config) {
+    this(validator, publisher, registry, config, ClientRateLimit.of(config.rateLimit()));
+  }
+
+  /** @param rateLimit the per-client limit to apply, or {@code null} for none (tests pass one on a fake clock) */
+  public IngestHttpApp(
+      VoteValidator validator,
+      VotePublisher publisher,
+      PrometheusMeterRegistry registry,
+      IngestHttpConfig config,
+      ClientRateLimit rateLimit) {
+    this.rateLimit = rateLimit;
+    if (rateLimit != null) {
+      Gauge.builder("quetzal.ingest.rate.limit.keys", rateLimit.limiter(), RateLimiter::trackedKeys)
+          .description("Clients (addresses or voterIds) the rate limiter currently tracks")
+          .tag("channel", CHANNEL)
+          .strongReference(true)
+          .register(registry);
+    }
     this.validator = Objects.requireNonNull(validator, "validator");
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -176,14 +214,32 @@ public final class IngestHttpApp {
           cfg.jetty.threadPool = pool;
           cfg.http.maxRequestSize = config.maxRequestBytes();
           cfg.http.prefer405over404 = true;
+          // A client that stalls mid-body frees its thread after this much silence (408 or close).
+          cfg.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(config.idleTimeoutMs()));
           cfg.jetty.modifyServer(
               server -> {
                 // On stop: refuse new requests, let those in flight (awaiting Kafka) finish.
                 server.setStopTimeout(config.shutdownTimeoutMs());
+                server.setErrorHandler(new ProblemErrorHandler()); // Jetty's own 400s as problem+json too
                 GracefulHandler graceful = new GracefulHandler();
                 // Idle keep-alive connections would otherwise hold shutdown for Jetty's default 1 s.
                 graceful.setShutdownIdleTimeout(Math.min(200, config.shutdownTimeoutMs()));
                 server.setHandler(graceful);
+                // Javalin adds its connector after this hook (and JavalinTest picks its port), so
+                // set the connection idle timeout when the server starts. It is twice the request's
+                // read timeout, so a stalled body always ends in the read timeout (a 408 the client
+                // can read) rather than in the connection being torn down under the read.
+                server.addEventListener(
+                    new LifeCycle.Listener() {
+                      @Override
+                      public void lifeCycleStarting(LifeCycle event) {
+                        for (Connector connector : server.getConnectors()) {
+                          if (connector instanceof AbstractConnector c) {
+                            c.setIdleTimeout(2 * config.idleTimeoutMs());
+                          }
+                        }
+                      }
+                    });
               });
 
           cfg.routes.before(this::startTiming);
@@ -193,7 +249,9 @@ public final class IngestHttpApp {
           cfg.routes.post("/votes/batch", ctx -> postBatch(ctx, responses));
           cfg.routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok"));
           cfg.routes.get("/readyz", ctx -> readyz(ctx, responses));
-          cfg.routes.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
+          if (!config.hasOpsPort()) { // with OPS_PORT, /metrics lives there only (see OpsHttpApp)
+            cfg.routes.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
+          }
 
           cfg.routes.exception(ProblemException.class, this::onProblem);
           cfg.routes.exception(HttpResponseException.class, this::onHttpResponseException);
@@ -212,6 +270,7 @@ public final class IngestHttpApp {
           "not_an_object");
     }
     VoteCandidate candidate = VoteJson.toCandidate(tree).withIdempotencyKey(ctx.header(IDEMPOTENCY_KEY_HEADER));
+    checkRate(ctx, Collections.singletonList(candidate.voterId()));
     ValidationResult result = validator.validate(candidate, CHANNEL);
     if (result instanceof ValidationResult.Invalid invalid) {
       countViolations(invalid.violations());
@@ -265,6 +324,12 @@ public final class IngestHttpApp {
       throw new ProblemException(Problem.batchTooLarge(config.maxBatchSize(), size), "too_many_items");
     }
     batchSizes.record(size);
+    List<Object> voterIds = new ArrayList<>(size);
+    for (JsonNode item : tree) {
+      JsonNode voterId = item.get("voterId");
+      voterIds.add(voterId != null && voterId.isTextual() ? voterId.textValue() : null);
+    }
+    checkRate(ctx, voterIds);
 
     List<BatchResult.Rejected> rejectedItems = new ArrayList<>();
     int[] indexes = new int[size];
@@ -415,7 +480,7 @@ public final class IngestHttpApp {
   }
 
   /** Reads at most the limit: a declared length over it is refused unread, a chunked one stops early. */
-  private static byte[] readBody(Context ctx, int limit) {
+  private byte[] readBody(Context ctx, int limit) {
     if (ctx.req().getContentLengthLong() > limit) {
       throw new ProblemException(Problem.bodyTooLarge(limit), "too_large");
     }
@@ -427,8 +492,51 @@ public final class IngestHttpApp {
       }
       return body;
     } catch (IOException e) {
+      if (isTimeout(e)) {
+        // Jetty closes the connection after this; the 408 reaches the client if it still reads.
+        throw new ProblemException(Problem.requestTimeout(config.idleTimeoutMs()), "timeout");
+      }
       throw new ProblemException(Problem.malformedJson("The body could not be read: " + e.getMessage()), "unreadable_body");
     }
+  }
+
+  private static boolean isTimeout(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException || t instanceof SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Charges the request's votes to the client's bucket; 429 with Retry-After when it is empty. */
+  private void checkRate(Context ctx, List<Object> voterIds) {
+    if (rateLimit == null) {
+      return;
+    }
+    String client =
+        rateLimit.config().clientAddresses().client(ctx.req().getRemoteAddr(), forwardedFor(ctx));
+    RateLimiter.Decision decision = rateLimit.check(client, voterIds);
+    if (!decision.allowed()) {
+      ctx.header("Retry-After", Long.toString(decision.retryAfterSeconds()));
+      for (int i = 1; i < voterIds.size(); i++) {
+        rejected("rate_limited"); // the exception mapping counts one
+      }
+      throw new ProblemException(Problem.rateLimited(decision.retryAfterSeconds(), rateLimit.keyedByVoter()), "rate_limited");
+    }
+  }
+
+  /** Every X-Forwarded-For header, in order, as one comma-separated list. */
+  private static String forwardedFor(Context ctx) {
+    Enumeration<String> values = ctx.req().getHeaders("X-Forwarded-For");
+    if (values == null || !values.hasMoreElements()) {
+      return null;
+    }
+    StringBuilder all = new StringBuilder(values.nextElement());
+    while (values.hasMoreElements()) {
+      all.append(',').append(values.nextElement());
+    }
+    return all.toString();
   }
 
   private void onAccepted(Context ctx, VoteEvent vote) {

@@ -2,6 +2,7 @@ package gt.quetzal.ingest.http;
 
 import gt.quetzal.contract.EnvReader;
 import gt.quetzal.ingest.core.KafkaPublisherConfig;
+import gt.quetzal.ingest.core.RateLimitConfig;
 import gt.quetzal.ingest.core.VoteRules;
 import java.util.Map;
 import java.util.Objects;
@@ -26,9 +27,18 @@ import java.util.Objects;
  *   <tr><td>HTTP_MAX_THREADS</td><td>200</td><td>Jetty's thread pool size</td></tr>
  *   <tr><td>SHUTDOWN_TIMEOUT_MS</td><td>10000</td><td>how long shutdown waits for requests in
  *       flight</td></tr>
+ *   <tr><td>HTTP_IDLE_TIMEOUT_MS</td><td>10000</td><td>how long a connection may send nothing,
+ *       also in the middle of a body; a stalled request then gets 408 (or the connection is closed)
+ *       and its thread is freed</td></tr>
+ *   <tr><td>OPS_PORT</td><td>(unset)</td><td>when set, /metrics is served only on this port (not
+ *       on HTTP_PORT), with /healthz and /readyz, so the Ingress never exposes it; /healthz and
+ *       /readyz stay on HTTP_PORT too; 0 picks a free port</td></tr>
+ *   <tr><td>RATE_LIMIT_*, TRUSTED_PROXIES</td><td>off</td><td>see {@link RateLimitConfig}</td></tr>
  *   <tr><td>KAFKA_*</td><td>see {@link KafkaPublisherConfig}</td><td>bootstrap servers, timeouts,
  *       batching</td></tr>
  * </table>
+ *
+ * @param opsPort {@link #NO_OPS_PORT} when OPS_PORT is unset
  *
  * @param publishTimeoutMs by default longer than Kafka's own bound ({@code delivery.timeout.ms} plus
  *                         {@code max.block.ms}), so a 503 normally reports Kafka's verdict; set it
@@ -45,13 +55,23 @@ public record IngestHttpConfig(
     long publishTimeoutMs,
     int retryAfterSeconds,
     int httpMaxThreads,
-    long shutdownTimeoutMs) {
+    long shutdownTimeoutMs,
+    long idleTimeoutMs,
+    int opsPort,
+    RateLimitConfig rateLimit) {
+
+  /** {@link #opsPort()} when OPS_PORT is unset: everything is served on the public port. */
+  public static final int NO_OPS_PORT = -1;
 
   public static final String SERVICE = "ingest-http";
 
   public IngestHttpConfig {
     Objects.requireNonNull(rules, "rules");
     Objects.requireNonNull(kafka, "kafka");
+    Objects.requireNonNull(rateLimit, "rateLimit");
+    if (idleTimeoutMs < 1 || opsPort < NO_OPS_PORT || opsPort > 65_535) {
+      throw new IllegalArgumentException("need idleTimeoutMs >= 1 and opsPort -1..65535");
+    }
     if (httpPort < 0 || httpPort > 65_535) {
       throw new IllegalArgumentException("httpPort must be 0..65535");
     }
@@ -82,8 +102,16 @@ public record IngestHttpConfig(
     int retryAfter = env.integer("RETRY_AFTER_SECONDS", 2, 1, 3_600);
     int maxThreads = env.integer("HTTP_MAX_THREADS", 200, 16, 10_000);
     long shutdownTimeout = env.longValue("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000);
+    long idleTimeout = env.longValue("HTTP_IDLE_TIMEOUT_MS", 10_000, 100, 3_600_000);
+    int opsPort = env.optional("OPS_PORT") == null ? NO_OPS_PORT : env.port("OPS_PORT", NO_OPS_PORT);
+    if (opsPort > 0 && opsPort == port) {
+      env.problem("OPS_PORT and HTTP_PORT must differ (both are " + port + ")");
+    }
+    RateLimitConfig rateLimit = RateLimitConfig.fromEnv(env);
     env.validate(SERVICE);
-    return new IngestHttpConfig(port, maxBody, maxBatch, maxBatchBody, rules, kafka, publishTimeout, retryAfter, maxThreads, shutdownTimeout);
+    return new IngestHttpConfig(
+        port, maxBody, maxBatch, maxBatchBody, rules, kafka, publishTimeout, retryAfter, maxThreads, shutdownTimeout,
+        idleTimeout, opsPort, rateLimit);
   }
 
   /** The local-stack defaults, as if no variable were set. */
@@ -97,6 +125,12 @@ public record IngestHttpConfig(
   }
 
   public IngestHttpConfig withHttpPort(int port) {
-    return new IngestHttpConfig(port, maxBodyBytes, maxBatchSize, maxBatchBodyBytes, rules, kafka, publishTimeoutMs, retryAfterSeconds, httpMaxThreads, shutdownTimeoutMs);
+    return new IngestHttpConfig(
+        port, maxBodyBytes, maxBatchSize, maxBatchBodyBytes, rules, kafka, publishTimeoutMs, retryAfterSeconds, httpMaxThreads,
+        shutdownTimeoutMs, idleTimeoutMs, opsPort, rateLimit);
+  }
+
+  public boolean hasOpsPort() {
+    return opsPort != NO_OPS_PORT;
   }
 }

@@ -2,6 +2,7 @@ package gt.quetzal.ingest.http;
 
 import gt.quetzal.contract.EnvReader;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
+import gt.quetzal.ingest.core.OpsHttpApp;
 import gt.quetzal.ingest.core.VoteValidator;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -46,11 +47,24 @@ public final class IngestHttpMain {
     try {
       VoteValidator validator = VoteValidator.standard(config.rules());
       Javalin server = new IngestHttpApp(validator, publisher, registry, config).create().start();
+      Javalin ops = null;
+      if (config.hasOpsPort()) {
+        try {
+          ops = new OpsHttpApp(publisher, registry, config.opsPort()).create().start();
+        } catch (RuntimeException e) {
+          server.stop();
+          throw e;
+        }
+      }
       log.info(
-          "ingest-http listening on port {}, publishing to Kafka at {}",
+          "ingest-http listening on port {}{}, publishing to Kafka at {}; rate limit {}",
           server.port(),
-          config.kafka().bootstrapServers());
-      return new Running(server, publisher, registry);
+          ops == null ? " (with /metrics)" : " (/metrics on ops port " + ops.port() + ")",
+          config.kafka().bootstrapServers(),
+          config.rateLimit().enabled()
+              ? config.rateLimit().perSecond() + "/s, burst " + config.rateLimit().burst() + ", per " + config.rateLimit().key()
+              : "off");
+      return new Running(server, ops, publisher, registry);
     } catch (RuntimeException e) {
       publisher.close();
       registry.close();
@@ -61,16 +75,25 @@ public final class IngestHttpMain {
   /** The running service. {@link #close()} is idempotent. */
   public static final class Running implements AutoCloseable {
     private final Javalin server;
+    private final Javalin ops; // null without OPS_PORT
     private final KafkaVotePublisher publisher;
     private final PrometheusMeterRegistry registry;
     private final int httpPort;
+    private final int opsPort;
     private boolean closed;
 
-    Running(Javalin server, KafkaVotePublisher publisher, PrometheusMeterRegistry registry) {
+    Running(Javalin server, Javalin ops, KafkaVotePublisher publisher, PrometheusMeterRegistry registry) {
       this.server = server;
+      this.ops = ops;
       this.publisher = publisher;
       this.registry = registry;
       this.httpPort = server.port();
+      this.opsPort = ops == null ? httpPort : ops.port();
+    }
+
+    /** Where /metrics is served: OPS_PORT's bound port, or the HTTP port without it. */
+    public int opsPort() {
+      return opsPort;
     }
 
     /** The bound port, also when started with {@code HTTP_PORT=0}. */
@@ -88,6 +111,13 @@ public final class IngestHttpMain {
         return;
       }
       closed = true;
+      if (ops != null) {
+        try {
+          ops.stop();
+        } catch (RuntimeException e) {
+          log.warn("stopping the ops HTTP server failed: {}", e.toString());
+        }
+      }
       try {
         server.stop();
       } catch (RuntimeException e) {

@@ -38,6 +38,8 @@ public record Problem(
   public static final String NOT_FOUND = PREFIX + "not-found";
   public static final String METHOD_NOT_ALLOWED = PREFIX + "method-not-allowed";
   public static final String UNAVAILABLE = PREFIX + "unavailable";
+  public static final String RATE_LIMITED = PREFIX + "rate-limited";
+  public static final String REQUEST_TIMEOUT = PREFIX + "request-timeout";
   public static final String INTERNAL = PREFIX + "internal";
 
   public Problem {
@@ -112,6 +114,33 @@ public record Problem(
 
   static Problem unavailable(String detail, String voteId) {
     return new Problem(UNAVAILABLE, "Votes cannot be accepted right now", 503, detail, List.of(), voteId);
+  }
+
+  /**
+   * 429: this client sent more votes than its rate allows. When the bucket was the voterId's, the
+   * error names {@code voterId}; when it was the client address's, no field is at fault.
+   */
+  static Problem rateLimited(long retryAfterSeconds, boolean byVoter) {
+    String who = byVoter ? "this voterId" : "this client";
+    List<FieldViolation> errors =
+        byVoter
+            ? List.of(new FieldViolation("voterId", "rate_limited", "sent more votes than its rate allows"))
+            : List.of();
+    return new Problem(
+        RATE_LIMITED,
+        "Too many votes",
+        429,
+        "Votes from " + who + " exceed the allowed rate; retry after " + retryAfterSeconds + " s. Nothing of this request was accepted.",
+        errors);
+  }
+
+  static Problem requestTimeout(long idleTimeoutMs) {
+    return new Problem(
+        REQUEST_TIMEOUT,
+        "The request took too long",
+        408,
+        "The body did not arrive within " + idleTimeoutMs + " ms of silence; nothing was accepted.",
+        List.of(new FieldViolation("body", "timeout", "was not sent in time")));
   }
 
   static Problem internal() {

@@ -88,6 +88,22 @@ class VoteValidatorTest {
   }
 
   @Test
+  void markupCharactersAreRefusedInEveryTextFieldWithTheFieldNamed() {
+    assertSingle(VoteCandidate.of("<script>x</script>", "Resaca", 2002, 87), "name", FieldViolation.INVALID_TEXT);
+    assertSingle(VoteCandidate.of("Malacates", "a > b", 2002, 87), "album", FieldViolation.INVALID_TEXT);
+    assertSingle(VoteCandidate.of("Malacates", "Resaca", 2002, 87).withVoterId("<img src=x>"), "voterId", FieldViolation.INVALID_TEXT);
+    // look-alikes and entities are plain text: nothing a browser would parse as a tag
+    assertThat(validator.validate(VoteCandidate.of("Trébol ‹Shop› &lt;b&gt; & Co.", "Resaca", 2002, 87), VoteEvent.CHANNEL_HTTP))
+        .isInstanceOf(ValidationResult.Valid.class);
+  }
+
+  @Test
+  void nulAndOtherControlCharactersAreRefusedInVoterIdToo() {
+    assertSingle(VoteCandidate.of("Malacates", "Resaca", 2002, 87).withVoterId("ana\u0000"), "voterId", FieldViolation.INVALID_TEXT);
+    assertSingle(VoteCandidate.of("Malacates", "Resaca", 2002, 87).withVoterId("a\u0085b"), "voterId", FieldViolation.INVALID_TEXT);
+  }
+
+  @Test
   void textIsStrippedOfSurroundingWhitespace() {
     VoteEvent vote = valid(VoteCandidate.of("  Bohemia Suburbana\t", "\u2003Arrullo\n", 1997, 50));
     assertThat(vote.name()).isEqualTo("Bohemia Suburbana");

@@ -15,8 +15,9 @@ class IngestGrpcConfigTest {
     IngestGrpcConfig config = IngestGrpcConfig.defaults();
     assertThat(config.grpcPort()).isEqualTo(9090);
     assertThat(config.httpPort()).isEqualTo(8085);
-    assertThat(config.maxInboundMessageBytes()).isEqualTo(16_384);
-    assertThat(config.streamMaxInFlight()).isEqualTo(1_024);
+    assertThat(config.maxInboundMessageBytes()).isEqualTo(1_048_576);
+    assertThat(config.streamMaxVotesPerMessage()).isEqualTo(1_000);
+    assertThat(config.streamMaxInFlight()).isEqualTo(16);
     assertThat(config.rules()).isEqualTo(VoteRules.DEFAULT);
     assertThat(config.kafka().clientId()).isEqualTo("ingest-grpc");
     assertThat(config.kafka().bootstrapServers()).isEqualTo("localhost:9092");
@@ -33,7 +34,8 @@ class IngestGrpcConfigTest {
                 Map.entry("GRPC_PORT", "0"),
                 Map.entry("HTTP_PORT", "0"),
                 Map.entry("GRPC_MAX_INBOUND_MESSAGE_BYTES", "4096"),
-                Map.entry("GRPC_STREAM_MAX_IN_FLIGHT", "32"),
+                Map.entry("GRPC_STREAM_MAX_VOTES_PER_MESSAGE", "250"),
+                Map.entry("GRPC_STREAM_MAX_IN_FLIGHT_MESSAGES", "32"),
                 Map.entry("GRPC_MAX_CONCURRENT_CALLS_PER_CONNECTION", "10"),
                 Map.entry("GRPC_THREADS", "4"),
                 Map.entry("MAX_FIELD_LENGTH", "50"),
@@ -45,10 +47,10 @@ class IngestGrpcConfigTest {
     assertThat(config)
         .extracting(
             IngestGrpcConfig::grpcPort, IngestGrpcConfig::httpPort, IngestGrpcConfig::maxInboundMessageBytes,
-            IngestGrpcConfig::streamMaxInFlight, IngestGrpcConfig::maxConcurrentCallsPerConnection, IngestGrpcConfig::threads,
+            IngestGrpcConfig::streamMaxVotesPerMessage, IngestGrpcConfig::streamMaxInFlight, IngestGrpcConfig::maxConcurrentCallsPerConnection, IngestGrpcConfig::threads,
             IngestGrpcConfig::publishTimeoutMs, IngestGrpcConfig::retryAfterMs, IngestGrpcConfig::healthPollMs,
             IngestGrpcConfig::shutdownTimeoutMs)
-        .containsExactly(0, 0, 4096, 32, 10, 4, 900L, 250L, 100L, 0L);
+        .containsExactly(0, 0, 4096, 250, 32, 10, 4, 900L, 250L, 100L, 0L);
     assertThat(config.rules().maxTextLength()).isEqualTo(50);
     assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka:9092");
   }
@@ -60,15 +62,25 @@ class IngestGrpcConfigTest {
                 IngestGrpcConfig.fromEnv(
                     Map.of(
                         "GRPC_PORT", "70000",
-                        "GRPC_STREAM_MAX_IN_FLIGHT", "0",
+                        "GRPC_STREAM_MAX_IN_FLIGHT_MESSAGES", "0",
+                        "GRPC_STREAM_MAX_VOTES_PER_MESSAGE", "100001",
                         "RETRY_AFTER_MS", "soon",
                         "KAFKA_COMPRESSION_TYPE", "brotli")))
         .isInstanceOf(EnvReader.ConfigException.class)
         .hasMessageContaining("ingest-grpc")
         .hasMessageContaining("GRPC_PORT")
-        .hasMessageContaining("GRPC_STREAM_MAX_IN_FLIGHT")
+        .hasMessageContaining("GRPC_STREAM_MAX_IN_FLIGHT_MESSAGES")
+        .hasMessageContaining("GRPC_STREAM_MAX_VOTES_PER_MESSAGE")
         .hasMessageContaining("RETRY_AFTER_MS")
         .hasMessageContaining("KAFKA_COMPRESSION_TYPE");
+  }
+
+  @Test
+  void theOldVoteCountingInFlightVariableIsRefusedNotReadInTheNewUnit() {
+    assertThatThrownBy(() -> IngestGrpcConfig.fromEnv(Map.of("GRPC_STREAM_MAX_IN_FLIGHT", "1024")))
+        .isInstanceOf(EnvReader.ConfigException.class)
+        .hasMessageContaining("GRPC_STREAM_MAX_IN_FLIGHT is gone")
+        .hasMessageContaining("GRPC_STREAM_MAX_IN_FLIGHT_MESSAGES");
   }
 
   @Test

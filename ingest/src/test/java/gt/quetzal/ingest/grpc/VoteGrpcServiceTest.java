@@ -225,89 +225,164 @@ class VoteGrpcServiceTest {
 
   // ---- CastStream ----------------------------------------------------------------------------
 
-  private static CastStreamRequest item(long sequence, Vote vote) {
-    return CastStreamRequest.newBuilder().setSequence(sequence).setVote(vote).build();
+  private static CastStreamRequest run(long firstSequence, Vote... votes) {
+    return CastStreamRequest.newBuilder().setFirstSequence(firstSequence).addAllVotes(List.of(votes)).build();
+  }
+
+  private static List<Long> sequences(CastStreamAck ack) {
+    return ack.getResultsList().stream().map(CastStreamAck.Result::getSequence).toList();
   }
 
   @Test
-  void streamAcksEachVoteWithItsSequenceInCompletionOrderWithMixedOutcomes() throws Exception {
+  void aRunIsAckedOnceEveryVoteSettledWithEachVotesSequenceAndOutcomeInRequestOrder() throws Exception {
     AckCollector acks = new AckCollector();
     StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc().channel).castStream(acks);
-    requests.onNext(item(10, SEED.toBuilder().setVoteId("a-10").build()));
-    requests.onNext(item(11, SEED.toBuilder().setRank(101).build()));
-    requests.onNext(item(12, SEED.toBuilder().setVoteId("a-12").build()));
-    requests.onNext(CastStreamRequest.newBuilder().setSequence(13).build()); // no vote at all
-    requests.onNext(item(14, SEED));
+    requests.onNext(
+        run(
+            10,
+            SEED.toBuilder().setVoteId("a-10").build(),
+            SEED.toBuilder().setRank(101).setVoteId("bad-11").build(),
+            SEED.toBuilder().setVoteId("a-12").build(),
+            Vote.getDefaultInstance(), // a vote with nothing in it
+            SEED));
 
     ControlledPublisher.Pending ten = publisher.next();
     ControlledPublisher.Pending twelve = publisher.next();
     ControlledPublisher.Pending fourteen = publisher.next();
     assertThat(List.of(ten.vote().voteId(), twelve.vote().voteId())).containsExactly("a-10", "a-12");
 
-    Map<Long, CastStreamAck> bySequence = new HashMap<>();
-    for (int i = 0; i < 2; i++) { // the invalid ones are answered at once
-      CastStreamAck ack = acks.next();
-      bySequence.put(ack.getSequence(), ack);
-    }
-    assertThat(bySequence).containsOnlyKeys(11L, 13L);
-    assertThat(bySequence.get(11L).getOutcome()).isEqualTo(CastStreamAck.Outcome.INVALID);
-    assertThat(bySequence.get(11L).getViolationsList()).extracting(gt.quetzal.proto.v1.FieldViolation::getField).containsExactly("rank");
-    assertThat(bySequence.get(13L).getViolationsList()).extracting(gt.quetzal.proto.v1.FieldViolation::getField).containsExactly("vote");
-
-    // Kafka answers out of order; acks follow Kafka, and the sequence says which vote each one is.
+    // Kafka answers out of order; the run's ack waits for its last vote, invalid ones included.
     fourteen.ack();
-    CastStreamAck first = acks.next();
-    assertThat(first.getSequence()).isEqualTo(14);
-    assertThat(first.getOutcome()).isEqualTo(CastStreamAck.Outcome.ACCEPTED);
-    assertThat(first.getVoteId()).isEqualTo(fourteen.vote().voteId());
-
     twelve.fail(new org.apache.kafka.common.errors.TimeoutException("Expiring 1 record(s)"));
-    CastStreamAck second = acks.next();
-    assertThat(second.getSequence()).isEqualTo(12);
-    assertThat(second.getOutcome()).isEqualTo(CastStreamAck.Outcome.UNAVAILABLE);
-    assertThat(second.getVoteId()).isEqualTo("a-12");
-    assertThat(second.getRetryAfterMs()).isEqualTo(2_000);
-
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> acks.received() == 0);
     ten.ack();
-    CastStreamAck third = acks.next();
-    assertThat(third.getSequence()).isEqualTo(10);
-    assertThat(third.getOutcome()).isEqualTo(CastStreamAck.Outcome.ACCEPTED);
-    assertThat(third.getVoteId()).isEqualTo("a-10");
+
+    CastStreamAck ack = acks.next();
+    assertThat(sequences(ack)).containsExactly(10L, 11L, 12L, 13L, 14L);
+    List<CastStreamAck.Result> results = ack.getResultsList();
+    assertThat(results).extracting(CastStreamAck.Result::getOutcome)
+        .containsExactly(
+            CastStreamAck.Outcome.ACCEPTED, CastStreamAck.Outcome.INVALID, CastStreamAck.Outcome.UNAVAILABLE,
+            CastStreamAck.Outcome.INVALID, CastStreamAck.Outcome.ACCEPTED);
+    assertThat(results).extracting(CastStreamAck.Result::getVoteId)
+        .containsExactly("a-10", "bad-11", "a-12", "", fourteen.vote().voteId());
+    assertThat(results.get(1).getViolationsList()).extracting(gt.quetzal.proto.v1.FieldViolation::getField).containsExactly("rank");
+    assertThat(results.get(3).getViolationsList())
+        .extracting(gt.quetzal.proto.v1.FieldViolation::getField)
+        .contains("name", "album", "year", "rank");
+    assertThat(results.get(2).getRetryAfterMs()).isEqualTo(2_000);
+    assertThat(results.get(0).getRetryAfterMs()).isZero();
+    assertThat(results.get(0).getViolationsList()).isEmpty();
 
     requests.onCompleted();
     assertThat(acks.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+    assertThat(acks.received()).isZero(); // exactly one ack for the one run
+    assertThat(grpc.registry.get("quetzal.ingest.votes.accepted").tag("channel", "grpc").counter().count()).isEqualTo(2.0);
+    assertThat(grpc.registry.get("quetzal.ingest.votes.rejected").tag("reason", "invalid").counter().count()).isEqualTo(2.0);
+    assertThat(grpc.registry.get("quetzal.ingest.votes.rejected").tag("reason", "unavailable").counter().count()).isEqualTo(1.0);
+    assertThat(grpc.registry.get("quetzal.ingest.grpc.votes").tag("method", "CastStream").tag("outcome", "accepted").timer().count())
+        .isEqualTo(2);
     assertThat(grpc.registry.get("quetzal.ingest.grpc.streams.active").gauge().value()).isZero();
+  }
+
+  @Test
+  void runsAreAckedInTheOrderTheySettleNotTheOrderTheyWereSent() throws Exception {
+    AckCollector acks = new AckCollector();
+    StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc().channel).castStream(acks);
+    requests.onNext(run(100, SEED, SEED));
+    ControlledPublisher.Pending first = publisher.next();
+    ControlledPublisher.Pending second = publisher.next();
+    requests.onNext(run(102, SEED));
+    ControlledPublisher.Pending third = publisher.next();
+
+    third.ack();
+    assertThat(sequences(acks.next())).containsExactly(102L);
+    second.ack();
+    first.ack();
+    CastStreamAck ack = acks.next();
+    assertThat(sequences(ack)).containsExactly(100L, 101L);
+    assertThat(ack.getResultsList()).extracting(CastStreamAck.Result::getVoteId)
+        .containsExactly(first.vote().voteId(), second.vote().voteId());
+  }
+
+  @Test
+  void aRunWithOnlyInvalidVotesIsAnsweredAtOnce() throws Exception {
+    AckCollector acks = new AckCollector();
+    StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc().channel).castStream(acks);
+    requests.onNext(run(7, SEED.toBuilder().setYear(1800).build(), SEED.toBuilder().clearName().build()));
+    CastStreamAck ack = acks.next();
+    assertThat(sequences(ack)).containsExactly(7L, 8L);
+    assertThat(ack.getResultsList()).extracting(CastStreamAck.Result::getOutcome).containsOnly(CastStreamAck.Outcome.INVALID);
+    assertThat(ack.getResults(0).getViolations(0).getField()).isEqualTo("year");
+    assertThat(ack.getResults(1).getViolations(0).getField()).isEqualTo("name");
+    assertThat(publisher.nothingPublished()).isTrue();
+  }
+
+  @Test
+  void aRunWithoutVotesEndsTheStreamInvalidArgumentNamingVotes() throws Exception {
+    AckCollector acks = new AckCollector();
+    StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc().channel).castStream(acks);
+    requests.onNext(CastStreamRequest.newBuilder().setFirstSequence(1).build());
+    assertThat(acks.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    BadRequest badRequest = detail((StatusRuntimeException) acks.failure, BadRequest.class);
+    assertThat(badRequest.getFieldViolationsList()).extracting(BadRequest.FieldViolation::getField).containsExactly("votes");
+    assertThat(badRequest.getFieldViolations(0).getReason()).isEqualTo("REQUIRED");
+    assertThat(grpc.registry.get("quetzal.ingest.grpc.streams.active").gauge().value()).isZero();
+  }
+
+  @Test
+  void aRunOverTheVotesCapEndsTheStreamResourceExhaustedAndPublishesNothing() throws Exception {
+    grpc(new VoteGrpcService.Settings(10_000, 2_000, 64, 3));
+    AckCollector acks = new AckCollector();
+    StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc.channel).castStream(acks);
+    requests.onNext(run(1, SEED, SEED, SEED)); // at the cap: taken
+    for (int i = 0; i < 3; i++) {
+      publisher.next().ack();
+    }
+    assertThat(sequences(acks.next())).containsExactly(1L, 2L, 3L);
+
+    requests.onNext(run(4, SEED, SEED, SEED, SEED));
+    Status status = acks.closed.get(5, TimeUnit.SECONDS);
+    assertThat(status.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(status.getDescription()).contains("4 votes").contains("at most 3");
+    BadRequest badRequest = detail((StatusRuntimeException) acks.failure, BadRequest.class);
+    assertThat(badRequest.getFieldViolations(0).getField()).isEqualTo("votes");
+    assertThat(badRequest.getFieldViolations(0).getReason()).isEqualTo("TOO_MANY_ITEMS");
+    assertThat(publisher.nothingPublished()).isTrue();
   }
 
   @Test
   void streamEndsOnlyAfterTheLastAckOfAHalfClosedStream() throws Exception {
     AckCollector acks = new AckCollector();
     StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc().channel).castStream(acks);
-    requests.onNext(item(1, SEED));
+    requests.onNext(run(1, SEED));
     requests.onCompleted();
     ControlledPublisher.Pending pending = publisher.next();
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !acks.closed.isDone());
     pending.ack();
-    assertThat(acks.next().getOutcome()).isEqualTo(CastStreamAck.Outcome.ACCEPTED);
+    assertThat(acks.next().getResults(0).getOutcome()).isEqualTo(CastStreamAck.Outcome.ACCEPTED);
     assertThat(acks.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
   }
 
   @Test
-  void streamRequestsNoMoreVotesThanItsInFlightBound() throws Exception {
+  void streamRequestsNoMoreMessagesThanItsInFlightBound() throws Exception {
     grpc(new VoteGrpcService.Settings(10_000, 2_000, 4));
     AckCollector acks = new AckCollector();
     StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc.channel).castStream(acks);
     for (int i = 0; i < 10; i++) {
-      requests.onNext(item(i, SEED));
+      requests.onNext(run(2L * i, SEED, SEED)); // two votes per message
     }
     List<ControlledPublisher.Pending> first = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 8; i++) { // four messages' worth
       first.add(publisher.next());
     }
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
 
-    first.get(0).ack(); // one ack written: one more vote may come in
-    assertThat(acks.next().getSequence()).isZero();
+    first.get(0).ack(); // half a run settled: no ack yet, so no new message either
+    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+    first.get(1).ack(); // the first run's ack is written: one more message may come in
+    assertThat(sequences(acks.next())).containsExactly(0L, 1L);
+    publisher.next();
     publisher.next();
     await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
   }
@@ -319,12 +394,12 @@ class VoteGrpcServiceTest {
     AckCollector acks = new AckCollector(0); // reads nothing until asked
     StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc.channel).castStream(acks);
     for (int i = 0; i < 10; i++) {
-      requests.onNext(item(i, SEED));
+      requests.onNext(run(i, SEED));
     }
     for (int i = 0; i < 4; i++) {
       publisher.next();
     }
-    // Acks are ready but the transport is not: the server holds them and asks for no more votes.
+    // Acks are ready but the transport is not: the server holds them and asks for no more messages.
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
     assertThat(acks.received()).isZero();
 
@@ -343,7 +418,7 @@ class VoteGrpcServiceTest {
     AckCollector acks = new AckCollector();
     StreamObserver<CastStreamRequest> requests =
         VoteServiceGrpc.newStub(grpc().channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).castStream(acks);
-    requests.onNext(item(1, SEED));
+    requests.onNext(run(1, SEED));
     Status status = acks.closed.get(5, TimeUnit.SECONDS);
     assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(status.getDescription()).contains("idempotency-key");
@@ -351,16 +426,19 @@ class VoteGrpcServiceTest {
   }
 
   @Test
-  void shutdownLetsStreamsFinishTheirVotesThenEndsThemUnavailable() throws Exception {
+  void shutdownLetsStreamsFinishTheirRunsThenEndsThemUnavailable() throws Exception {
     AckCollector acks = new AckCollector();
     StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc().channel).castStream(acks);
-    requests.onNext(item(1, SEED));
-    ControlledPublisher.Pending pending = publisher.next();
+    requests.onNext(run(1, SEED, SEED));
+    ControlledPublisher.Pending one = publisher.next();
+    ControlledPublisher.Pending two = publisher.next();
 
     CompletableFuture<Void> closing = CompletableFuture.runAsync(grpc.server::close);
     await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !acks.closed.isDone());
-    pending.ack();
-    assertThat(acks.next().getOutcome()).isEqualTo(CastStreamAck.Outcome.ACCEPTED);
+    one.ack();
+    two.ack();
+    assertThat(acks.next().getResultsList()).extracting(CastStreamAck.Result::getOutcome)
+        .containsExactly(CastStreamAck.Outcome.ACCEPTED, CastStreamAck.Outcome.ACCEPTED);
     Status end = acks.closed.get(5, TimeUnit.SECONDS);
     assertThat(end.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(end.getDescription()).contains("shutting down");

@@ -6,6 +6,7 @@ import gt.quetzal.ingest.core.VoteValidator;
 import gt.quetzal.ingest.grpc.IngestGrpcServer;
 import gt.quetzal.ingest.grpc.VoteGrpcService;
 import io.grpc.ManagedChannel;
+import io.grpc.ServerInterceptor;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -32,6 +33,11 @@ public final class InProcessGrpc implements AutoCloseable {
   private final ExecutorService executor = Executors.newCachedThreadPool();
 
   public InProcessGrpc(ControlledPublisher publisher, VoteGrpcService.Settings settings) {
+    this(publisher, settings, new ServerInterceptor[0]);
+  }
+
+  /** With interceptors around the vote service, as {@code IngestGrpcMain} adds them (e.g. rate limiting). */
+  public InProcessGrpc(ControlledPublisher publisher, VoteGrpcService.Settings settings, ServerInterceptor... interceptors) {
     this.publisher = publisher;
     VoteValidator validator =
         new VoteValidator(VoteRules.DEFAULT, Clock.fixed(NOW, ZoneOffset.UTC), new UuidV7Generator(Clock.systemUTC())::nextString);
@@ -44,7 +50,8 @@ public final class InProcessGrpc implements AutoCloseable {
                 publisher,
                 16_384,
                 Duration.ofMillis(50),
-                Duration.ofSeconds(2))
+                Duration.ofSeconds(2),
+                interceptors)
             .start();
     this.channel = InProcessChannelBuilder.forName(name).executor(executor).build();
   }

@@ -25,7 +25,10 @@ import java.util.Set;
  * @param grpcChannels       {@code BENCH_GRPC_CHANNELS}, default 2 HTTP/2 connections
  * @param unaryConcurrency   {@code BENCH_GRPC_UNARY_CONCURRENCY}, default 256 Cast calls in flight
  * @param streams            {@code BENCH_GRPC_STREAMS}, default 4 CastStream calls
- * @param streamWindow       {@code BENCH_GRPC_STREAM_WINDOW}, default 1000 un-acked votes per stream
+ * @param streamWindow       {@code BENCH_GRPC_STREAM_WINDOW}, default 2000 un-acked votes per stream
+ *                           (whole messages of {@code streamBatch}; at least one message)
+ * @param streamBatch        {@code BENCH_GRPC_STREAM_BATCH}, default 500 votes per CastStream message
+ *                           (at most the server's GRPC_STREAM_MAX_VOTES_PER_MESSAGE, default 1000)
  * @param routes             {@code BENCH_ROUTES}, default {@link #ALL_ROUTES} (a comma list)
  * @param catalogFile        {@code CATALOG_FILE}, default {@code config/catalog.json}: where votes come from
  * @param output             {@code BENCH_OUTPUT}: also write the table (markdown) here; unset: no file
@@ -42,6 +45,7 @@ public record BenchConfig(
     int unaryConcurrency,
     int streams,
     int streamWindow,
+    int streamBatch,
     List<String> routes,
     Path catalogFile,
     Path output) {
@@ -77,7 +81,13 @@ public record BenchConfig(
     int channels = env.integer("BENCH_GRPC_CHANNELS", 2, 1, 64);
     int unary = env.integer("BENCH_GRPC_UNARY_CONCURRENCY", 256, 1, 100_000);
     int streams = env.integer("BENCH_GRPC_STREAMS", 4, 1, 1_000);
-    int window = env.integer("BENCH_GRPC_STREAM_WINDOW", 1_000, 1, 65_536);
+    int window = env.integer("BENCH_GRPC_STREAM_WINDOW", 2_000, 1, 10_000_000);
+    int streamBatch = env.integer("BENCH_GRPC_STREAM_BATCH", 500, 1, GrpcStreamDriver.MAX_BATCH);
+    if (window < streamBatch) {
+      env.problem("BENCH_GRPC_STREAM_WINDOW (" + window + ") must be at least BENCH_GRPC_STREAM_BATCH (" + streamBatch + ")");
+    } else if (window / streamBatch > GrpcStreamDriver.MAX_MESSAGES_IN_FLIGHT) {
+      env.problem("BENCH_GRPC_STREAM_WINDOW / BENCH_GRPC_STREAM_BATCH must be at most " + GrpcStreamDriver.MAX_MESSAGES_IN_FLIGHT);
+    }
     String routeList = env.string("BENCH_ROUTES", String.join(",", ALL_ROUTES));
     List<String> routes = Arrays.stream(routeList.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     Set<String> known = Set.copyOf(KNOWN_ROUTES);
@@ -90,7 +100,7 @@ public record BenchConfig(
     String output = env.optional("BENCH_OUTPUT");
     env.validate("bench");
     return new BenchConfig(
-        warmup, settle, measure, records, connections, batchSize, batchConnections, channels, unary, streams, window, routes,
+        warmup, settle, measure, records, connections, batchSize, batchConnections, channels, unary, streams, window, streamBatch, routes,
         catalog, output == null ? null : Path.of(output));
   }
 

@@ -164,10 +164,12 @@ public final class IngestBench {
           () -> new WithChannels(grpcPort, config.grpcChannels(), channels -> new GrpcUnaryDriver(channels, votes, config.unaryConcurrency()))));
     }
     if (config.runs(BenchConfig.GRPC_STREAM)) {
-      routes.add(new Route(BenchConfig.GRPC_STREAM, 0.60, 1,
-          "CastStream, " + config.streams() + " streams x " + config.streamWindow() + " un-acked",
+      int inFlight = GrpcStreamDriver.messagesInFlight(config.streamWindow(), config.streamBatch());
+      routes.add(new Route(BenchConfig.GRPC_STREAM, 0.60, config.streamBatch(),
+          "CastStream, " + config.streams() + " streams x " + inFlight + " un-acked messages of " + config.streamBatch()
+              + " votes; latency per message",
           () -> new WithChannels(grpcPort, config.grpcChannels(),
-              channels -> new GrpcStreamDriver(channels, votes, config.streams(), config.streamWindow()))));
+              channels -> new GrpcStreamDriver(channels, votes, config.streams(), config.streamWindow(), config.streamBatch()))));
     }
     if (config.runs(BenchConfig.HTTP_FLOOR)) {
       List<byte[]> requests = List.of(HttpDriver.get("localhost", httpPort, "/healthz"));

@@ -109,15 +109,35 @@ class BenchPartsTest {
     BenchConfig defaults = BenchConfig.fromEnv(Map.of());
     assertThat(defaults.routes()).containsExactlyElementsOf(BenchConfig.ALL_ROUTES);
     assertThat(defaults.batchSize()).isEqualTo(1_000);
+    assertThat(defaults.streamBatch()).isEqualTo(500);
+    assertThat(defaults.streamWindow()).isEqualTo(2_000);
     assertThat(defaults.output()).isNull();
     BenchConfig some = BenchConfig.fromEnv(Map.of("BENCH_ROUTES", "grpc-stream, http-batch", "BENCH_SECONDS", "3"));
     assertThat(some.routes()).containsExactly("grpc-stream", "http-batch");
     assertThat(some.runs(BenchConfig.BASELINE)).isFalse();
     assertThat(some.measureSeconds()).isEqualTo(3);
-    assertThatThrownBy(() -> BenchConfig.fromEnv(Map.of("BENCH_ROUTES", "carrier-pigeon", "BENCH_GRPC_STREAM_WINDOW", "70000")))
+    assertThatThrownBy(() -> BenchConfig.fromEnv(Map.of("BENCH_ROUTES", "carrier-pigeon", "BENCH_GRPC_STREAM_WINDOW", "100")))
         .isInstanceOf(EnvReader.ConfigException.class)
         .hasMessageContaining("carrier-pigeon")
-        .hasMessageContaining("BENCH_GRPC_STREAM_WINDOW");
+        .hasMessageContaining("BENCH_GRPC_STREAM_WINDOW (100) must be at least BENCH_GRPC_STREAM_BATCH (500)");
+    assertThatThrownBy(() -> BenchConfig.fromEnv(Map.of("BENCH_GRPC_STREAM_BATCH", "70000")))
+        .isInstanceOf(EnvReader.ConfigException.class)
+        .hasMessageContaining("BENCH_GRPC_STREAM_BATCH");
+  }
+
+  @Test
+  void aStreamMessageNamesItsSlotInEveryVotesSequence() {
+    assertThat(GrpcStreamDriver.messagesInFlight(2_000, 500)).isEqualTo(4);
+    assertThat(GrpcStreamDriver.messagesInFlight(1_999, 500)).isEqualTo(3); // whole messages only
+    assertThat(GrpcStreamDriver.messagesInFlight(10, 500)).isEqualTo(1);
+    long first = GrpcStreamDriver.firstSequence(123_456_789L, 4_321);
+    for (int index : new int[] {0, 1, 499, GrpcStreamDriver.MAX_BATCH - 1}) {
+      assertThat(GrpcStreamDriver.slotOf(first + index)).isEqualTo(4_321);
+    }
+    // Another message from the same slot, later: different sequences, same slot.
+    long next = GrpcStreamDriver.firstSequence(123_456_790L, 4_321);
+    assertThat(next).isGreaterThan(first + GrpcStreamDriver.MAX_BATCH);
+    assertThat(GrpcStreamDriver.slotOf(next)).isEqualTo(4_321);
   }
 
   @Test
