@@ -269,4 +269,80 @@ class BrokenCopiesTest {
     assertThat(Wiring.check(Rendered.of("broken prod", docs, Deployments.PROD_EXTERNAL_SECRETS)))
         .anySatisfy(p -> assertThat(p).contains("Secret/redis-auth: this deployment expects its Secrets from outside"));
   }
+
+  // ---- credentials: store URLs from Secrets, Redis with a password, no literal password anywhere
+
+  @Test
+  void aStoreUrlWithALiteralPasswordIsCaught() {
+    assertThat(problemsAfter(docs -> envVar(docs, "Deployment", "web", "MONGO_URI")
+        .put("value", "mongodb://quetzal:hunter2@mongodb:27017")))
+        .anySatisfy(p -> assertThat(p).contains("Deployment/web container web: the password in MONGO_URI must be $(VAR)"))
+        .anySatisfy(p -> assertThat(p).contains("Deployment/web").contains("a literal password in a URI (mongodb://***@"))
+        .allSatisfy(p -> assertThat(p).doesNotContain("hunter2"));
+  }
+
+  @Test
+  void aStoreUrlWithoutCredentialsIsCaught() {
+    assertThat(problemsAfter(docs -> envVar(docs, "Deployment", "sinks", "REDIS_URL").put("value", "redis://redis:6379")))
+        .anySatisfy(p -> assertThat(p).contains("Deployment/sinks container sinks: REDIS_URL carries no password"));
+  }
+
+  @Test
+  void aPasswordVariableWithALiteralValueIsCaught() {
+    assertThat(problemsAfter(docs -> {
+      Map<String, Object> password = envVar(docs, "Deployment", "web", "REDIS_PASSWORD");
+      password.remove("valueFrom");
+      password.put("value", "hunter2");
+    }))
+        .anySatisfy(p -> assertThat(p).contains("Deployment/web container web: the password in REDIS_URL must be $(VAR) with VAR from a secretKeyRef"))
+        .anySatisfy(p -> assertThat(p).contains("REDIS_PASSWORD is a literal; take it from a secretKeyRef"));
+  }
+
+  @Test
+  void aRedisWithoutAPasswordIsCaught() {
+    assertThat(problemsAfter(docs -> Yaml.list(container(docs, "StatefulSet", "redis").get("args"))
+        .removeIf(a -> String.valueOf(a).contains("requirepass") || String.valueOf(a).contains("REDISCLI_AUTH"))))
+        .anySatisfy(p -> assertThat(p).contains("StatefulSet/redis container redis: Redis must require a password"));
+  }
+
+  @Test
+  void aLiteralRedisPasswordOnTheCommandLineOrInItsConfigIsCaught() {
+    assertThat(problemsAfter(docs -> {
+      Yaml.list(container(docs, "StatefulSet", "redis").get("args")).set(2, "hunter2");
+      Map<String, Object> data = Yaml.cast(doc(docs, "ConfigMap", "redis-config").get("data"));
+      data.put("redis.conf", data.get("redis.conf") + "requirepass hunter2\n");
+    }))
+        .anySatisfy(p -> assertThat(p).contains("StatefulSet/redis").contains("a literal password after --requirepass"))
+        .anySatisfy(p -> assertThat(p).contains("ConfigMap/redis-config .data.redis.conf: a literal password in a config file line"));
+  }
+
+  // ---- the Ingress reaches public ports only
+
+  @Test
+  void anIngressRouteToAnOpsPortIsCaught() {
+    assertThat(problemsAfter(docs -> {
+      Map<String, Object> ops = new LinkedHashMap<>(Map.of("name", "ops", "port", 8089, "targetPort", "ops"));
+      Yaml.list(Yaml.at(doc(docs, "Service", "web"), "spec", "ports")).add(ops);
+      Yaml.cast(Yaml.at(doc(docs, "Ingress", "quetzal"), "spec", "rules", 0, "http", "paths", 3, "backend", "service", "port"))
+          .put("name", "ops");
+    }))
+        .anySatisfy(p -> assertThat(p).contains("Ingress/quetzal /: routes to Service web port ops, an operational port"))
+        .anySatisfy(p -> assertThat(p).contains("Ingress/quetzal /: routes to Deployment/web port 8089, where gt.quetzal.web.WebConfig serves /metrics"));
+  }
+
+  @Test
+  void aPublicPortStillServingMetricsIsCaught() {
+    // Without OPS_PORT, ingest-http serves /metrics on the port the Ingress routes.
+    assertThat(problemsAfter(docs -> env(docs, "Deployment", "ingest-http").removeIf(e -> "OPS_PORT".equals(Yaml.cast(e).get("name")))))
+        .anySatisfy(p -> assertThat(p).contains("Ingress/quetzal /votes: routes to Deployment/ingest-http port 8080, where "
+            + "gt.quetzal.ingest.http.IngestHttpConfig serves /metrics; set OPS_PORT"));
+  }
+
+  @Test
+  void anIngressRouteToTheStreamsAppIsCaught() {
+    assertThat(problemsAfter(docs -> Yaml.cast(Yaml.at(doc(docs, "Ingress", "quetzal"),
+        "spec", "rules", 0, "http", "paths", 2, "backend", "service")).put("name", "streams-app")))
+        .anySatisfy(p -> assertThat(p).contains("Ingress/quetzal /grafana: routes to StatefulSet/streams-app, which is internal"))
+        .anySatisfy(p -> assertThat(p).contains("where gt.quetzal.streams.StreamsAppConfig serves /metrics"));
+  }
 }

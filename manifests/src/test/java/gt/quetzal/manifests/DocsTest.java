@@ -47,4 +47,20 @@ class DocsTest {
     String committed = PodEnv.secretValue(Deployments.local().secret("grafana-admin").orElseThrow(), "password");
     assertThat(GUIDE).contains(committed);
   }
+
+  @Test
+  void everyOperationalPortIsInTheGuidesTable() {
+    int found = 0;
+    for (Rendered.Workload w : Deployments.local().workloads()) {
+      for (var c : w.containers()) {
+        for (var port : c.getPorts() == null ? java.util.List.<io.fabric8.kubernetes.api.model.ContainerPort>of() : c.getPorts()) {
+          if (Wiring.OPERATIONAL_PORT_NAMES.contains(port.getName())) {
+            found++;
+            assertThat(GUIDE).contains("| " + w.name() + " |").contains(port.getContainerPort() + " `" + port.getName() + "`");
+          }
+        }
+      }
+    }
+    assertThat(found).as("ops ports in the local overlay").isGreaterThanOrEqualTo(2);
+  }
 }

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  */
 final class PodEnv {
 
-  private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+  static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
   /**
    * @param values    the final value of every variable

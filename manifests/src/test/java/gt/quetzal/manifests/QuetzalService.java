@@ -160,6 +160,47 @@ enum QuetzalService {
   }
 
   /**
+   * The port the service serves {@code /metrics} (and its other operational endpoints) on, as its config
+   * says: the {@code opsPort} component when the record has one and it is set (OPS_PORT), otherwise
+   * {@code httpPort} (for ingest-grpc, the streams app and the sinks that port is operational only).
+   * Empty when the config has neither.
+   */
+  static java.util.OptionalInt metricsPort(Object config) {
+    java.util.OptionalInt ops = intComponent(config, "opsPort");
+    return ops.isPresent() ? ops : intComponent(config, "httpPort");
+  }
+
+  /** A port-like record component: int (0 or less is unset), Integer, OptionalInt or Optional<Integer>. */
+  private static java.util.OptionalInt intComponent(Object config, String name) {
+    if (config == null || !config.getClass().isRecord()) {
+      return java.util.OptionalInt.empty();
+    }
+    for (RecordComponent component : config.getClass().getRecordComponents()) {
+      if (!component.getName().equals(name)) {
+        continue;
+      }
+      Object value;
+      try {
+        Method accessor = component.getAccessor();
+        accessor.setAccessible(true);
+        value = accessor.invoke(config);
+      } catch (ReflectiveOperationException e) {
+        throw new AssertionError(e);
+      }
+      if (value instanceof Optional<?> optional) {
+        value = optional.orElse(null);
+      }
+      if (value instanceof java.util.OptionalInt optional) {
+        return optional;
+      }
+      if (value instanceof Integer port && port > 0) {
+        return java.util.OptionalInt.of(port);
+      }
+    }
+    return java.util.OptionalInt.empty();
+  }
+
+  /**
    * The longest time the service may spend shutting down, in ms: record components named like
    * shutdown/close timeouts in its config, and static Duration constants of that name in its main
    * class. The pod's termination grace period must exceed it.

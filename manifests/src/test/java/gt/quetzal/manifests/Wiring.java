@@ -63,6 +63,22 @@ final class Wiring {
   private static final Pattern REQUIRED_SCRIPT_VARIABLE = Pattern.compile("\\$\\{([A-Z_][A-Z0-9_]*):\\?");
   /** Read by Kafka's launcher scripts (kafka-run-class.sh, kafka-server-start.sh), not by our scripts. */
   static final Set<String> KAFKA_LAUNCHER_VARIABLES = Set.of("KAFKA_HEAP_OPTS", "KAFKA_LOG4J_OPTS", "LOG_DIR", "EXTRA_ARGS");
+  /** What the Ingress may route to; everything else is reachable only inside the cluster. */
+  static final Set<String> PUBLIC_WORKLOADS = Set.of("ingest-http", "ingest-grpc", "web", "grafana");
+  /** Port names that mean health, readiness and metrics only. */
+  static final Set<String> OPERATIONAL_PORT_NAMES = Set.of("ops", "metrics");
+  /** Store URLs whose credentials must come from a Secret. */
+  static final Set<String> STORE_URL_VARIABLES = Set.of("REDIS_URL", "MONGO_URI");
+  /** A value that is only references, resolved at run time: $(VAR) by the kubelet, $VAR or ${VAR} by a program. */
+  private static final Pattern ONLY_REFERENCES =
+      Pattern.compile("(\\$\\([A-Za-z_][A-Za-z0-9_]*\\)|\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}|\\$[A-Za-z_][A-Za-z0-9_]*)+");
+  /** {@code scheme://user:password@} — the password group. */
+  private static final Pattern URI_PASSWORD = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*://[^\\s/@:]*:([^\\s/@]+)@");
+  /** {@code password: x}, {@code requirepass x}, {@code token=x} lines in a mounted config file. */
+  private static final Pattern CONFIG_PASSWORD = Pattern.compile(
+      "(?im)^\\s*(?:--)?[\\w.-]*(?:password|passwd|requirepass|masterauth|secret|token)[\\w.-]*\\s*[:= ]\\s*[\"']?([^\\s\"'#]+)");
+  /** Environment variables that hold a credential by their name. */
+  private static final Pattern CREDENTIAL_NAME = Pattern.compile("(?i)(.*_)?(PASSWORD|PASSWD|SECRET|TOKEN|REQUIREPASS|API_?KEY)(_.*)?|.*_AUTH");
   static final String JIB_USER = "65532";
   static final String JIB_CLASSPATH = "@/app/jib-classpath-file";
 
@@ -92,6 +108,8 @@ final class Wiring {
     w.images();
     w.kafka();
     w.secrets();
+    w.credentials();
+    w.literalPasswords();
     w.keda();
     w.grafana();
     return List.copyOf(w.problems);
@@ -581,11 +599,48 @@ final class Wiring {
                   + "traefik.ingress.kubernetes.io/service.serversscheme: h2c");
             }
           }
+          publicOnly(where + " " + path.getPath(), service.get(), sp.get());
           reach(NetworkPolicies.traefik(), service.get(), sp.get().getPort(), where + " " + path.getPath());
         }
       }
       if (!grpcRouted) {
         problem(where + ": no route to a gRPC backend");
+      }
+    }
+  }
+
+  /**
+   * An Ingress backend is a public port of a public workload: never a port named for operations, never
+   * the port a service serves /metrics on (its config says which: OPS_PORT, or HTTP_PORT without it),
+   * never a workload that is internal by design (the streams app's interactive queries, the sinks, the
+   * stores, Kafka).
+   */
+  private void publicOnly(String where, Service service, ServicePort port) {
+    IntOrString target = port.getTargetPort() == null ? new IntOrString(port.getPort()) : port.getTargetPort();
+    if (OPERATIONAL_PORT_NAMES.contains(port.getName())) {
+      problem(where + ": routes to Service " + name(service) + " port " + port.getName() + ", an operational port");
+    }
+    for (Rendered.Workload w : r.selected(service.getSpec().getSelector())) {
+      if (!PUBLIC_WORKLOADS.contains(w.name())) {
+        problem(where + ": routes to " + w + ", which is internal (public are " + PUBLIC_WORKLOADS + ")");
+      }
+      for (Container c : w.containers()) {
+        Optional<ContainerPort> cp = containerPort(c, target);
+        Optional<QuetzalService> quetzal = QuetzalService.byContainer(c.getName());
+        if (cp.isEmpty()) {
+          continue;
+        }
+        if (OPERATIONAL_PORT_NAMES.contains(cp.get().getName())) {
+          problem(where + ": routes to " + w + " container port " + cp.get().getName() + ", an operational port");
+        }
+        if (quetzal.isPresent()) {
+          Object config = quetzal.get().read(withMountedFiles(w, c, PodEnv.resolve(r, w, c).values())).config();
+          java.util.OptionalInt metrics = QuetzalService.metricsPort(config);
+          if (metrics.isPresent() && metrics.getAsInt() == cp.get().getContainerPort()) {
+            problem(where + ": routes to " + w + " port " + cp.get().getContainerPort() + ", where "
+                + quetzal.get().configClass + " serves /metrics; set OPS_PORT to a port the Ingress does not route");
+          }
+        }
       }
     }
   }
@@ -865,6 +920,117 @@ final class Wiring {
       Map<String, String> annotations = secret.getMetadata().getAnnotations();
       if (annotations == null || !"true".equals(annotations.get("quetzal.gt/dev-only"))) {
         problem("Secret/" + name(secret) + ": a committed Secret must be marked quetzal.gt/dev-only: \"true\"");
+      }
+    }
+  }
+
+  /**
+   * Every REDIS_URL and MONGO_URI is a Secret's value or is composed from one: its password part is only
+   * {@code $(VAR)} references to variables read from a secretKeyRef. And Redis itself runs with
+   * {@code --requirepass} from a Secret, so a URL without a password cannot connect.
+   */
+  private void credentials() {
+    for (Rendered.Workload w : r.workloads()) {
+      for (Container c : w.containers()) {
+        String where = w + " container " + c.getName();
+        Set<String> fromSecrets = new HashSet<>();
+        for (io.fabric8.kubernetes.api.model.EnvVar var : c.getEnv() == null
+            ? List.<io.fabric8.kubernetes.api.model.EnvVar>of() : c.getEnv()) {
+          boolean secret = var.getValueFrom() != null && var.getValueFrom().getSecretKeyRef() != null;
+          if (secret) {
+            fromSecrets.add(var.getName());
+          }
+          if (!STORE_URL_VARIABLES.contains(var.getName()) || secret) {
+            continue;
+          }
+          if (var.getValueFrom() != null) {
+            problem(where + ": " + var.getName() + " must come from a secretKeyRef, not another source");
+            continue;
+          }
+          String value = var.getValue() == null ? "" : var.getValue();
+          Matcher m = URI_PASSWORD.matcher(value);
+          if (!m.find()) {
+            problem(where + ": " + var.getName() + " carries no password; compose it from a Secret, e.g. "
+                + "redis://:$(REDIS_PASSWORD)@redis:6379 with REDIS_PASSWORD from a secretKeyRef");
+            continue;
+          }
+          // Only $(VAR) is expanded by the kubelet; each must name a variable read from a Secret.
+          String password = m.group(1);
+          Matcher ref = PodEnv.REFERENCE.matcher(password);
+          boolean allFromSecrets = ref.replaceAll("").isEmpty() && !password.isEmpty();
+          ref.reset();
+          while (ref.find()) {
+            if (!fromSecrets.contains(ref.group(1))) {
+              allFromSecrets = false;
+            }
+          }
+          if (!allFromSecrets) {
+            problem(where + ": the password in " + var.getName() + " must be $(VAR) with VAR from a secretKeyRef");
+          }
+        }
+        if ("redis".equals(w.name())) {
+          List<String> words = new ArrayList<>();
+          Optional.ofNullable(c.getCommand()).ifPresent(words::addAll);
+          Optional.ofNullable(c.getArgs()).ifPresent(words::addAll);
+          int at = words.indexOf("--requirepass");
+          String value = at < 0 || at + 1 >= words.size() ? null : words.get(at + 1);
+          Matcher ref = value == null ? null : PodEnv.REFERENCE.matcher(value);
+          if (ref == null || !ref.matches() || !fromSecrets.contains(ref.group(1))) {
+            problem(where + ": Redis must require a password: --requirepass $(VAR) with VAR from a secretKeyRef");
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * No password is written into any rendered object other than a (dev-only, checked above) Secret: not in
+   * a URI's user-info, not as an env value of a variable named like a credential, not after
+   * --requirepass, not as a password/token line of a ConfigMap file. References ($(VAR), $VAR) are fine.
+   */
+  private void literalPasswords() {
+    for (Typed.Parsed doc : r.documents()) {
+      Map<String, Object> raw = doc.raw();
+      if ("Secret".equals(raw.get("kind"))) {
+        continue;
+      }
+      String where = raw.get("kind") + "/" + Yaml.at(raw, "metadata", "name");
+      scanForPasswords(where, "", raw);
+    }
+  }
+
+  private void scanForPasswords(String where, String path, Object node) {
+    if (node instanceof Map<?, ?> map) {
+      Object name = map.get("name");
+      Object value = map.get("value");
+      if (name instanceof String n && value instanceof String v && CREDENTIAL_NAME.matcher(n).matches()
+          && !v.isBlank() && !ONLY_REFERENCES.matcher(v).matches()) {
+        problem(where + " " + path + ": " + n + " is a literal; take it from a secretKeyRef");
+      }
+      map.forEach((k, v) -> scanForPasswords(where, path + "." + k, v));
+    } else if (node instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        Object item = list.get(i);
+        if (item instanceof String flag && flag.matches("--(requirepass|masterauth)") && i + 1 < list.size()
+            && !ONLY_REFERENCES.matcher(String.valueOf(list.get(i + 1))).matches()) {
+          problem(where + " " + path + "[" + (i + 1) + "]: a literal password after " + flag);
+        }
+        scanForPasswords(where, path + "[" + i + "]", item);
+      }
+    } else if (node instanceof String text) {
+      Matcher uri = URI_PASSWORD.matcher(text);
+      while (uri.find()) {
+        if (!ONLY_REFERENCES.matcher(uri.group(1)).matches()) {
+          problem(where + " " + path + ": a literal password in a URI (" + redact(uri.group()) + ")");
+        }
+      }
+      if (text.contains("\n")) {
+        Matcher line = CONFIG_PASSWORD.matcher(text);
+        while (line.find()) {
+          if (!ONLY_REFERENCES.matcher(line.group(1)).matches()) {
+            problem(where + " " + path + ": a literal password in a config file line");
+          }
+        }
       }
     }
   }
