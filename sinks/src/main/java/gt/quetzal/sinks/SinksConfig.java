@@ -22,6 +22,9 @@ import java.util.Objects;
  *   <tr><td>MONGO_URI</td><td>mongodb://localhost:27017 (dev only; or mongodb+srv://, credentials as {@code user:password@})</td></tr>
  *   <tr><td>HTTP_PORT</td><td>8082 (0 = any free port)</td></tr>
  *   <tr><td>GROUP_ID</td><td>quetzal-sinks — a prefix: the loops join {@code <prefix>-redis} and {@code <prefix>-mongo}</td></tr>
+ *   <tr><td>GROUP_INSTANCE_ID</td><td>(none) — static membership, e.g. the pod name: the loops use
+ *       {@code <id>-redis} and {@code <id>-mongo}, so a sink restarted within the session timeout gets its
+ *       partitions back at once instead of waiting for its dead member to expire</td></tr>
  *   <tr><td>MONGO_WRITE_CONCERN</td><td>majority, or a number of nodes ≥ 1 (unacknowledged is refused)</td></tr>
  *   <tr><td>REDIS_BATCH_SIZE</td><td>5000 — max.poll.records of the tallies consumer</td></tr>
  *   <tr><td>MONGO_BATCH_SIZE</td><td>1000 — max.poll.records of the votes consumer</td></tr>
@@ -38,6 +41,7 @@ public record SinksConfig(
     String mongoUri,
     int httpPort,
     String groupIdPrefix,
+    String groupInstanceId,
     String mongoWriteConcern,
     int redisBatchSize,
     int mongoBatchSize,
@@ -85,6 +89,7 @@ public record SinksConfig(
     }
     int port = env.port("HTTP_PORT", 8082);
     String group = env.string("GROUP_ID", SERVICE);
+    String instance = env.optional("GROUP_INSTANCE_ID");
     String writeConcern = env.string("MONGO_WRITE_CONCERN", "majority");
     if (parseWriteConcern(writeConcern) == null) {
       env.problem("MONGO_WRITE_CONCERN=" + writeConcern + " must be 'majority' or a node count >= 1");
@@ -104,6 +109,7 @@ public record SinksConfig(
         mongo,
         port,
         group,
+        instance,
         writeConcern,
         redisBatch,
         mongoBatch,
@@ -142,10 +148,20 @@ public record SinksConfig(
     return groupIdPrefix + "-mongo";
   }
 
+  /** Static membership id of the Redis loop's consumer, or {@code null} for dynamic membership. */
+  public String redisGroupInstanceId() {
+    return groupInstanceId == null ? null : groupInstanceId + "-redis";
+  }
+
+  /** Static membership id of the MongoDB loop's consumer, or {@code null} for dynamic membership. */
+  public String mongoGroupInstanceId() {
+    return groupInstanceId == null ? null : groupInstanceId + "-mongo";
+  }
+
   /** Same config on another HTTP port (tests start on 0). */
   public SinksConfig withHttpPort(int port) {
     return new SinksConfig(
-        bootstrapServers, redisUrl, mongoUri, port, groupIdPrefix, mongoWriteConcern,
+        bootstrapServers, redisUrl, mongoUri, port, groupIdPrefix, groupInstanceId, mongoWriteConcern,
         redisBatchSize, mongoBatchSize, backoffMin, backoffMax, timelineMaxMinutes);
   }
 
@@ -157,6 +173,7 @@ public record SinksConfig(
         + ", mongoUri=" + Redact.uri(mongoUri)
         + ", httpPort=" + httpPort
         + ", groupIdPrefix=" + groupIdPrefix
+        + ", groupInstanceId=" + groupInstanceId
         + ", mongoWriteConcern=" + mongoWriteConcern
         + ", redisBatchSize=" + redisBatchSize
         + ", mongoBatchSize=" + mongoBatchSize

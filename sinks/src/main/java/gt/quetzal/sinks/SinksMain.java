@@ -71,7 +71,8 @@ public final class SinksMain {
       // One loop per store, each reading all of its topics with one consumer: one write per poll.
       SinkLoop<byte[], byte[]> tallies =
           new SinkLoop<>(
-              consumer(config, config.redisGroupId(), config.redisBatchSize()),
+              consumer(
+                  config, config.redisGroupId(), config.redisGroupInstanceId(), config.redisBatchSize()),
               RedisTallySink.topicNames(),
               new RedisTallySink(redis, System::currentTimeMillis, config.timelineMaxMinutes(), registry),
               new Backoff(config.backoffMin(), config.backoffMax()),
@@ -82,7 +83,8 @@ public final class SinksMain {
 
       SinkLoop<byte[], byte[]> votes =
           new SinkLoop<>(
-              consumer(config, config.mongoGroupId(), config.mongoBatchSize()),
+              consumer(
+                  config, config.mongoGroupId(), config.mongoGroupInstanceId(), config.mongoBatchSize()),
               MongoVoteSink.topicNames(),
               new MongoVoteSink(mongo.getDatabase(MongoNames.DATABASE), config.writeConcern(), registry),
               new Backoff(config.backoffMin(), config.backoffMax()),
@@ -102,10 +104,15 @@ public final class SinksMain {
   }
 
   /** Bytes in: the writers decode per topic with the contract serdes, and skip what they cannot read. */
-  static KafkaConsumer<byte[], byte[]> consumer(SinksConfig config, String groupId, int maxPollRecords) {
+  static KafkaConsumer<byte[], byte[]> consumer(
+      SinksConfig config, String groupId, String groupInstanceId, int maxPollRecords) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    if (groupInstanceId != null) {
+      // A restart under the same id takes its partitions back at once; the old member is fenced.
+      props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, groupInstanceId);
+    }
     // Offsets move only after the store acknowledged (SinkLoop commits explicitly).
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     // The streams app writes transactionally: never mirror an aborted or still-open transaction.

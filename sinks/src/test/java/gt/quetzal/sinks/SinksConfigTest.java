@@ -28,6 +28,7 @@ class SinksConfigTest {
     assertThat(config.backoffMin()).isEqualTo(Duration.ofMillis(100));
     assertThat(config.backoffMax()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.timelineMaxMinutes()).isEqualTo(1_440);
+    assertThat(config.redisGroupInstanceId()).as("dynamic membership by default").isNull();
   }
 
   @Test
@@ -40,6 +41,7 @@ class SinksConfigTest {
                 Map.entry("MONGO_URI", "mongodb://a:27017,b:27017/?replicaSet=rs0"),
                 Map.entry("HTTP_PORT", "0"),
                 Map.entry("GROUP_ID", "blue"),
+                Map.entry("GROUP_INSTANCE_ID", "sinks-0"),
                 Map.entry("MONGO_WRITE_CONCERN", "2"),
                 Map.entry("REDIS_BATCH_SIZE", "10000"),
                 Map.entry("MONGO_BATCH_SIZE", "500"),
@@ -53,6 +55,8 @@ class SinksConfigTest {
     assertThat(config.mongoUri()).isEqualTo("mongodb://a:27017,b:27017/?replicaSet=rs0");
     assertThat(config.httpPort()).isZero();
     assertThat(config.redisGroupId()).isEqualTo("blue-redis");
+    assertThat(config.redisGroupInstanceId()).isEqualTo("sinks-0-redis");
+    assertThat(config.mongoGroupInstanceId()).isEqualTo("sinks-0-mongo");
     assertThat(config.writeConcern()).isEqualTo(new WriteConcern(2));
     assertThat(config.redisBatchSize()).isEqualTo(10_000);
     assertThat(config.mongoBatchSize()).isEqualTo(500);
@@ -66,7 +70,7 @@ class SinksConfigTest {
     EnvReader env = new EnvReader(Map.of());
     SinksConfig.fromEnv(env);
     assertThat(env.consulted())
-        .contains("KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "MONGO_URI", "HTTP_PORT", "GROUP_ID", "MONGO_WRITE_CONCERN",
+        .contains("KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "MONGO_URI", "HTTP_PORT", "GROUP_ID", "GROUP_INSTANCE_ID", "MONGO_WRITE_CONCERN",
             "REDIS_BATCH_SIZE", "MONGO_BATCH_SIZE", "BACKOFF_MIN_MS", "BACKOFF_MAX_MS", "TIMELINE_MAX_MINUTES");
   }
 
