@@ -27,7 +27,7 @@ public record TopologyOptions(
   public static final Duration DEFAULT_DEDUP_RETENTION = Duration.ofHours(1);
   public static final Duration DEFAULT_WINDOW_GRACE = Duration.ofSeconds(30);
   public static final Duration DEFAULT_TIMELINE_RETENTION = Duration.ofDays(7);
-  public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(100);
+  public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(50);
 
   public TopologyOptions {
     positive(dedupRetention, "dedupRetention");

@@ -29,7 +29,7 @@ class StreamsAppConfigTest {
     assertThat(config.groupInstanceId()).isNull();
     assertThat(config.numStandbyReplicas()).isZero();
     assertThat(config.numStreamThreads()).isEqualTo(1);
-    assertThat(config.commitIntervalMs()).isEqualTo(100);
+    assertThat(config.commitIntervalMs()).isEqualTo(50);
     assertThat(config.cacheMaxBytes()).isEqualTo(1024 * 1024);
     assertThat(config.rocksDbCacheBytes()).isEqualTo(64L * 1024 * 1024);
     assertThat(config.dedupRetention()).isEqualTo(Duration.ofHours(1));
