@@ -1,12 +1,12 @@
 package gt.quetzal.sinks;
 
 import com.mongodb.ConnectionString;
-import com.mongodb.MongoException;
 import com.mongodb.MongoSecurityException;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import gt.quetzal.contract.Closer;
+import gt.quetzal.contract.CredentialCheck;
 import gt.quetzal.contract.MongoNames;
 import gt.quetzal.contract.Redact;
 import io.javalin.Javalin;
@@ -30,7 +30,6 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.JedisURIHelper;
 
 /** Wires the sinks: config → Redis/Mongo clients → two sink loops (tallies → Redis, vote log → MongoDB) → HTTP probes. */
@@ -160,26 +159,27 @@ public final class SinksMain {
    * only logs.
    */
   static void refuseRejectedRedisCredentials(RedisClient redis, URI url) {
-    try {
-      redis.ping();
-    } catch (JedisException e) {
-      String reply = Redact.redisRefusal(e);
-      if (reply != null) {
-        throw new IllegalStateException(Redact.credentialsRejected("REDIS_URL", url.toString(), reply));
-      }
-      log.warn("Redis at {} does not answer yet ({}); the tallies wait for it", Redact.uri(url.toString()), e.toString());
+    RuntimeException down =
+        CredentialCheck.ping("REDIS_URL", url.toString(), redis::ping, Redact::redisRefusal);
+    if (down != null) {
+      log.warn("Redis at {} does not answer yet ({}); the tallies wait for it", Redact.uri(url.toString()), down.toString());
     }
+  }
+
+  private static String mongoRefusal(RuntimeException e) {
+    return e.getCause() != null ? e.getCause().getMessage() : "authentication failed";
   }
 
   /** The same for MONGO_URI: refused credentials stop the start, an unreachable MongoDB only logs. */
   static void refuseRejectedMongoCredentials(MongoClient mongo, String uri) {
-    try {
-      mongo.getDatabase(MongoNames.DATABASE).runCommand(new Document("ping", 1));
-    } catch (MongoSecurityException e) {
-      String reply = e.getCause() != null ? e.getCause().getMessage() : "authentication failed";
-      throw new IllegalStateException(Redact.credentialsRejected("MONGO_URI", uri, reply));
-    } catch (MongoException e) {
-      log.warn("MongoDB at {} does not answer yet ({}); the vote log waits for it", Redact.uri(uri), e.toString());
+    RuntimeException down =
+        CredentialCheck.ping(
+            "MONGO_URI",
+            uri,
+            () -> mongo.getDatabase(MongoNames.DATABASE).runCommand(new Document("ping", 1)),
+            e -> e instanceof MongoSecurityException ? mongoRefusal(e) : null);
+    if (down != null) {
+      log.warn("MongoDB at {} does not answer yet ({}); the vote log waits for it", Redact.uri(uri), down.toString());
     }
   }
 
