@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * The operational HTTP port both ingest services can run: {@code /healthz} (liveness), {@code
@@ -43,11 +44,19 @@ public final class OpsHttpApp {
   }
 
   private void readyz(Context ctx) {
+    answerReadiness(ctx, publisher, Runnable::run);
+  }
+
+  /**
+   * {@code /readyz} for both ingest services: 200 with the broker it reached, or 503 with the reason.
+   * The answer is written on {@code responses}, so a caller can keep Kafka's own threads free.
+   */
+  public static void answerReadiness(Context ctx, VotePublisher publisher, Executor responses) {
     ctx.future(
         () ->
             publisher
                 .health()
-                .handle(
+                .handleAsync(
                     (health, error) -> {
                       PublisherHealth verdict =
                           error != null
@@ -60,7 +69,8 @@ public final class OpsHttpApp {
                           .contentType("application/json")
                           .result(toJson(body));
                       return null;
-                    }));
+                    },
+                    responses));
   }
 
   private static byte[] toJson(Object value) {

@@ -7,7 +7,7 @@ import gt.quetzal.contract.VoteEvent;
 import gt.quetzal.ingest.core.ClientRateLimit;
 import gt.quetzal.ingest.core.FieldViolation;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
-import gt.quetzal.ingest.core.PublisherHealth;
+import gt.quetzal.ingest.core.OpsHttpApp;
 import gt.quetzal.ingest.core.RateLimiter;
 import gt.quetzal.ingest.core.ValidationResult;
 import gt.quetzal.ingest.core.VoteCandidate;
@@ -602,25 +602,7 @@ public final class IngestHttpApp {
   // ---- health --------------------------------------------------------------------------------
 
   private void readyz(Context ctx, Executor responses) {
-    ctx.future(
-        () ->
-            publisher
-                .health()
-                .handleAsync(
-                    (health, error) -> {
-                      PublisherHealth verdict =
-                          error != null
-                              ? PublisherHealth.down("health check failed: " + KafkaVotePublisher.unwrap(error))
-                              : health;
-                      Map<String, Object> body = new LinkedHashMap<>();
-                      body.put("status", verdict.up() ? "ready" : "unavailable");
-                      body.put(verdict.up() ? "kafka" : "reason", verdict.detail());
-                      ctx.status(verdict.up() ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
-                          .contentType(JSON)
-                          .result(toJson(body));
-                      return null;
-                    },
-                    responses));
+    OpsHttpApp.answerReadiness(ctx, publisher, responses);
   }
 
   // ---- metrics -------------------------------------------------------------------------------
