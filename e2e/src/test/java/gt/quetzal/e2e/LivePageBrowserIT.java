@@ -164,10 +164,10 @@ class LivePageBrowserIT {
       assertThat(bandTotalOnPage(band)).isEqualTo(before + 1);
 
       // The log shows the new vote (MongoDB is written by its own sink, so allow it its own time).
-      WebElement row = waitFor(Duration.ofSeconds(15), d -> voteRow(voteId));
-      assertThat(row.findElements(By.tagName("td")).get(1).getText()).isEqualTo(band);
-      assertThat(row.findElements(By.tagName("td")).get(2).getText()).isEqualTo("Crónicas de Mercado");
-      assertThat(row.findElements(By.tagName("td")).get(4).getText()).isEqualTo("77");
+      List<String> cells = voteCells(voteId);
+      assertThat(cells.get(1)).isEqualTo(band);
+      assertThat(cells.get(2)).isEqualTo("Crónicas de Mercado");
+      assertThat(cells.get(4)).isEqualTo("77");
       assertThat(driver.findElement(By.id("stat-accepted")).getText()).isNotEqualTo("—");
 
       assertThat(js("return window.quetzalNoReload;")).isEqualTo("same document");
@@ -186,20 +186,19 @@ class LivePageBrowserIT {
       assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
       String voteId = Json.MAPPER.readTree(accepted.body()).get("voteId").asText();
 
-      WebElement row =
+      List<String> cells =
           waitFor(
               WARM_UP,
               d -> {
                 for (WebElement tr : d.findElements(By.cssSelector("#rejected tr"))) {
                   if (tr.getText().contains(voteId)) {
-                    return tr;
+                    return tr.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
                   }
                 }
                 return null;
               });
-      List<WebElement> cells = row.findElements(By.tagName("td"));
-      assertThat(cells.get(1).getText()).isEqualTo("Banda desconocida");
-      assertThat(cells.get(2).getText()).contains("Banda Inventada");
+      assertThat(cells.get(1)).isEqualTo("Banda desconocida");
+      assertThat(cells.get(2)).contains("Banda Inventada");
       waitFor(Duration.ofSeconds(10), d -> !d.findElement(By.id("stat-rejected")).getText().equals("—")
           && !d.findElement(By.id("stat-rejected")).getText().equals("0"));
     } finally {
@@ -237,25 +236,25 @@ class LivePageBrowserIT {
     }
     try {
       openLivePage();
+      // The page re-renders rows as updates arrive, so every read re-finds its element (see textOf).
       waitFor(Duration.ofSeconds(15), d -> voteRow("markup-script"));
-      WebElement imgBand = waitFor(Duration.ofSeconds(15), d -> standingsItem(img));
-      assertThat(imgBand.getText()).contains(img);
-      assertThat(standingsItem(script).getText()).contains(script);
+      assertThat(textOf(() -> standingsItem(img))).contains(img);
+      assertThat(textOf(() -> standingsItem(script))).contains(script);
 
-      List<WebElement> cells = voteRow("markup-img").findElements(By.tagName("td"));
-      assertThat(cells.get(1).getText()).isEqualTo(img);
-      assertThat(cells.get(2).getText()).isEqualTo(script);
-      assertThat(voteRow("markup-script").findElements(By.tagName("td")).get(1).getText()).isEqualTo(script);
-      WebElement rejected =
-          waitFor(Duration.ofSeconds(15), d -> {
-            for (WebElement tr : d.findElements(By.cssSelector("#rejected tr"))) {
+      List<String> imgCells = voteCells("markup-img");
+      assertThat(imgCells.get(1)).isEqualTo(img);
+      assertThat(imgCells.get(2)).isEqualTo(script);
+      assertThat(voteCells("markup-script").get(1)).isEqualTo(script);
+      String rejected =
+          textOf(() -> {
+            for (WebElement tr : driver.findElements(By.cssSelector("#rejected tr"))) {
               if (tr.getText().contains("markup-rejected")) {
                 return tr;
               }
             }
             return null;
           });
-      assertThat(rejected.getText()).contains(img);
+      assertThat(rejected).contains(img);
 
       // nothing was parsed as markup, and nothing ran
       assertThat(driver.findElements(By.cssSelector("main img, #standings img, #votes img, #rejected img"))).isEmpty();
@@ -340,6 +339,22 @@ class LivePageBrowserIT {
       }
     }
     return null;
+  }
+
+  /** The text of the element {@code find} returns, retried while it is missing or re-rendered (stale). */
+  private static String textOf(java.util.function.Supplier<WebElement> find) {
+    return waitFor(Duration.ofSeconds(15), d -> {
+      WebElement element = find.get();
+      return element == null ? null : element.getText();
+    });
+  }
+
+  /** A vote-log row's cell texts, read in one go and retried the same way. */
+  private static List<String> voteCells(String voteId) {
+    return waitFor(Duration.ofSeconds(15), d -> {
+      WebElement row = voteRow(voteId);
+      return row == null ? null : row.findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+    });
   }
 
   private static <T> T waitFor(Duration timeout, Function<WebDriver, T> condition) {
