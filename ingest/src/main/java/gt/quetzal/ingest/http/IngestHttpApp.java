@@ -324,12 +324,14 @@ public final class IngestHttpApp {
       throw new ProblemException(Problem.batchTooLarge(config.maxBatchSize(), size), "too_many_items");
     }
     batchSizes.record(size);
-    List<Object> voterIds = new ArrayList<>(size);
-    for (JsonNode item : tree) {
-      JsonNode voterId = item.get("voterId");
-      voterIds.add(voterId != null && voterId.isTextual() ? voterId.textValue() : null);
+    if (rateLimit != null) { // the voterIds are only gathered when they are charged
+      List<Object> voterIds = new ArrayList<>(size);
+      for (JsonNode item : tree) {
+        JsonNode voterId = item.get("voterId");
+        voterIds.add(voterId != null && voterId.isTextual() ? voterId.textValue() : null);
+      }
+      checkRate(ctx, voterIds);
     }
-    checkRate(ctx, voterIds);
 
     List<BatchResult.Rejected> rejectedItems = new ArrayList<>();
     int[] indexes = new int[size];
