@@ -225,17 +225,18 @@ public final class IngestHttpApp {
                 // Idle keep-alive connections would otherwise hold shutdown for Jetty's default 1 s.
                 graceful.setShutdownIdleTimeout(Math.min(200, config.shutdownTimeoutMs()));
                 server.setHandler(graceful);
-                // Javalin adds its connector after this hook (and JavalinTest picks its port), so
-                // set the connection idle timeout when the server starts. It is twice the request's
-                // read timeout, so a stalled body always ends in the read timeout (a 408 the client
-                // can read) rather than in the connection being torn down under the read.
+                // The connection's idle timeout equals the request's read timeout above. If they
+                // differed, Jetty would put the connection's value back as each request ends, undoing
+                // the short idle timeout a graceful stop gives connections: a keep-alive connection
+                // whose request was ending as stop began would then hold stop for the full timeout.
+                // Javalin adds its connector after this hook, so it is set when the server starts.
                 server.addEventListener(
                     new LifeCycle.Listener() {
                       @Override
                       public void lifeCycleStarting(LifeCycle event) {
                         for (Connector connector : server.getConnectors()) {
                           if (connector instanceof AbstractConnector c) {
-                            c.setIdleTimeout(2 * config.idleTimeoutMs());
+                            c.setIdleTimeout(config.idleTimeoutMs());
                           }
                         }
                       }

@@ -31,6 +31,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -552,5 +561,57 @@ class IngestHttpAppTest {
     pending.ack();
     assertThat(response.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
     stopping.get(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A keep-alive connection whose request ends just after stop began must not hold stop for the
+   * whole shutdown timeout (CI saw this race about once in 150 stops). A handler in front of the
+   * app sends its whole response, then holds the request open until stop has begun.
+   */
+  @Test
+  void stopIsNotHeldByAKeepAliveConnectionWhoseRequestEndedDuringStop() throws Exception {
+    config = IngestHttpConfig.fromEnv(Map.of("SHUTDOWN_TIMEOUT_MS", "3000"));
+    Javalin server = app();
+    Server jetty = server.jettyServer().server();
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    // The app installs its handlers as the server starts, so the test's handler goes in front then.
+    jetty.addEventListener(
+        new LifeCycle.Listener() {
+          @Override
+          public void lifeCycleStarting(LifeCycle event) {
+            jetty.setHandler(new HeldResponse(jetty.getHandler(), release));
+          }
+        });
+    server.start(0);
+    assertThat(send(server, "GET", "/held").body()).isEqualTo("ok"); // the client keeps the connection
+
+    CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::stop);
+    AbstractConnector connector = (AbstractConnector) jetty.getConnectors()[0];
+    // Release well inside the 200 ms that stop gives idle connections.
+    await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(2)).until(connector::isShutdown);
+    release.complete(null);
+
+    stopping.get(5, TimeUnit.SECONDS); // throws if Jetty's stop timed out
+  }
+
+  /** Sends a whole response to GET /held, then keeps the request open until {@code release}. */
+  private static final class HeldResponse extends Handler.Wrapper {
+    private final CompletableFuture<Void> release;
+
+    HeldResponse(Handler app, CompletableFuture<Void> release) {
+      super(app);
+      this.release = release;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      if (!Request.getPathInContext(request).equals("/held")) {
+        return super.handle(request, response, callback);
+      }
+      response.setStatus(200);
+      response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 2);
+      response.write(true, BufferUtil.toBuffer("ok"), Callback.from(() -> release.thenRun(callback::succeeded), callback::failed));
+      return true;
+    }
   }
 }
