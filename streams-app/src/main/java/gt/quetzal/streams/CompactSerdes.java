@@ -2,9 +2,6 @@ package gt.quetzal.streams;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import gt.quetzal.contract.AlbumKey;
-import gt.quetzal.contract.AlbumTally;
-import gt.quetzal.contract.BandMinute;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -13,69 +10,50 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Binary serdes for the combiners' pending stores only. Those stores are read and written once per
- * vote (behind the record cache, which still serialises every key and value), so JSON there was the
- * larger part of a vote's CPU. Topics and queryable stores keep the contract's JSON serdes; this
- * format never leaves the application's own pending-store changelogs, which hold only deltas not yet
+ * Binary serdes for {@link TallyCombiner}'s pending store only. That store is read and written once
+ * per vote (behind the record cache, which still serialises every key and value), so JSON there was
+ * the larger part of a vote's CPU. Topics and queryable stores keep the contract's JSON serdes; this
+ * format never leaves the application's own pending-store changelog, which holds only deltas not yet
  * flushed. Changing it would strand those few deltas, so treat it as part of the state format.
  *
- * <p>Layouts (big-endian): strings are a 4-byte length and UTF-8 bytes; {@code AlbumKey} = band,
- * album; {@code AlbumTally} = count (8), rankSum (8), rankMin (4), rankMax (4), band, album; {@code
- * BandMinute} = minuteStart (8), band.
+ * <p>Layouts (big-endian): strings are a 4-byte length and UTF-8 bytes; {@code VoteCell} =
+ * minuteStart (8), band, album; {@code RankDelta} = count (8), rankSum (8), rankMin (4), rankMax (4).
  */
 final class CompactSerdes {
 
   private CompactSerdes() {}
 
-  static Serde<AlbumKey> albumKey() {
+  static Serde<TallyCombiner.VoteCell> voteCell() {
     return serde(
-        key -> {
-          byte[] band = key.band().getBytes(UTF_8);
-          byte[] album = key.album().getBytes(UTF_8);
-          return ByteBuffer.allocate(8 + band.length + album.length)
-              .put(sized(band))
-              .put(sized(album))
-              .array();
-        },
-        buffer -> new AlbumKey(string(buffer), string(buffer)));
-  }
-
-  static Serde<AlbumTally> albumTally() {
-    return serde(
-        tally -> {
-          byte[] band = tally.band().getBytes(UTF_8);
-          byte[] album = tally.album().getBytes(UTF_8);
-          return ByteBuffer.allocate(24 + 8 + band.length + album.length)
-              .putLong(tally.count())
-              .putLong(tally.rankSum())
-              .putInt(tally.rankMin())
-              .putInt(tally.rankMax())
-              .put(sized(band))
-              .put(sized(album))
-              .array();
-        },
-        buffer -> {
-          long count = buffer.getLong();
-          long rankSum = buffer.getLong();
-          int rankMin = buffer.getInt();
-          int rankMax = buffer.getInt();
-          return new AlbumTally(string(buffer), string(buffer), count, rankSum, rankMin, rankMax);
-        });
-  }
-
-  static Serde<BandMinute> bandMinute() {
-    return serde(
-        minute -> {
-          byte[] band = minute.band().getBytes(UTF_8);
-          return ByteBuffer.allocate(12 + band.length)
-              .putLong(minute.minuteStart())
-              .put(sized(band))
+        cell -> {
+          byte[] band = cell.band().getBytes(UTF_8);
+          byte[] album = cell.album().getBytes(UTF_8);
+          return ByteBuffer.allocate(16 + band.length + album.length)
+              .putLong(cell.minuteStart())
+              .putInt(band.length)
+              .put(band)
+              .putInt(album.length)
+              .put(album)
               .array();
         },
         buffer -> {
           long minuteStart = buffer.getLong();
-          return new BandMinute(string(buffer), minuteStart);
+          return new TallyCombiner.VoteCell(string(buffer), string(buffer), minuteStart);
         });
+  }
+
+  static Serde<TallyCombiner.RankDelta> rankDelta() {
+    return serde(
+        delta ->
+            ByteBuffer.allocate(24)
+                .putLong(delta.count())
+                .putLong(delta.rankSum())
+                .putInt(delta.rankMin())
+                .putInt(delta.rankMax())
+                .array(),
+        buffer ->
+            new TallyCombiner.RankDelta(
+                buffer.getLong(), buffer.getLong(), buffer.getInt(), buffer.getInt()));
   }
 
   private interface Writer<T> {
@@ -105,10 +83,6 @@ final class CompactSerdes {
           }
         };
     return Serdes.serdeFrom(serializer, deserializer);
-  }
-
-  private static byte[] sized(byte[] bytes) {
-    return ByteBuffer.allocate(4 + bytes.length).putInt(bytes.length).put(bytes).array();
   }
 
   private static String string(ByteBuffer buffer) {

@@ -37,11 +37,12 @@ public final class StoreNames {
    */
   public static final String VOTER_BALLOTS = "voter-ballots";
 
-  /** Pending per-task deltas of {@link DeltaCombiner}s; internal, not worth querying. */
-  public static final String PENDING_BAND_DELTAS = "pending-band-deltas";
+  /**
+   * Pending per-task deltas of {@link TallyCombiner}, not yet flushed: accepted votes per (band,
+   * album, minute), and the other verdicts' stat counters. Internal, not worth querying.
+   */
+  public static final String PENDING_VOTE_DELTAS = "pending-vote-deltas";
 
-  public static final String PENDING_ALBUM_DELTAS = "pending-album-deltas";
-  public static final String PENDING_MINUTE_DELTAS = "pending-minute-deltas";
   public static final String PENDING_STAT_DELTAS = "pending-stat-deltas";
 
   private StoreNames() {}

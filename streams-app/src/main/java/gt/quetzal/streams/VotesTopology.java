@@ -8,7 +8,6 @@ import gt.quetzal.contract.Topic;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.contract.VoteEvent;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -42,16 +41,17 @@ import org.apache.kafka.streams.state.WindowStore;
  *   ├─ verdict-rejected ─► votes.rejected (unparseable | invalid | unknown_band | unknown_album | late
  *   │                                       | already_voted)
  *   ├─ verdict-accepted ─► votes.accepted
- *   │    ├─ combine-band-deltas   ─► band-deltas   ─► sum-band-totals (band-totals)   ─► tallies.bands
- *   │    ├─ combine-album-deltas  ─► album-deltas  ─► sum-album-totals (album-totals) ─► tallies.albums
- *   │    └─ combine-minute-deltas ─► minute-deltas ─► 1-min windows, sum-band-minutes (band-minutes)
- *   │                                                   ─► tallies.bands-per-minute
- *   └─ (every verdict) combine-stat-deltas ─► stat-deltas ─► sum-stats (stats) ─► tallies.stats
+ *   └─ (every verdict) combine-deltas  pending-vote-deltas, pending-stat-deltas
+ *        ├─ deltas-band   ─► band-deltas   ─► sum-band-totals (band-totals)   ─► tallies.bands
+ *        ├─ deltas-album  ─► album-deltas  ─► sum-album-totals (album-totals) ─► tallies.albums
+ *        ├─ deltas-minute ─► minute-deltas ─► 1-min windows, sum-band-minutes (band-minutes)
+ *        │                                     ─► tallies.bands-per-minute
+ *        └─ deltas-stat   ─► stat-deltas   ─► sum-stats (stats) ─► tallies.stats
  * </pre>
  *
  * <p><b>Where the work happens.</b> Everything per vote happens once, on the task that reads the
- * vote's {@code votes.raw} partition: parsing, dedup, the late check, and a {@link DeltaCombiner} per
- * aggregate that sums the task's deltas per key. Only those merged deltas cross a repartition topic
+ * vote's {@code votes.raw} partition: parsing, dedup, the late check, and one {@link TallyCombiner}
+ * that sums the task's deltas for every aggregate. Only those merged deltas cross a repartition topic
  * (a few records per band, album, minute and stat per flush interval, not one per vote), and a DSL
  * reduce per aggregate adds up the deltas of all tasks into the absolute, queryable tally. Under
  * {@code exactly_once_v2} the deltas are exact: each is sent exactly once, in the transaction that
@@ -93,17 +93,8 @@ public final class VotesTopology {
 
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(DedupProcessor.storeBuilder(options.dedupRetention()));
-    builder.addStateStore(
-        DeltaCombiner.storeBuilder(StoreNames.PENDING_BAND_DELTAS, Serdes.String(), Serdes.Long()));
-    // Pending stores are touched once per vote: compact binary serdes, not the topics' JSON.
-    builder.addStateStore(
-        DeltaCombiner.storeBuilder(
-            StoreNames.PENDING_ALBUM_DELTAS, CompactSerdes.albumKey(), CompactSerdes.albumTally()));
-    builder.addStateStore(
-        DeltaCombiner.storeBuilder(
-            StoreNames.PENDING_MINUTE_DELTAS, CompactSerdes.bandMinute(), Serdes.Long()));
-    builder.addStateStore(
-        DeltaCombiner.storeBuilder(StoreNames.PENDING_STAT_DELTAS, Serdes.String(), Serdes.Long()));
+    builder.addStateStore(TallyCombiner.voteStore());
+    builder.addStateStore(TallyCombiner.statStore());
 
     // A record with an invalid timestamp takes the partition's time instead of failing the task.
     KStream<String, byte[]> raw =
@@ -144,18 +135,25 @@ public final class VotesTopology {
     accepted.to(
         Topics.VOTES_ACCEPTED.name(), produced(Topics.VOTES_ACCEPTED, "votes-accepted-sink"));
 
+    // Every verdict feeds one combiner; its merged deltas go, by kind, to one reduce per aggregate.
+    Map<String, KStream<Void, TallyDelta>> deltas =
+        verdicts
+            .process(
+                () -> new TallyCombiner(flush),
+                Named.as("combine-deltas"),
+                StoreNames.PENDING_VOTE_DELTAS,
+                StoreNames.PENDING_STAT_DELTAS)
+            .split(Named.as("deltas-"))
+            .branch((none, delta) -> delta instanceof TallyDelta.Band, Branched.as("band"))
+            .branch((none, delta) -> delta instanceof TallyDelta.Album, Branched.as("album"))
+            .branch((none, delta) -> delta instanceof TallyDelta.Minute, Branched.as("minute"))
+            .branch((none, delta) -> delta instanceof TallyDelta.Stat, Branched.as("stat"))
+            .noDefaultBranch();
+
     // Band totals.
-    accepted
-        .process(
-            () ->
-                new DeltaCombiner<String, VoteEvent, String, Long>(
-                    StoreNames.PENDING_BAND_DELTAS,
-                    record -> List.of(KeyValue.pair(record.value().name(), 1L)),
-                    Long::sum,
-                    flush,
-                    DeltaCombiner.FlushTimestamp.streamTime()),
-            Named.as("combine-band-deltas"),
-            StoreNames.PENDING_BAND_DELTAS)
+    deltas
+        .get("deltas-band")
+        .map((none, delta) -> bandDelta(delta), Named.as("key-band-delta"))
         .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName("band-deltas"))
         .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
         .reduce(
@@ -168,17 +166,9 @@ public final class VotesTopology {
         .to(Topics.TALLIES_BANDS.name(), produced(Topics.TALLIES_BANDS, "tallies-bands-sink"));
 
     // Album totals with rank statistics, all albums of a band in the band's partition.
-    accepted
-        .process(
-            () ->
-                new DeltaCombiner<String, VoteEvent, AlbumKey, AlbumTally>(
-                    StoreNames.PENDING_ALBUM_DELTAS,
-                    record -> List.of(albumDelta(record.value())),
-                    Tallies::merge,
-                    flush,
-                    DeltaCombiner.FlushTimestamp.streamTime()),
-            Named.as("combine-album-deltas"),
-            StoreNames.PENDING_ALBUM_DELTAS)
+    deltas
+        .get("deltas-album")
+        .map((none, delta) -> albumDelta(delta), Named.as("key-album-delta"))
         .repartition(
             Repartitioned.with(albumKeySerde, albumTallySerde)
                 .withName("album-deltas")
@@ -196,24 +186,9 @@ public final class VotesTopology {
     // Per-band counts per minute of event time. A minute's delta carries the minute's start as its
     // timestamp, which is what places it in its window downstream.
     Duration timeline = options.timelineRetention();
-    accepted
-        .process(
-            () ->
-                new DeltaCombiner<String, VoteEvent, BandMinute, Long>(
-                    StoreNames.PENDING_MINUTE_DELTAS,
-                    record ->
-                        List.of(
-                            KeyValue.pair(
-                                new BandMinute(
-                                    record.value().name(),
-                                    LatenessCheckProcessor.windowStart(record.timestamp())),
-                                1L)),
-                    Long::sum,
-                    flush,
-                    (minute, streamTime) -> minute.minuteStart()),
-            Named.as("combine-minute-deltas"),
-            StoreNames.PENDING_MINUTE_DELTAS)
-        .map((minute, delta) -> KeyValue.pair(minute.band(), delta), Named.as("key-minute-by-band"))
+    deltas
+        .get("deltas-minute")
+        .map((none, delta) -> minuteDelta(delta), Named.as("key-minute-by-band"))
         .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName("minute-deltas"))
         .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
         .windowedBy(
@@ -235,18 +210,10 @@ public final class VotesTopology {
             Topics.TALLIES_BANDS_PER_MINUTE.name(),
             produced(Topics.TALLIES_BANDS_PER_MINUTE, "tallies-bands-per-minute-sink"));
 
-    // Stats: every verdict moves one or two counters.
-    verdicts
-        .process(
-            () ->
-                new DeltaCombiner<String, Verdict, String, Long>(
-                    StoreNames.PENDING_STAT_DELTAS,
-                    record -> Tallies.statDeltas(record.value()),
-                    Long::sum,
-                    flush,
-                    DeltaCombiner.FlushTimestamp.streamTime()),
-            Named.as("combine-stat-deltas"),
-            StoreNames.PENDING_STAT_DELTAS)
+    // Stats: accepted, duplicates, rejected and rejected per reason.
+    deltas
+        .get("deltas-stat")
+        .map((none, delta) -> statDelta(delta), Named.as("key-stat-delta"))
         .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName("stat-deltas"))
         .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
         .reduce(
@@ -310,10 +277,24 @@ public final class VotesTopology {
     return Produced.with(topic.keySerde(), topic.valueSerde()).withName(name);
   }
 
-  private static KeyValue<AlbumKey, AlbumTally> albumDelta(VoteEvent vote) {
-    return KeyValue.pair(
-        new AlbumKey(vote.name(), vote.album()),
-        AlbumTally.first(vote.name(), vote.album(), vote.rank()));
+  private static KeyValue<String, Long> bandDelta(TallyDelta delta) {
+    TallyDelta.Band band = (TallyDelta.Band) delta;
+    return KeyValue.pair(band.band(), band.count());
+  }
+
+  private static KeyValue<AlbumKey, AlbumTally> albumDelta(TallyDelta delta) {
+    TallyDelta.Album album = (TallyDelta.Album) delta;
+    return KeyValue.pair(album.key(), album.tally());
+  }
+
+  private static KeyValue<String, Long> minuteDelta(TallyDelta delta) {
+    TallyDelta.Minute minute = (TallyDelta.Minute) delta;
+    return KeyValue.pair(minute.minute().band(), minute.count());
+  }
+
+  private static KeyValue<String, Long> statDelta(TallyDelta delta) {
+    TallyDelta.Stat stat = (TallyDelta.Stat) delta;
+    return KeyValue.pair(stat.name(), stat.count());
   }
 
   private static RejectedVote rejection(Verdict verdict) {

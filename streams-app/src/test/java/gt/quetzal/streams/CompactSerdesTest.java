@@ -3,9 +3,8 @@ package gt.quetzal.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import gt.quetzal.contract.AlbumKey;
-import gt.quetzal.contract.AlbumTally;
-import gt.quetzal.contract.BandMinute;
+import gt.quetzal.streams.TallyCombiner.RankDelta;
+import gt.quetzal.streams.TallyCombiner.VoteCell;
 import java.util.Arrays;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
@@ -19,37 +18,37 @@ class CompactSerdesTest {
 
   @Test
   void valuesSurviveARoundTripIncludingUnicodeAndEmptyStrings() {
-    AlbumKey key = new AlbumKey("Ñandú 🎸 Trébol", "");
-    assertThat(roundTrip(CompactSerdes.albumKey(), key)).isEqualTo(key);
+    VoteCell cell = new VoteCell("Ñandú 🎸 Trébol", "", 1_795_694_400_000L);
+    assertThat(roundTrip(CompactSerdes.voteCell(), cell)).isEqualTo(cell);
 
-    AlbumTally tally = new AlbumTally("Malacates Trébol Shop", "Crónicas «de» Mercado", 12_345_678_901L, 98_765_432_109L, 1, 100);
-    assertThat(roundTrip(CompactSerdes.albumTally(), tally)).isEqualTo(tally);
+    VoteCell named = new VoteCell("Malacates Trébol Shop", "Crónicas «de» Mercado", 0);
+    assertThat(roundTrip(CompactSerdes.voteCell(), named)).isEqualTo(named);
 
-    BandMinute minute = new BandMinute("La Tona", 1_795_694_400_000L);
-    assertThat(roundTrip(CompactSerdes.bandMinute(), minute)).isEqualTo(minute);
+    RankDelta delta = new RankDelta(12_345_678_901L, 98_765_432_109L, 1, 100);
+    assertThat(roundTrip(CompactSerdes.rankDelta(), delta)).isEqualTo(delta);
   }
 
   @Test
-  void keysThatDifferOnlyInWhereBandEndsStayDistinct() {
-    byte[] a = CompactSerdes.albumKey().serializer().serialize("t", new AlbumKey("ab", "c"));
-    byte[] b = CompactSerdes.albumKey().serializer().serialize("t", new AlbumKey("a", "bc"));
+  void cellsThatDifferOnlyInWhereBandEndsStayDistinct() {
+    byte[] a = CompactSerdes.voteCell().serializer().serialize("t", new VoteCell("ab", "c", 0));
+    byte[] b = CompactSerdes.voteCell().serializer().serialize("t", new VoteCell("a", "bc", 0));
     assertThat(Arrays.equals(a, b)).isFalse();
   }
 
   @Test
   void nullIsATombstoneBothWays() {
-    assertThat(CompactSerdes.albumTally().serializer().serialize("t", null)).isNull();
-    assertThat(CompactSerdes.albumTally().deserializer().deserialize("t", null)).isNull();
+    assertThat(CompactSerdes.rankDelta().serializer().serialize("t", null)).isNull();
+    assertThat(CompactSerdes.rankDelta().deserializer().deserialize("t", null)).isNull();
   }
 
   @Test
   void corruptBytesFailLoudly() {
-    byte[] good = CompactSerdes.bandMinute().serializer().serialize("t", new BandMinute("X", 0));
+    byte[] good = CompactSerdes.voteCell().serializer().serialize("t", new VoteCell("X", "Y", 0));
     byte[] truncated = Arrays.copyOf(good, good.length - 1);
     byte[] padded = Arrays.copyOf(good, good.length + 1);
-    assertThatThrownBy(() -> CompactSerdes.bandMinute().deserializer().deserialize("t", truncated))
+    assertThatThrownBy(() -> CompactSerdes.voteCell().deserializer().deserialize("t", truncated))
         .isInstanceOf(SerializationException.class);
-    assertThatThrownBy(() -> CompactSerdes.bandMinute().deserializer().deserialize("t", padded))
+    assertThatThrownBy(() -> CompactSerdes.voteCell().deserializer().deserialize("t", padded))
         .isInstanceOf(SerializationException.class)
         .hasMessageContaining("corrupt");
   }

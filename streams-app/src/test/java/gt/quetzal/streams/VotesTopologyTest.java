@@ -24,6 +24,8 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -147,6 +149,40 @@ class VotesTopologyTest {
     assertThat(bandTallies.isEmpty()).isTrue();
     assertThat(statTallies.readKeyValuesToMap()).containsExactly(entry(Stats.ACCEPTED, 1L));
     assertThat(statTallies.isEmpty()).isTrue();
+  }
+
+  @Test
+  void oneFlushSendsOneDeltaPerBandAlbumMinuteAndStatWhateverTheVoteCount() {
+    String otherBand = "Alux Nahual";
+    String otherAlbum = "Crónicas de Mercado";
+    send(vote("v-1", TREBOL, ALBUM, 80), T0);
+    send(vote("v-2", TREBOL, ALBUM, 90), T0.plusSeconds(10));
+    send(vote("v-3", TREBOL, ALBUM, 70), T0.plusSeconds(65));
+    send(vote("v-4", TREBOL, otherAlbum, 50), T0.plusSeconds(20));
+    send(vote("v-5", otherBand, ALBUM, 60), T0.plusSeconds(30));
+    send(vote("v-1", TREBOL, ALBUM, 80), T0.plusSeconds(40));
+    flush();
+
+    Serde<AlbumKey> albumKeys = Topics.TALLIES_ALBUMS.keySerde();
+    Serde<AlbumTally> albumValues = Topics.TALLIES_ALBUMS.valueSerde();
+    assertThat(internal("band-deltas", Serdes.String(), Serdes.Long()).readKeyValuesToList())
+        .containsExactlyInAnyOrder(KeyValue.pair(TREBOL, 4L), KeyValue.pair(otherBand, 1L));
+    assertThat(internal("album-deltas", albumKeys, albumValues).readKeyValuesToList())
+        .containsExactlyInAnyOrder(
+            KeyValue.pair(new AlbumKey(TREBOL, ALBUM), new AlbumTally(TREBOL, ALBUM, 3, 240, 70, 90)),
+            KeyValue.pair(new AlbumKey(TREBOL, otherAlbum), new AlbumTally(TREBOL, otherAlbum, 1, 50, 50, 50)),
+            KeyValue.pair(new AlbumKey(otherBand, ALBUM), new AlbumTally(otherBand, ALBUM, 1, 60, 60, 60)));
+    // Keyed by band; each minute's delta is stamped with the minute's start.
+    assertThat(internal("minute-deltas", Serdes.String(), Serdes.Long()).readRecordsToList())
+        .extracting(r -> r.key() + "@" + r.getRecordTime().minus(Duration.ofMillis(T0.toEpochMilli())).toEpochMilli() + "=" + r.value())
+        .containsExactlyInAnyOrder(TREBOL + "@0=3", TREBOL + "@60000=1", otherBand + "@0=1");
+    assertThat(internal("stat-deltas", Serdes.String(), Serdes.Long()).readKeyValuesToMap())
+        .containsOnly(entry(Stats.ACCEPTED, 5L), entry(Stats.DUPLICATES, 1L));
+  }
+
+  private <K, V> TestOutputTopic<K, V> internal(String repartition, Serde<K> keys, Serde<V> values) {
+    return driver.createOutputTopic(
+        "quetzal-streams-" + repartition + "-repartition", keys.deserializer(), values.deserializer());
   }
 
   @Test
@@ -679,21 +715,25 @@ class VotesTopologyTest {
             "Processor: unwrap-vote",
             "Sink: votes-accepted-sink (topic: votes.accepted)",
             "Sink: votes-rejected-sink (topic: votes.rejected)",
-            "Processor: combine-band-deltas (stores: [pending-band-deltas])",
+            "Processor: combine-deltas (stores: [pending-vote-deltas, pending-stat-deltas])",
+            "Processor: deltas-band",
+            "Processor: key-band-delta",
             "Sink: band-deltas-repartition-sink (topic: band-deltas-repartition)",
             "Processor: sum-band-totals (stores: [band-totals])",
             "Sink: tallies-bands-sink (topic: tallies.bands)",
-            "Processor: combine-album-deltas (stores: [pending-album-deltas])",
+            "Processor: deltas-album",
+            "Processor: key-album-delta",
             "Sink: album-deltas-repartition-sink (topic: album-deltas-repartition)",
             "Processor: sum-album-totals (stores: [album-totals])",
             "Sink: tallies-albums-sink (topic: tallies.albums)",
-            "Processor: combine-minute-deltas (stores: [pending-minute-deltas])",
+            "Processor: deltas-minute",
             "Processor: key-minute-by-band",
             "Sink: minute-deltas-repartition-sink (topic: minute-deltas-repartition)",
             "Processor: sum-band-minutes (stores: [band-minutes])",
             "Processor: key-band-minute",
             "Sink: tallies-bands-per-minute-sink (topic: tallies.bands-per-minute)",
-            "Processor: combine-stat-deltas (stores: [pending-stat-deltas])",
+            "Processor: deltas-stat",
+            "Processor: key-stat-delta",
             "Sink: stat-deltas-repartition-sink (topic: stat-deltas-repartition)",
             "Processor: sum-stats (stores: [stats])",
             "Sink: tallies-stats-sink (topic: tallies.stats)");
@@ -717,7 +757,7 @@ class VotesTopologyTest {
             "quetzal-streams-band-minutes-changelog",
             "quetzal-streams-stats-changelog",
             "quetzal-streams-vote-dedup-changelog",
-            "quetzal-streams-pending-band-deltas-changelog")
+            "quetzal-streams-pending-vote-deltas-changelog")
         .noneMatch(topic -> topic.contains("KSTREAM-") || topic.contains("KTABLE-"));
   }
 
