@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  *   <tr><td>COMMIT_INTERVAL_MS</td><td>50</td><td>transaction length; bounds output latency; also
  *       how often the per-task combiners flush</td></tr>
  *   <tr><td>CACHE_MAX_BYTES</td><td>1048576</td><td>record cache for all stores of the instance</td></tr>
- *   <tr><td>ROCKSDB_CACHE_BYTES</td><td>67108864</td><td>the one RocksDB cache (memtables included)
+ *   <tr><td>ROCKSDB_CACHE_BYTES</td><td>268435456</td><td>the one RocksDB cache (memtables included)
  *       shared by all stores of the instance</td></tr>
  *   <tr><td>DEDUP_RETENTION_MS</td><td>3600000</td><td>how long a voteId is remembered</td></tr>
  *   <tr><td>WINDOW_GRACE_MS</td><td>30000</td><td>how long after its minute a vote still counts;
@@ -88,8 +88,14 @@ public record StreamsAppConfig(
    * stats: a few hundred, so this is plenty.
    */
   public static final long DEFAULT_CACHE_MAX_BYTES = 1024 * 1024;
-  /** 64 MiB for all RocksDB stores of an instance, memtables included. */
-  public static final long DEFAULT_ROCKSDB_CACHE_BYTES = 64L * 1024 * 1024;
+  /**
+   * 256 MiB for all RocksDB stores of an instance, memtables included. The dedup store takes one
+   * random-keyed put and point reads for every vote; with 64 MiB (a quarter of it for memtables),
+   * catching up on 2M votes cost about twice the CPU per vote in three runs of four, the stream
+   * thread mostly inside RocksDB's put (docs/benchmarks.md, Streams). The cache fills only as state
+   * grows.
+   */
+  public static final long DEFAULT_ROCKSDB_CACHE_BYTES = 256L * 1024 * 1024;
   public static final long DEFAULT_DEDUP_RETENTION_MS = TopologyOptions.DEFAULT_DEDUP_RETENTION.toMillis();
   public static final long DEFAULT_WINDOW_GRACE_MS = TopologyOptions.DEFAULT_WINDOW_GRACE.toMillis();
   public static final long DEFAULT_TIMELINE_RETENTION_MS =

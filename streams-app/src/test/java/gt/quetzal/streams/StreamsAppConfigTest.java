@@ -31,7 +31,7 @@ class StreamsAppConfigTest {
     assertThat(config.numStreamThreads()).isEqualTo(1);
     assertThat(config.commitIntervalMs()).isEqualTo(50);
     assertThat(config.cacheMaxBytes()).isEqualTo(1024 * 1024);
-    assertThat(config.rocksDbCacheBytes()).isEqualTo(64L * 1024 * 1024);
+    assertThat(config.rocksDbCacheBytes()).isEqualTo(256L * 1024 * 1024);
     assertThat(config.dedupRetention()).isEqualTo(Duration.ofHours(1));
     assertThat(config.windowGrace()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.timelineRetention()).isEqualTo(Duration.ofDays(7));
