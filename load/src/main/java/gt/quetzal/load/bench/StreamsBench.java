@@ -208,14 +208,22 @@ public final class StreamsBench {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(config.streamsJvmOptions());
-    command.addAll(List.of("-cp", config.streamsClasspath(), "gt.quetzal.streams.StreamsMain"));
+    if (config.app().isFloor()) {
+      // The floors live in this module, next to the bench; its classpath holds Kafka Streams too.
+      String mode = config.app() == StreamsBenchConfig.App.FLOOR_COPY ? "copy" : "dedup";
+      command.addAll(
+          List.of("-cp", System.getProperty("java.class.path"), StreamsFloor.class.getName(), mode));
+    } else {
+      command.addAll(List.of("-cp", config.streamsClasspath(), "gt.quetzal.streams.StreamsMain"));
+    }
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
     builder.environment().put("APPLICATION_ID", APPLICATION_ID);
     builder.environment().put("HTTP_PORT", Integer.toString(port));
     builder.environment().put("STATE_DIR", stateDir.toString());
     builder.environment().put("CATALOG_FILE", config.catalogFile().toAbsolutePath().toString());
-    out.printf("  streams app: %s (log %s)%n", String.join(" ", config.streamsJvmOptions()), log);
+    out.printf(
+        "  %s: %s (log %s)%n", config.app().label, String.join(" ", config.streamsJvmOptions()), log);
 
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     URI readyz = URI.create("http://localhost:" + port + "/readyz");
@@ -255,7 +263,8 @@ public final class StreamsBench {
             if (moments[1] < 0 && committed >= end) {
               moments[1] = t;
             }
-            JsonNode s = json(http, stats);
+            // A floor counts nothing: its catch-up ends with its committed offsets.
+            JsonNode s = config.app().isFloor() ? null : json(http, stats);
             long counted = s == null ? -1 : s.path("accepted").asLong() + s.path("duplicates").asLong() + s.path("rejected").asLong();
             if (s != null) {
               lastStats.set(s);
@@ -263,10 +272,10 @@ public final class StreamsBench {
             if (t - lastProgress[0] >= 5_000) {
               lastProgress[0] = t;
               out.printf(
-                  "    %5.1f s: committed %,d of %,d, tallied %,d, RSS %,d MiB%n",
-                  t / 1e3, committed, end, counted, bytes.getAsLong() >> 20);
+                  "    %5.1f s: committed %,d of %,d, tallied %s, RSS %,d MiB%n",
+                  t / 1e3, committed, end, s == null ? "-" : String.format("%,d", counted), bytes.getAsLong() >> 20);
             }
-            if (moments[1] >= 0 && counted >= counts.total()) {
+            if (moments[1] >= 0 && (config.app().isFloor() || counted >= counts.total())) {
               moments[2] = t;
               done.complete(null);
             }
@@ -294,7 +303,7 @@ public final class StreamsBench {
     }
     deleteRecursively(stateDir);
     JsonNode finalStats = lastStats.get();
-    if (complete) {
+    if (complete && !config.app().isFloor()) {
       verify(finalStats, counts);
     }
     return new CatchUp(
@@ -381,8 +390,9 @@ public final class StreamsBench {
 
     String markdown() {
       StringBuilder md = new StringBuilder();
-      md.append(String.format("Run %s, %,d votes (%,d valid, %,d duplicates, %,d invalid), filled at %,.0f rec/s%n%n",
-          Instant.now(), counts.total(), counts.valid(), counts.duplicates(), counts.invalid(), counts.total() / fillSeconds));
+      md.append(String.format("Run %s, %s, %,d votes (%,d valid, %,d duplicates, %,d invalid), filled at %,.0f rec/s%n%n",
+          Instant.now(), config.app().label, counts.total(), counts.valid(), counts.duplicates(), counts.invalid(),
+          counts.total() / fillSeconds));
       md.append("| measure | value |\n|---|---|\n");
       md.append(row("ConsumerPerformance, overall (join included)", "%,.0f rec/s", baseline.recordsPerSec()));
       md.append(row("ConsumerPerformance, fetching (join excluded)", "%,.0f rec/s", baseline.fetchRecordsPerSec()));
@@ -396,14 +406,18 @@ public final class StreamsBench {
       md.append(row("streams app: RUNNING → every record in /api/stats (catch-up)", "%.1f s", catchUp.catchUpMs() / 1e3));
       md.append(row("**catch-up rate** (exactly_once_v2)", "**%,.0f rec/s**", catchUpRate()));
       md.append(row("catch-up rate from launch (JVM start and join included)", "%,.0f rec/s", counts.total() * 1000.0 / catchUp.doneAtMs()));
-      md.append(row("**ratio** to ConsumerPerformance fetching (target ≥ 10 %)", "**%.1f %%** " + (ratio >= 0.10 ? "(met)" : "(missed)"), ratio * 100));
+      String verdict = config.app().isFloor() ? "(a floor: the reference, not the target)" : ratio >= 0.10 ? "(met)" : "(missed)";
+      md.append(row("**ratio** to ConsumerPerformance fetching (target ≥ 10 %)", "**%.1f %%** " + verdict, ratio * 100));
       md.append(row("ratio to ConsumerPerformance overall", "%.1f %%", catchUpRate() / baseline.recordsPerSec() * 100));
       md.append(row("streams app peak RSS", "%,d MiB", catchUp.peakRss() >> 20));
       md.append(row("streams app steady RSS (median, 2nd half of catch-up)", "%,d MiB", catchUp.steadyRss() >> 20));
       md.append(row("streams app CPU time", "%.1f s (%.1f cores while catching up, launch included)",
           catchUp.cpuMillis() / 1e3, catchUp.cpuMillis() / (double) catchUp.doneAtMs()));
       md.append(row("load average (1 min) at start / highest sampled", "%.2f / %.2f", loadAtStart, catchUp.maxLoad()));
-      md.append(row("final /api/stats", "%s", catchUp.stats().toString().replace("|", "\\|")));
+      md.append(
+          config.app().isFloor()
+              ? row("final /api/stats", "%s", "none (a floor counts nothing; catch-up ends on committed offsets)")
+              : row("final /api/stats", "%s", catchUp.stats().toString().replace("|", "\\|")));
       return md.toString();
     }
 

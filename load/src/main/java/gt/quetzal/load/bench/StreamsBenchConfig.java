@@ -33,7 +33,34 @@ record StreamsBenchConfig(
     Path catalogFile,
     String streamsClasspath,
     List<String> streamsJvmOptions,
+    App app,
     Path output) {
+
+  /** What catches up: the streams app, or one of the {@link StreamsFloor} reference topologies. */
+  enum App {
+    QUETZAL("quetzal"),
+    FLOOR_COPY("floor-copy"),
+    FLOOR_DEDUP("floor-dedup");
+
+    final String label;
+
+    App(String label) {
+      this.label = label;
+    }
+
+    boolean isFloor() {
+      return this != QUETZAL;
+    }
+
+    static App of(String label) {
+      for (App app : values()) {
+        if (app.label.equals(label)) {
+          return app;
+        }
+      }
+      return null;
+    }
+  }
 
   /** The same as SERVICE_JVM_OPTS in ./quetzal, so the RSS is what `./quetzal up` would show. */
   static final String DEFAULT_JVM_OPTS =
@@ -66,10 +93,15 @@ record StreamsBenchConfig(
         Arrays.stream(env.string("BENCH_STREAMS_JVM_OPTS", DEFAULT_JVM_OPTS).trim().split("\\s+"))
             .filter(s -> !s.isEmpty())
             .toList();
+    String appLabel = env.string("BENCH_STREAMS_APP", App.QUETZAL.label);
+    App app = App.of(appLabel);
+    if (app == null) {
+      env.problem("BENCH_STREAMS_APP=" + appLabel + " is not one of quetzal, floor-copy, floor-dedup");
+    }
     String out = env.optional("BENCH_STREAMS_OUTPUT");
     env.validate("bench-streams");
     return new StreamsBenchConfig(
-        votes, eventRate, seed, timeout, catalog, classpath, jvm, out == null ? null : Path.of(out));
+        votes, eventRate, seed, timeout, catalog, classpath, jvm, app, out == null ? null : Path.of(out));
   }
 
   /** The module jar and its dependency list, as ./quetzal's classpath_of builds it; null if not built. */

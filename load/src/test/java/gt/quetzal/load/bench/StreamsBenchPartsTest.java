@@ -121,6 +121,7 @@ class StreamsBenchPartsTest {
     assertThat(config.votes()).isEqualTo(2_000_000);
     assertThat(config.streamsJvmOptions()).contains("-Xmx192m", "-XX:+UseSerialGC");
     assertThat(config.output()).isNull();
+    assertThat(config.app()).isEqualTo(StreamsBenchConfig.App.QUETZAL);
 
     Map<String, String> quick = new HashMap<>(env);
     quick.put("BENCH_STREAMS_VOTES", "20000");
@@ -129,12 +130,18 @@ class StreamsBenchPartsTest {
     assertThat(small.votes()).isEqualTo(20_000);
     assertThat(small.streamsJvmOptions()).containsExactly("-Xmx256m", "-XX:StartFlightRecording=filename=s.jfr");
 
+    Map<String, String> floor = new HashMap<>(env);
+    floor.put("BENCH_STREAMS_APP", "floor-dedup");
+    assertThat(StreamsBenchConfig.fromEnv(floor).app()).isEqualTo(StreamsBenchConfig.App.FLOOR_DEDUP);
+
     Map<String, String> bad = new HashMap<>(env);
     bad.put("BENCH_STREAMS_VOTES", "lots");
     bad.put("CATALOG_FILE", "nope.json");
+    bad.put("BENCH_STREAMS_APP", "floor");
     assertThatThrownBy(() -> StreamsBenchConfig.fromEnv(bad))
         .isInstanceOf(EnvReader.ConfigException.class)
         .hasMessageContaining("BENCH_STREAMS_VOTES")
+        .hasMessageContaining("BENCH_STREAMS_APP=floor")
         .hasMessageContaining("nope.json");
   }
 
