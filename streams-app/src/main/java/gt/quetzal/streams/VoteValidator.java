@@ -2,7 +2,9 @@ package gt.quetzal.streams;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -14,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Reads one {@code votes.raw} record and decides whether it is a countable vote. Pure: same input,
@@ -81,33 +84,25 @@ final class VoteValidator {
       return new Verdict.Rejected(
           new RejectedVote(key, UNPARSEABLE, "value: empty record", null, rejectedAt));
     }
-    JsonNode root;
-    try {
-      root = READER.readTree(value);
-    } catch (JsonProcessingException e) {
-      return unparseable(key, value, "value: not valid JSON (" + e.getOriginalMessage() + ")", rejectedAt);
-    } catch (IOException e) {
-      return unparseable(key, value, "value: not readable (" + e.getMessage() + ")", rejectedAt);
-    }
-    if (root == null || !root.isObject()) {
-      String got = root == null ? "nothing" : root.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
-      return unparseable(key, value, "value: expected a JSON object, got " + got, rejectedAt);
+    Fields fields = Fields.read(value);
+    if (fields == null) {
+      return unparseable(key, value, whyUnparseable(value), rejectedAt);
     }
 
     List<String> problems = new ArrayList<>();
-    String voteId = text(root, "voteId", problems);
-    String name = text(root, "name", problems);
-    String album = text(root, "album", problems);
-    String channel = text(root, "channel", problems);
-    Long receivedAt = integer(root, "receivedAt", 1, Long.MAX_VALUE, problems);
+    String voteId = text("voteId", fields.voteId, problems);
+    String name = text("name", fields.name, problems);
+    String album = text("album", fields.album, problems);
+    String channel = text("channel", fields.channel, problems);
+    Long receivedAt = integer("receivedAt", fields.receivedAt, 1, Long.MAX_VALUE, problems);
     // Without a trustworthy receivedAt only the lower bound can be checked; the vote is rejected anyway.
     long maxYear =
         receivedAt == null
             ? Long.MAX_VALUE
             : Instant.ofEpochMilli(receivedAt).atOffset(ZoneOffset.UTC).getYear() + 1L;
-    Long year = integer(root, "year", MIN_YEAR, maxYear, problems);
-    Long rank = integer(root, "rank", MIN_RANK, MAX_RANK, problems);
-    String voterId = optionalText(root, "voterId", problems);
+    Long year = integer("year", fields.year, MIN_YEAR, maxYear, problems);
+    Long rank = integer("rank", fields.rank, MIN_RANK, MAX_RANK, problems);
+    String voterId = optionalText("voterId", fields.voterId, problems);
     if (voteId != null && !voteId.equals(key)) {
       problems.add("voteId: does not match the record key (votes.raw must be keyed by voteId)");
     }
@@ -153,50 +148,71 @@ final class VoteValidator {
     return RejectedVote.truncate(new String(value, UTF_8));
   }
 
+  /**
+   * Why a value that {@link Fields#read} could not take is unparseable, in the words of Jackson's
+   * tree reader (the rule's reference: one JSON object, nothing after it). Only rejected records
+   * come here, so reading them twice costs nothing on the hot path.
+   */
+  private static String whyUnparseable(byte[] value) {
+    JsonNode root;
+    try {
+      root = READER.readTree(value);
+    } catch (JsonProcessingException e) {
+      return "value: not valid JSON (" + e.getOriginalMessage() + ")";
+    } catch (IOException e) {
+      return "value: not readable (" + e.getMessage() + ")";
+    }
+    if (root == null || !root.isObject()) {
+      // Whitespace alone reads as a "missing" node.
+      String got =
+          root == null || root.isMissingNode() ? "nothing" : root.getNodeType().name().toLowerCase(Locale.ROOT);
+      return "value: expected a JSON object, got " + got;
+    }
+    // The streaming reader gave up on an object the tree reader accepts; should not happen.
+    return "value: not readable as one JSON object";
+  }
+
   /** A required, non-blank string; {@code null} (with a problem recorded) otherwise. */
-  private static String text(JsonNode root, String field, List<String> problems) {
-    JsonNode node = root.get(field);
-    if (node == null || node.isNull()) {
+  private static String text(String field, Object raw, List<String> problems) {
+    if (raw == null || raw == Fields.NULL) {
       problems.add(field + ": required");
       return null;
     }
-    if (!node.isTextual()) {
+    if (!(raw instanceof String text)) {
       problems.add(field + ": must be a string");
       return null;
     }
-    if (node.textValue().isBlank()) {
+    if (text.isBlank()) {
       problems.add(field + ": must not be blank");
       return null;
     }
-    return node.textValue();
+    return text;
   }
 
   /** An optional string: absent, null and blank all mean "not given". */
-  private static String optionalText(JsonNode root, String field, List<String> problems) {
-    JsonNode node = root.get(field);
-    if (node == null || node.isNull()) {
+  private static String optionalText(String field, Object raw, List<String> problems) {
+    if (raw == null || raw == Fields.NULL) {
       return null;
     }
-    if (!node.isTextual()) {
+    if (!(raw instanceof String text)) {
       problems.add(field + ": must be a string");
       return null;
     }
-    return node.textValue().isBlank() ? null : node.textValue().strip();
+    return text.isBlank() ? null : text.strip();
   }
 
   /** A required integer in [min, max], given as a JSON integer or a string of digits. */
-  private static Long integer(JsonNode root, String field, long min, long max, List<String> problems) {
-    JsonNode node = root.get(field);
-    if (node == null || node.isNull()) {
+  private static Long integer(String field, Object raw, long min, long max, List<String> problems) {
+    if (raw == null || raw == Fields.NULL) {
       problems.add(field + ": required");
       return null;
     }
     Long parsed = null;
-    if (node.isIntegralNumber() && node.canConvertToLong()) {
-      parsed = node.longValue();
-    } else if (node.isTextual()) {
+    if (raw instanceof Long number) {
+      parsed = number;
+    } else if (raw instanceof String text) {
       try {
-        parsed = Long.parseLong(node.textValue().strip());
+        parsed = Long.parseLong(text.strip());
       } catch (NumberFormatException e) {
         parsed = null;
       }
@@ -211,5 +227,71 @@ final class VoteValidator {
       return null;
     }
     return parsed;
+  }
+
+  /**
+   * The fields a vote is made of, read in one pass of Jackson's streaming parser: no tree, and
+   * nothing kept of fields the rules do not read. Each holds {@code null} when absent, {@link #NULL}
+   * for a JSON null, a {@code String} for a JSON string, a {@code Long} for a JSON integer that fits
+   * in a long, and {@link #OTHER} for anything else (a fraction, a boolean, an object, an array, an
+   * integer too big). A repeated field keeps its last value, as a tree would.
+   */
+  private static final class Fields {
+    static final Object NULL = new Object();
+    static final Object OTHER = new Object();
+
+    Object voteId;
+    Object name;
+    Object album;
+    Object channel;
+    Object receivedAt;
+    Object year;
+    Object rank;
+    Object voterId;
+
+    /** The fields of {@code value}, or {@code null} unless it is exactly one well-formed JSON object. */
+    static Fields read(byte[] value) {
+      try (JsonParser parser = Json.MAPPER.getFactory().createParser(value)) {
+        if (parser.nextToken() != JsonToken.START_OBJECT) {
+          return null;
+        }
+        Fields fields = new Fields();
+        String field;
+        while ((field = parser.nextFieldName()) != null) {
+          Object read = valueOf(parser, parser.nextToken());
+          switch (field) {
+            case "voteId" -> fields.voteId = read;
+            case "name" -> fields.name = read;
+            case "album" -> fields.album = read;
+            case "channel" -> fields.channel = read;
+            case "receivedAt" -> fields.receivedAt = read;
+            case "year" -> fields.year = read;
+            case "rank" -> fields.rank = read;
+            case "voterId" -> fields.voterId = read;
+            default -> {
+              // Unknown fields are ignored, like everywhere else in the contract.
+            }
+          }
+        }
+        // nextFieldName() ends on END_OBJECT; anything after it means two values glued together.
+        return parser.currentToken() == JsonToken.END_OBJECT && parser.nextToken() == null ? fields : null;
+      } catch (IOException e) {
+        return null;
+      }
+    }
+
+    private static Object valueOf(JsonParser parser, JsonToken token) throws IOException {
+      return switch (token) {
+        case VALUE_STRING -> parser.getText();
+        case VALUE_NULL -> NULL;
+        case VALUE_NUMBER_INT ->
+            parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? OTHER : parser.getLongValue();
+        case START_OBJECT, START_ARRAY -> {
+          parser.skipChildren(); // still tokenises them, so malformed JSON inside is caught
+          yield OTHER;
+        }
+        default -> OTHER;
+      };
+    }
   }
 }

@@ -89,6 +89,78 @@ class VoteValidatorTest {
   }
 
   @Test
+  void trailingGarbageDetailNamesTheRule() {
+    assertThat(rejected("v-1", json("") + " {\"more\":1}").detail())
+        .startsWith("value: not valid JSON (Trailing token")
+        .contains("FAIL_ON_TRAILING_TOKENS");
+    assertThat(rejected("v-1", json("") + " xyz").detail()).startsWith("value: not valid JSON (Unrecognized token 'xyz'");
+  }
+
+  @Test
+  void aValueThatIsNotOneObjectSaysWhatItIs() {
+    assertThat(rejected("k", "[1,2]").detail()).isEqualTo("value: expected a JSON object, got array");
+    assertThat(rejected("k", "\"v-1\"").detail()).isEqualTo("value: expected a JSON object, got string");
+    assertThat(rejected("k", "87").detail()).isEqualTo("value: expected a JSON object, got number");
+    assertThat(rejected("k", "null").detail()).isEqualTo("value: expected a JSON object, got null");
+    assertThat(rejected("k", "   ").detail()).isEqualTo("value: expected a JSON object, got nothing");
+    assertThat(rejected("k", "{\"voteId\":").detail()).startsWith("value: not valid JSON (Unexpected end-of-input");
+  }
+
+  @Test
+  void malformedJsonInsideAnUnknownFieldIsStillUnparseable() {
+    RejectedVote rejection = rejected("v-1", json("\"extra\":{\"a\":[1,2,},"));
+    assertThat(rejection.reason()).isEqualTo("unparseable");
+    assertThat(rejection.detail()).startsWith("value: not valid JSON (");
+  }
+
+  @Test
+  void unknownFieldsOfAnyShapeAreIgnored() {
+    VoteEvent vote = valid("v-1", json("\"extra\":{\"rank\":500,\"list\":[{\"year\":1}]},\"flag\":true,\"n\":1.5,"));
+    assertThat(vote.rank()).isEqualTo(87);
+    assertThat(vote.year()).isEqualTo(1997);
+  }
+
+  @Test
+  void aRepeatedFieldKeepsItsLastValue() {
+    // The first rank would be rejected; a JSON object's later duplicate wins, as in a tree.
+    VoteEvent vote = valid("v-1", json("\"rank\":500,\"name\":null,"));
+    assertThat(vote.rank()).isEqualTo(87);
+    assertThat(vote.name()).isEqualTo("Alux Nahual");
+    assertThat(rejected("v-1", json("") .replace("}", ",\"rank\":0}")).detail())
+        .isEqualTo("rank: must be between 1 and 100, was 0");
+  }
+
+  @Test
+  void eachWrongTypeIsNamedPerField() {
+    String json =
+        """
+        {"voteId":"v-1","name":7,"album":["Alux Nahual"],"channel":{"c":1},"receivedAt":1.5e12,
+         "year":true,"rank":123456789012345678901234567890,"voterId":false}
+        """;
+    assertThat(rejected("v-1", json).detail().split("; "))
+        .containsExactly(
+            "name: must be a string",
+            "album: must be a string",
+            "channel: must be a string",
+            "receivedAt: must be an integer",
+            "year: must be an integer",
+            "rank: must be an integer",
+            "voterId: must be a string");
+  }
+
+  @Test
+  void nullMeansRequiredAndLongIntegersAreAccepted() {
+    String json =
+        """
+        {"voteId":null,"name":"Alux Nahual","album":"Alux Nahual","channel":"http",
+         "receivedAt":%d,"year":"19x7","rank":87,"voterId":null}
+        """
+            .formatted(RECEIVED_2026);
+    assertThat(rejected("v-1", json).detail().split("; "))
+        .containsExactly("voteId: required", "year: must be an integer");
+  }
+
+  @Test
   void aHugeRawValueIsTruncatedInTheRejection() {
     String huge = "x".repeat(RejectedVote.MAX_RAW_CHARS * 3);
     RejectedVote rejection = rejected("k", huge);
