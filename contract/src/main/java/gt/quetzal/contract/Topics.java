@@ -11,11 +11,11 @@ public final class Topics {
 
   /** Raw votes from both ingest routes, keyed by voteId. Read as bytes by the streams app, which must survive garbage. */
   public static final Topic<String, VoteEvent> VOTES_RAW =
-      new Topic<>("votes.raw", Serdes.String(), JsonSerde.of(VoteEvent.class));
+      new Topic<>("votes.raw", Serdes.String(), VoteEventSerde.create());
 
   /** The clean log: each accepted vote exactly once, keyed by voteId. */
   public static final Topic<String, VoteEvent> VOTES_ACCEPTED =
-      new Topic<>("votes.accepted", Serdes.String(), JsonSerde.of(VoteEvent.class));
+      new Topic<>("votes.accepted", Serdes.String(), VoteEventSerde.create());
 
   /** Everything refused, with the reason, keyed by voteId when known. */
   public static final Topic<String, RejectedVote> VOTES_REJECTED =
