@@ -55,6 +55,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       it reports RUNNING (group joined), like ConsumerPerformance's fetch rate; the time from
  *       launch is reported too.
  * </ol>
+ *
+ * <p>{@code BENCH_STREAMS_APP=floor-copy|floor-dedup} runs a {@link StreamsFloor} in step 3 instead:
+ * the same configuration with the least work, as a reference for the ratio.
  */
 public final class StreamsBench {
 
