@@ -1,5 +1,6 @@
 package gt.quetzal.streams;
 
+import gt.quetzal.contract.Closer;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -30,7 +31,7 @@ public final class StreamsMain {
   public static void main(String[] args) {
     StreamsAppConfig config = StreamsAppConfig.fromEnv(System.getenv());
     AutoCloseable running = start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(running), "shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> Closer.closeQuietly(running), "shutdown"));
   }
 
   /**
@@ -83,7 +84,7 @@ public final class StreamsMain {
               .create()
               .start(config.httpPort());
     } catch (RuntimeException e) {
-      closeQuietly(running);
+      Closer.closeQuietly(running);
       throw e;
     }
     LOG.info(
@@ -97,14 +98,6 @@ public final class StreamsMain {
             ? "off (any well-formed vote counts)"
             : config.catalog().bands().size() + " bands");
     return running;
-  }
-
-  static void closeQuietly(AutoCloseable closeable) {
-    try {
-      closeable.close();
-    } catch (Exception e) {
-      LOG.warn("Error while shutting down", e);
-    }
   }
 
   /** The running app. {@link #close()} stops the HTTP server first, then Kafka Streams. */

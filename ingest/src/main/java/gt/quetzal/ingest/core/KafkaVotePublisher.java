@@ -1,5 +1,6 @@
 package gt.quetzal.ingest.core;
 
+import gt.quetzal.contract.Closer;
 import gt.quetzal.contract.Topic;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.contract.VoteEvent;
@@ -133,7 +134,7 @@ public final class KafkaVotePublisher implements VotePublisher {
           resources);
     } catch (RuntimeException e) {
       producer.close(Duration.ZERO);
-      resources.forEach(KafkaVotePublisher::closeQuietly);
+      resources.forEach(Closer::closeQuietly);
       throw e;
     }
   }
@@ -268,7 +269,7 @@ public final class KafkaVotePublisher implements VotePublisher {
     } catch (RuntimeException e) {
       log.warn("closing the vote producer failed: {}", e.toString());
     }
-    resources.forEach(KafkaVotePublisher::closeQuietly);
+    resources.forEach(Closer::closeQuietly);
   }
 
   /** The cause behind the wrappers futures add. */
@@ -279,13 +280,5 @@ public final class KafkaVotePublisher implements VotePublisher {
       current = current.getCause();
     }
     return current;
-  }
-
-  private static void closeQuietly(AutoCloseable resource) {
-    try {
-      resource.close();
-    } catch (Exception e) {
-      log.warn("closing {} failed: {}", resource.getClass().getSimpleName(), e.toString());
-    }
   }
 }
