@@ -213,9 +213,12 @@ public final class StreamsBench {
     command.addAll(config.streamsJvmOptions());
     if (config.app().isFloor()) {
       // The floors live in this module, next to the bench; its classpath holds Kafka Streams too.
-      String mode = config.app() == StreamsBenchConfig.App.FLOOR_COPY ? "copy" : "dedup";
       command.addAll(
-          List.of("-cp", System.getProperty("java.class.path"), StreamsFloor.class.getName(), mode));
+          List.of(
+              "-cp",
+              System.getProperty("java.class.path"),
+              StreamsFloor.class.getName(),
+              config.app().floor.argument()));
     } else {
       command.addAll(List.of("-cp", config.streamsClasspath(), "gt.quetzal.streams.StreamsMain"));
     }

@@ -38,18 +38,21 @@ record StreamsBenchConfig(
 
   /** What catches up: the streams app, or one of the {@link StreamsFloor} reference topologies. */
   enum App {
-    QUETZAL("quetzal"),
-    FLOOR_COPY("floor-copy"),
-    FLOOR_DEDUP("floor-dedup");
+    QUETZAL("quetzal", null),
+    FLOOR_COPY("floor-copy", StreamsFloor.Mode.COPY),
+    FLOOR_DEDUP("floor-dedup", StreamsFloor.Mode.DEDUP);
 
     final String label;
+    /** The floor this runs, or {@code null} for the streams app itself. */
+    final StreamsFloor.Mode floor;
 
-    App(String label) {
+    App(String label, StreamsFloor.Mode floor) {
       this.label = label;
+      this.floor = floor;
     }
 
     boolean isFloor() {
-      return this != QUETZAL;
+      return floor != null;
     }
 
     static App of(String label) {

@@ -47,8 +47,18 @@ public final class StreamsFloor {
     COPY,
     DEDUP;
 
+    /** The command-line word: {@code copy} or {@code dedup}. */
+    String argument() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
     static Mode parse(String text) {
-      return Mode.valueOf(text.trim().toUpperCase(Locale.ROOT));
+      for (Mode mode : values()) {
+        if (mode.argument().equals(text.trim().toLowerCase(Locale.ROOT))) {
+          return mode;
+        }
+      }
+      throw new IllegalArgumentException("usage: StreamsFloor copy|dedup (got '" + text + "')");
     }
   }
 

@@ -2,6 +2,7 @@ package gt.quetzal.load.bench;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import gt.quetzal.contract.Topics;
 import java.nio.file.Path;
@@ -46,6 +47,8 @@ class StreamsFloorTest {
   void modeIsParsedFromTheCommandLineWord() {
     assertThat(StreamsFloor.Mode.parse(" dedup ")).isEqualTo(StreamsFloor.Mode.DEDUP);
     assertThat(StreamsFloor.Mode.parse("COPY")).isEqualTo(StreamsFloor.Mode.COPY);
+    assertThat(StreamsFloor.Mode.COPY.argument()).isEqualTo("copy");
+    assertThatThrownBy(() -> StreamsFloor.Mode.parse("")).hasMessageContaining("copy|dedup");
   }
 
   private List<KeyValue<String, String>> run(StreamsFloor.Mode mode, List<KeyValue<String, String>> in) {
