@@ -108,17 +108,27 @@ public final class StreamsBench {
           "  ConsumerPerformance: %,d records, %,.0f rec/s overall, %,.0f rec/s fetching (join %d ms)%n",
           baseline.records(), baseline.recordsPerSec(), baseline.fetchRecordsPerSec(), baseline.rebalanceMs());
 
-      // 3. The streams app.
-      CatchUp catchUp = catchUp(config, bootstrap, admin, ends, counts, out);
-      Result result = new Result(config, counts, fillSeconds, baseline, catchUp, loadAtStart);
-      String report = result.markdown();
-      out.println();
-      out.println(report);
+      // 3. The streams app (or a floor, or each in turn), on the same records.
+      StringBuilder report = new StringBuilder();
+      List<Result> results = new ArrayList<>();
+      for (StreamsBenchConfig.App app : config.apps()) {
+        CatchUp catchUp = catchUp(config, app, bootstrap, admin, ends, counts, out);
+        Result result = new Result(config, app, counts, fillSeconds, baseline, catchUp, loadAtStart);
+        results.add(result);
+        out.println();
+        out.println(result.markdown());
+        report.append(result.markdown()).append('\n');
+      }
+      if (results.size() > 1) {
+        String summary = Result.summary(results);
+        out.println(summary);
+        report.append(summary);
+      }
       if (config.output() != null) {
         Files.writeString(config.output(), report);
         out.println("bench streams: written to " + config.output());
       }
-      return catchUp.complete() ? 0 : 1;
+      return results.stream().allMatch(r -> r.catchUp().complete()) ? 0 : 1;
     }
   }
 
@@ -198,6 +208,7 @@ public final class StreamsBench {
 
   private static CatchUp catchUp(
       StreamsBenchConfig config,
+      StreamsBenchConfig.App app,
       String bootstrap,
       Admin admin,
       Map<TopicPartition, Long> ends,
@@ -211,25 +222,25 @@ public final class StreamsBench {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(config.streamsJvmOptions());
-    if (config.app().isFloor()) {
+    if (app.isFloor()) {
       // The floors live in this module, next to the bench; its classpath holds Kafka Streams too.
       command.addAll(
           List.of(
               "-cp",
               System.getProperty("java.class.path"),
               StreamsFloor.class.getName(),
-              config.app().floor.argument()));
+              app.floor.argument()));
     } else {
       command.addAll(List.of("-cp", config.streamsClasspath(), "gt.quetzal.streams.StreamsMain"));
     }
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-    builder.environment().put("APPLICATION_ID", APPLICATION_ID);
+    builder.environment().put("APPLICATION_ID", applicationId(app));
     builder.environment().put("HTTP_PORT", Integer.toString(port));
     builder.environment().put("STATE_DIR", stateDir.toString());
     builder.environment().put("CATALOG_FILE", config.catalogFile().toAbsolutePath().toString());
     out.printf(
-        "  %s: %s (log %s)%n", config.app().label, String.join(" ", config.streamsJvmOptions()), log);
+        "  %s: %s (log %s)%n", app.label, String.join(" ", config.streamsJvmOptions()), log);
 
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     URI readyz = URI.create("http://localhost:" + port + "/readyz");
@@ -242,8 +253,8 @@ public final class StreamsBench {
     double[] maxLoad = {ProcStats.loadAverage1m()};
     CompletableFuture<Void> done = new CompletableFuture<>();
     long launched = System.nanoTime();
-    Process app = builder.start();
-    long pid = app.pid();
+    Process process = builder.start();
+    long pid = process.pid();
     long[] lastProgress = {0};
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "bench-sampler"));
     Runnable tick =
@@ -251,7 +262,7 @@ public final class StreamsBench {
           try {
             long t = (System.nanoTime() - launched) / 1_000_000;
             OptionalLong bytes = ProcStats.rssBytes(pid);
-            if (!app.isAlive() || bytes.isEmpty()) {
+            if (!process.isAlive() || bytes.isEmpty()) {
               done.completeExceptionally(new IllegalStateException("the streams app exited; see " + log));
               return;
             }
@@ -265,12 +276,12 @@ public final class StreamsBench {
               }
               return;
             }
-            long committed = committed(admin, ends);
+            long committed = committed(admin, applicationId(app), ends);
             if (moments[1] < 0 && committed >= end) {
               moments[1] = t;
             }
             // A floor counts nothing: its catch-up ends with its committed offsets.
-            JsonNode s = config.app().isFloor() ? null : json(http, stats);
+            JsonNode s = app.isFloor() ? null : json(http, stats);
             long counted = s == null ? -1 : s.path("accepted").asLong() + s.path("duplicates").asLong() + s.path("rejected").asLong();
             if (s != null) {
               lastStats.set(s);
@@ -281,7 +292,7 @@ public final class StreamsBench {
                   "    %5.1f s: committed %,d of %,d, tallied %s, RSS %,d MiB%n",
                   t / 1e3, committed, end, s == null ? "-" : String.format("%,d", counted), bytes.getAsLong() >> 20);
             }
-            if (moments[1] >= 0 && (config.app().isFloor() || counted >= counts.total())) {
+            if (moments[1] >= 0 && (app.isFloor() || counted >= counts.total())) {
               moments[2] = t;
               done.complete(null);
             }
@@ -303,13 +314,13 @@ public final class StreamsBench {
       sampler.awaitTermination(5, TimeUnit.SECONDS);
     }
     long cpu = ProcStats.cpuMillis(pid).orElse(-1);
-    app.destroy(); // SIGTERM: the app's shutdown hook closes Kafka Streams cleanly
-    if (!app.waitFor(20, TimeUnit.SECONDS)) {
-      app.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    process.destroy(); // SIGTERM: the app's shutdown hook closes Kafka Streams cleanly
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
     }
     deleteRecursively(stateDir);
     JsonNode finalStats = lastStats.get();
-    if (complete && !config.app().isFloor()) {
+    if (complete && !app.isFloor()) {
       verify(finalStats, counts);
     }
     return new CatchUp(
@@ -327,10 +338,15 @@ public final class StreamsBench {
     }
   }
 
-  private static long committed(Admin admin, Map<TopicPartition, Long> ends) {
+  /** One consumer group (and one set of internal topics) per app, so each starts from offset 0. */
+  static String applicationId(StreamsBenchConfig.App app) {
+    return app.isFloor() ? APPLICATION_ID + "-" + app.label : APPLICATION_ID;
+  }
+
+  private static long committed(Admin admin, String groupId, Map<TopicPartition, Long> ends) {
     try {
       Map<TopicPartition, OffsetAndMetadata> offsets =
-          admin.listConsumerGroupOffsets(APPLICATION_ID).partitionsToOffsetAndMetadata().get(2, TimeUnit.SECONDS);
+          admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(2, TimeUnit.SECONDS);
       long sum = 0;
       for (TopicPartition tp : ends.keySet()) {
         OffsetAndMetadata o = offsets.get(tp);
@@ -384,6 +400,7 @@ public final class StreamsBench {
   /** Everything measured, and its markdown. */
   record Result(
       StreamsBenchConfig config,
+      StreamsBenchConfig.App app,
       StreamsVoteMix.Counts counts,
       double fillSeconds,
       ConsumerBaseline.Summary baseline,
@@ -397,7 +414,7 @@ public final class StreamsBench {
     String markdown() {
       StringBuilder md = new StringBuilder();
       md.append(String.format("Run %s, %s, %,d votes (%,d valid, %,d duplicates, %,d invalid), filled at %,.0f rec/s%n%n",
-          Instant.now(), config.app().label, counts.total(), counts.valid(), counts.duplicates(), counts.invalid(),
+          Instant.now(), app.label, counts.total(), counts.valid(), counts.duplicates(), counts.invalid(),
           counts.total() / fillSeconds));
       md.append("| measure | value |\n|---|---|\n");
       md.append(row("ConsumerPerformance, overall (join included)", "%,.0f rec/s", baseline.recordsPerSec()));
@@ -412,7 +429,7 @@ public final class StreamsBench {
       md.append(row("streams app: RUNNING → every record in /api/stats (catch-up)", "%.1f s", catchUp.catchUpMs() / 1e3));
       md.append(row("**catch-up rate** (exactly_once_v2)", "**%,.0f rec/s**", catchUpRate()));
       md.append(row("catch-up rate from launch (JVM start and join included)", "%,.0f rec/s", counts.total() * 1000.0 / catchUp.doneAtMs()));
-      String verdict = config.app().isFloor() ? "(a floor: the reference, not the target)" : ratio >= 0.10 ? "(met)" : "(missed)";
+      String verdict = app.isFloor() ? "(a floor: the reference, not the target)" : ratio >= 0.10 ? "(met)" : "(missed)";
       md.append(row("**ratio** to ConsumerPerformance fetching (target ≥ 10 %)", "**%.1f %%** " + verdict, ratio * 100));
       md.append(row("ratio to ConsumerPerformance overall", "%.1f %%", catchUpRate() / baseline.recordsPerSec() * 100));
       md.append(row("streams app peak RSS", "%,d MiB", catchUp.peakRss() >> 20));
@@ -421,9 +438,25 @@ public final class StreamsBench {
           catchUp.cpuMillis() / 1e3, catchUp.cpuMillis() / (double) catchUp.doneAtMs()));
       md.append(row("load average (1 min) at start / highest sampled", "%.2f / %.2f", loadAtStart, catchUp.maxLoad()));
       md.append(
-          config.app().isFloor()
+          app.isFloor()
               ? row("final /api/stats", "%s", "none (a floor counts nothing; catch-up ends on committed offsets)")
               : row("final /api/stats", "%s", catchUp.stats().toString().replace("|", "\\|")));
+      return md.toString();
+    }
+
+    /** One line per app of a multi-app run: the same records, the same ConsumerPerformance figure. */
+    static String summary(List<Result> results) {
+      StringBuilder md = new StringBuilder("| app | catch-up rate | ratio to ConsumerPerformance fetching | app CPU | peak RSS |\n");
+      md.append("|---|---:|---:|---:|---:|\n");
+      for (Result r : results) {
+        if (!r.catchUp().complete()) {
+          md.append("| ").append(r.app().label).append(" | did not complete | | | |\n");
+          continue;
+        }
+        md.append(String.format("| %s | %,.0f rec/s | %.1f %% | %.1f s | %,d MiB |%n",
+            r.app().label, r.catchUpRate(), r.catchUpRate() / r.baseline().fetchRecordsPerSec() * 100,
+            r.catchUp().cpuMillis() / 1e3, r.catchUp().peakRss() >> 20));
+      }
       return md.toString();
     }
 

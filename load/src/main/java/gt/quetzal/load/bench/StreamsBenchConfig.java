@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ record StreamsBenchConfig(
     Path catalogFile,
     String streamsClasspath,
     List<String> streamsJvmOptions,
-    App app,
+    List<App> apps,
     Path output) {
 
   /** What catches up: the streams app, or one of the {@link StreamsFloor} reference topologies. */
@@ -71,6 +72,7 @@ record StreamsBenchConfig(
 
   StreamsBenchConfig {
     streamsJvmOptions = List.copyOf(streamsJvmOptions);
+    apps = List.copyOf(apps);
   }
 
   static StreamsBenchConfig fromEnv(Map<String, String> environment) {
@@ -96,15 +98,30 @@ record StreamsBenchConfig(
         Arrays.stream(env.string("BENCH_STREAMS_JVM_OPTS", DEFAULT_JVM_OPTS).trim().split("\\s+"))
             .filter(s -> !s.isEmpty())
             .toList();
-    String appLabel = env.string("BENCH_STREAMS_APP", App.QUETZAL.label);
-    App app = App.of(appLabel);
-    if (app == null) {
-      env.problem("BENCH_STREAMS_APP=" + appLabel + " is not one of quetzal, floor-copy, floor-dedup");
-    }
+    List<App> apps = apps(env.string("BENCH_STREAMS_APP", App.QUETZAL.label), env);
     String out = env.optional("BENCH_STREAMS_OUTPUT");
     env.validate("bench-streams");
     return new StreamsBenchConfig(
-        votes, eventRate, seed, timeout, catalog, classpath, jvm, app, out == null ? null : Path.of(out));
+        votes, eventRate, seed, timeout, catalog, classpath, jvm, apps, out == null ? null : Path.of(out));
+  }
+
+  /** A comma-separated list of app labels, or {@code all} (the app, then both floors). */
+  static List<App> apps(String labels, EnvReader env) {
+    if (labels.trim().equals("all")) {
+      return List.of(App.QUETZAL, App.FLOOR_DEDUP, App.FLOOR_COPY);
+    }
+    List<App> apps = new ArrayList<>();
+    for (String label : labels.split(",")) {
+      App app = App.of(label.trim());
+      if (app == null) {
+        env.problem(
+            "BENCH_STREAMS_APP=" + labels + ": '" + label.trim()
+                + "' is not one of quetzal, floor-dedup, floor-copy (or use all)");
+      } else if (!apps.contains(app)) {
+        apps.add(app);
+      }
+    }
+    return apps;
   }
 
   /** The module jar and its dependency list, as ./quetzal's classpath_of builds it; null if not built. */

@@ -121,7 +121,7 @@ class StreamsBenchPartsTest {
     assertThat(config.votes()).isEqualTo(2_000_000);
     assertThat(config.streamsJvmOptions()).contains("-Xmx192m", "-XX:+UseSerialGC");
     assertThat(config.output()).isNull();
-    assertThat(config.app()).isEqualTo(StreamsBenchConfig.App.QUETZAL);
+    assertThat(config.apps()).containsExactly(StreamsBenchConfig.App.QUETZAL);
 
     Map<String, String> quick = new HashMap<>(env);
     quick.put("BENCH_STREAMS_VOTES", "20000");
@@ -132,7 +132,14 @@ class StreamsBenchPartsTest {
 
     Map<String, String> floor = new HashMap<>(env);
     floor.put("BENCH_STREAMS_APP", "floor-dedup");
-    assertThat(StreamsBenchConfig.fromEnv(floor).app()).isEqualTo(StreamsBenchConfig.App.FLOOR_DEDUP);
+    assertThat(StreamsBenchConfig.fromEnv(floor).apps()).containsExactly(StreamsBenchConfig.App.FLOOR_DEDUP);
+    floor.put("BENCH_STREAMS_APP", "floor-copy, quetzal,floor-copy");
+    assertThat(StreamsBenchConfig.fromEnv(floor).apps())
+        .containsExactly(StreamsBenchConfig.App.FLOOR_COPY, StreamsBenchConfig.App.QUETZAL);
+    floor.put("BENCH_STREAMS_APP", "all");
+    assertThat(StreamsBenchConfig.fromEnv(floor).apps())
+        .containsExactly(
+            StreamsBenchConfig.App.QUETZAL, StreamsBenchConfig.App.FLOOR_DEDUP, StreamsBenchConfig.App.FLOOR_COPY);
 
     Map<String, String> bad = new HashMap<>(env);
     bad.put("BENCH_STREAMS_VOTES", "lots");
@@ -141,7 +148,7 @@ class StreamsBenchPartsTest {
     assertThatThrownBy(() -> StreamsBenchConfig.fromEnv(bad))
         .isInstanceOf(EnvReader.ConfigException.class)
         .hasMessageContaining("BENCH_STREAMS_VOTES")
-        .hasMessageContaining("BENCH_STREAMS_APP=floor")
+        .hasMessageContaining("BENCH_STREAMS_APP=floor: 'floor' is not one of")
         .hasMessageContaining("nope.json");
   }
 
