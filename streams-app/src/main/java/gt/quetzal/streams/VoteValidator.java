@@ -258,19 +258,22 @@ final class VoteValidator {
         Fields fields = new Fields();
         String field;
         while ((field = parser.nextFieldName()) != null) {
-          Object read = valueOf(parser, parser.nextToken());
+          JsonToken token = parser.nextToken();
+          if (token == null) {
+            return null; // cut off after a field name (the parser normally throws first)
+          }
           switch (field) {
-            case "voteId" -> fields.voteId = read;
-            case "name" -> fields.name = read;
-            case "album" -> fields.album = read;
-            case "channel" -> fields.channel = read;
-            case "receivedAt" -> fields.receivedAt = read;
-            case "year" -> fields.year = read;
-            case "rank" -> fields.rank = read;
-            case "voterId" -> fields.voterId = read;
-            default -> {
-              // Unknown fields are ignored, like everywhere else in the contract.
-            }
+            case "voteId" -> fields.voteId = valueOf(parser, token);
+            case "name" -> fields.name = valueOf(parser, token);
+            case "album" -> fields.album = valueOf(parser, token);
+            case "channel" -> fields.channel = valueOf(parser, token);
+            case "receivedAt" -> fields.receivedAt = valueOf(parser, token);
+            case "year" -> fields.year = valueOf(parser, token);
+            case "rank" -> fields.rank = valueOf(parser, token);
+            case "voterId" -> fields.voterId = valueOf(parser, token);
+            // Unknown fields are ignored, like everywhere else in the contract; skipping still
+            // tokenises them, so malformed JSON inside is caught.
+            default -> parser.skipChildren();
           }
         }
         // nextFieldName() ends on END_OBJECT; anything after it means two values glued together.

@@ -161,6 +161,22 @@ class VoteValidatorTest {
   }
 
   @Test
+  void everyTruncationAndByteFlipOfAVoteGetsAVerdictNeverAnException() {
+    byte[] whole = json("\"extra\":{\"nested\":[1,\"x\",null]},").getBytes(UTF_8);
+    for (int end = 0; end < whole.length - 1; end++) {
+      Verdict verdict = VoteValidator.check("v-1", java.util.Arrays.copyOf(whole, end), NOW);
+      // A cut-off object never parses; only a cut inside trailing whitespace could.
+      assertThat(verdict).as("prefix of %d bytes", end).isInstanceOf(Verdict.Rejected.class);
+    }
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    for (int i = 0; i < 5_000; i++) {
+      byte[] mutated = whole.clone();
+      mutated[random.nextInt(mutated.length)] = (byte) random.nextInt(256);
+      assertThat(VoteValidator.check("v-1", mutated, NOW)).isNotNull();
+    }
+  }
+
+  @Test
   void aHugeRawValueIsTruncatedInTheRejection() {
     String huge = "x".repeat(RejectedVote.MAX_RAW_CHARS * 3);
     RejectedVote rejection = rejected("k", huge);
