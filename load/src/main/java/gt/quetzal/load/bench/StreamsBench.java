@@ -115,9 +115,10 @@ public final class StreamsBench {
         CatchUp catchUp = catchUp(config, app, bootstrap, admin, ends, counts, out);
         Result result = new Result(config, app, counts, fillSeconds, baseline, catchUp, loadAtStart);
         results.add(result);
+        String markdown = result.markdown();
         out.println();
-        out.println(result.markdown());
-        report.append(result.markdown()).append('\n');
+        out.println(markdown);
+        report.append(markdown).append('\n');
       }
       if (results.size() > 1) {
         String summary = Result.summary(results);
