@@ -40,8 +40,18 @@ public final class Topics {
   public static final Topic<String, Long> TALLIES_STATS =
       new Topic<>("tallies.stats", Serdes.String(), Serdes.Long());
 
+  /**
+   * The contest: a compacted topic of {@link CatalogEntry} records, written only by the contest tool
+   * ({@code ./quetzal contest apply}, the Kubernetes catalog Job) and read from the beginning by the
+   * streams app (a global store), ingest and the sinks. Readers take it as bytes and fold it through
+   * {@link ContestState}, which skips a bad record instead of failing.
+   */
+  public static final Topic<String, CatalogEntry> CONTEST_CATALOG =
+      new Topic<>("contest.catalog", Serdes.String(), JsonSerde.of(CatalogEntry.class));
+
   public static final List<Topic<?, ?>> ALL =
       List.of(
+          CONTEST_CATALOG,
           VOTES_RAW,
           VOTES_ACCEPTED,
           VOTES_REJECTED,

@@ -35,6 +35,8 @@ public final class TopicSetup {
 
   /** The partition plan. Add new topics here; existing ones are left as they are. */
   public static final List<TopicSpec> PLAN = List.of(
+      // A few hundred records at most; one partition keeps the header after its bands.
+      TopicSpec.compacted(Topics.CONTEST_CATALOG, 1),
       TopicSpec.of(Topics.VOTES_RAW, 3),
       TopicSpec.of(Topics.VOTES_ACCEPTED, 3),
       TopicSpec.of(Topics.VOTES_REJECTED, 1),

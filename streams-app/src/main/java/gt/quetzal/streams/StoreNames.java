@@ -45,5 +45,17 @@ public final class StoreNames {
 
   public static final String PENDING_STAT_DELTAS = "pending-stat-deltas";
 
+  /**
+   * Global store over {@code contest.catalog}: the contest every instance matches votes against
+   * ({@link ContestStore}). In memory, rebuilt from the topic at each start; queryable.
+   */
+  public static final String CONTEST = "contest";
+
+  /**
+   * Key-value store of an open contest: folded band (and band + album) name to the spelling shown,
+   * the first one counted. Partitioned by folded band name ({@link SpellNamesProcessor}).
+   */
+  public static final String NAME_SPELLINGS = "name-spellings";
+
   private StoreNames() {}
 }

@@ -1,6 +1,5 @@
 package gt.quetzal.streams;
 
-import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.EnvReader;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,8 +32,6 @@ import java.util.regex.Pattern;
  *       later ones are rejected as {@code late}</td></tr>
  *   <tr><td>TIMELINE_RETENTION_MS</td><td>604800000</td><td>how far back the per-minute timeline is kept</td></tr>
  *   <tr><td>LEADERBOARD_SIZE</td><td>10</td><td>default N of {@code GET /api/leaderboard}</td></tr>
- *   <tr><td>CATALOG_FILE</td><td>(none)</td><td>contest catalog JSON; when set, unknown bands and
- *       albums are rejected and names take the catalog's spelling</td></tr>
  *   <tr><td>VOTER_POLICY</td><td>off</td><td>{@code off}, {@code per-band} or {@code per-contest}:
  *       at most one counted vote per voterId (per band, or in the whole contest); voterId becomes
  *       required</td></tr>
@@ -44,7 +41,6 @@ import java.util.regex.Pattern;
  *     HTTP_PORT is 0 and none was given (the real port is unknown before binding; a single instance
  *     does not need it, and then queries are answered from local stores only)
  * @param groupInstanceId   static membership id, or {@code null} for dynamic membership
- * @param catalog           the loaded catalog, or {@code null} when CATALOG_FILE is not set
  * @param voterPolicy       the one-vote-per-voter policy
  */
 public record StreamsAppConfig(
@@ -63,7 +59,6 @@ public record StreamsAppConfig(
     Duration windowGrace,
     Duration timelineRetention,
     int leaderboardSize,
-    Catalog catalog,
     VoterPolicy voterPolicy) {
 
   public static final String SERVICE = "streams-app";
@@ -171,7 +166,7 @@ public record StreamsAppConfig(
     }
     int leaderboardSize =
         env.integer("LEADERBOARD_SIZE", DEFAULT_LEADERBOARD_SIZE, 1, MAX_LEADERBOARD_SIZE);
-    Catalog catalog = catalog(env);
+    retiredCatalogFile(env);
     VoterPolicy voterPolicy = voterPolicy(env);
     env.validate(SERVICE);
     return new StreamsAppConfig(
@@ -190,7 +185,6 @@ public record StreamsAppConfig(
         Duration.ofMillis(windowGrace),
         Duration.ofMillis(timelineRetention),
         leaderboardSize,
-        catalog,
         voterPolicy);
   }
 
@@ -204,20 +198,16 @@ public record StreamsAppConfig(
     return policy;
   }
 
-  /** Loads CATALOG_FILE now, so a bad catalog fails the start with the other problems. */
-  private static Catalog catalog(EnvReader env) {
+  /**
+   * The contest lives in {@code contest.catalog} now; a deployment that still sets the old variable
+   * would silently run another contest than it thinks, so it fails the start, saying what to do.
+   */
+  private static void retiredCatalogFile(EnvReader env) {
     String file = env.optional("CATALOG_FILE");
-    if (file == null) {
-      return null;
-    }
-    try {
-      Catalog catalog = Catalog.load(Path.of(file));
-      CatalogIndex.of(catalog); // ambiguous names are a configuration error, not a runtime one
-      return catalog;
-    } catch (RuntimeException e) {
-      String reason = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-      env.problem("CATALOG_FILE=" + file + " is not a usable catalog: " + reason);
-      return null;
+    if (file != null) {
+      env.problem(
+          "CATALOG_FILE=" + file + " is no longer read: the contest lives in the contest.catalog topic;"
+              + " apply the file with './quetzal contest apply " + file + "' (or the catalog Job) and unset it");
     }
   }
 
@@ -228,7 +218,6 @@ public record StreamsAppConfig(
         windowGrace,
         timelineRetention,
         Duration.ofMillis(commitIntervalMs),
-        catalog,
         voterPolicy);
   }
 

@@ -1,6 +1,6 @@
 package gt.quetzal.streams;
 
-import gt.quetzal.contract.Catalog;
+import gt.quetzal.contract.CatalogIndex;
 import gt.quetzal.contract.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -89,13 +89,9 @@ public final class StreamsHttpApp {
     this.registry = registry;
   }
 
-  /** How query paths match band names: like votes, against the catalog when there is one. */
-  public static Function<String, Optional<String>> bandLookup(Catalog catalog) {
-    if (catalog == null) {
-      return name -> name.isBlank() ? Optional.empty() : Optional.of(Names.normalise(name));
-    }
-    CatalogIndex index = CatalogIndex.of(catalog);
-    return index::band;
+  /** How query paths match band names: like votes, against the contest as it is now. */
+  public static Function<String, Optional<String>> bandLookup(Supplier<CatalogIndex> contest) {
+    return name -> contest.get().band(name);
   }
 
   /** A Javalin app with every route declared, not yet started. */

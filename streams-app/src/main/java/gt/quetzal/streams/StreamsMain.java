@@ -1,5 +1,6 @@
 package gt.quetzal.streams;
 
+import gt.quetzal.contract.CatalogIndex;
 import gt.quetzal.contract.Closer;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -11,6 +12,8 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +80,7 @@ public final class StreamsMain {
                   streams::state,
                   cluster,
                   owned,
-                  StreamsHttpApp.bandLookup(config.catalog()),
+                  StreamsHttpApp.bandLookup(() -> contest(streams)),
                   config.leaderboardSize(),
                   Clock.systemUTC(),
                   registry)
@@ -88,16 +91,25 @@ public final class StreamsMain {
       throw e;
     }
     LOG.info(
-        "streams-app up: application.id={} bootstrap={} http port {} application.server={} state dir {} catalog {}",
+        "streams-app up: application.id={} bootstrap={} http port {} application.server={} state dir {}"
+            + " (the contest comes from contest.catalog)",
         config.applicationId(),
         config.bootstrapServers(),
         running.httpPort(),
         config.applicationServer() == null ? "(none: local queries only)" : config.applicationServer(),
-        config.stateDir(),
-        config.catalog() == null
-            ? "off (any well-formed vote counts)"
-            : config.catalog().bands().size() + " bands");
+        config.stateDir());
     return running;
+  }
+
+  /** The contest as this instance's global store holds it; open while the store is not queryable. */
+  private static CatalogIndex contest(KafkaStreams streams) {
+    try {
+      return streams
+          .store(StoreQueryParameters.fromNameAndType(StoreNames.CONTEST, ContestStore.QUERY_TYPE))
+          .index();
+    } catch (InvalidStateStoreException e) {
+      return CatalogIndex.OPEN;
+    }
   }
 
   /** The running app. {@link #close()} stops the HTTP server first, then Kafka Streams. */

@@ -1,6 +1,5 @@
 package gt.quetzal.streams;
 
-import gt.quetzal.contract.Catalog;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -13,7 +12,6 @@ import java.util.Objects;
  *                          rejected as {@code late}
  * @param timelineRetention how far back the per-minute timeline stays queryable
  * @param flushInterval     how often the per-task combiners send their deltas downstream
- * @param catalog           the contest catalog, or {@code null}: then any well-formed vote counts
  * @param voterPolicy       how many votes one voter may have counted
  */
 public record TopologyOptions(
@@ -21,7 +19,6 @@ public record TopologyOptions(
     Duration windowGrace,
     Duration timelineRetention,
     Duration flushInterval,
-    Catalog catalog,
     VoterPolicy voterPolicy) {
 
   public static final Duration DEFAULT_DEDUP_RETENTION = Duration.ofHours(1);
@@ -59,27 +56,21 @@ public record TopologyOptions(
         DEFAULT_WINDOW_GRACE,
         DEFAULT_TIMELINE_RETENTION,
         DEFAULT_FLUSH_INTERVAL,
-        null,
         VoterPolicy.OFF);
   }
 
   public TopologyOptions withDedupRetention(Duration value) {
     return new TopologyOptions(
-        value, windowGrace, timelineRetention, flushInterval, catalog, voterPolicy);
+        value, windowGrace, timelineRetention, flushInterval, voterPolicy);
   }
 
   public TopologyOptions withWindowGrace(Duration value) {
     return new TopologyOptions(
-        dedupRetention, value, timelineRetention, flushInterval, catalog, voterPolicy);
-  }
-
-  public TopologyOptions withCatalog(Catalog value) {
-    return new TopologyOptions(
-        dedupRetention, windowGrace, timelineRetention, flushInterval, value, voterPolicy);
+        dedupRetention, value, timelineRetention, flushInterval, voterPolicy);
   }
 
   public TopologyOptions withVoterPolicy(VoterPolicy value) {
     return new TopologyOptions(
-        dedupRetention, windowGrace, timelineRetention, flushInterval, catalog, value);
+        dedupRetention, windowGrace, timelineRetention, flushInterval, value);
   }
 }

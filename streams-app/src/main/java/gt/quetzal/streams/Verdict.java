@@ -13,8 +13,17 @@ import gt.quetzal.contract.VoteEvent;
  */
 sealed interface Verdict {
 
-  /** Countable so far. */
-  record Valid(VoteEvent vote) implements Verdict {}
+  /**
+   * Countable so far.
+   *
+   * @param spelled whether the names are the ones to show: a catalog's spelling, or an open contest's
+   *     once {@link SpellNamesProcessor} chose it; an open contest's vote starts unspelled
+   */
+  record Valid(VoteEvent vote, boolean spelled) implements Verdict {
+    Valid(VoteEvent vote) {
+      this(vote, true);
+    }
+  }
 
   /** Refused, with the reason that goes to {@code votes.rejected} and the stats. */
   record Rejected(RejectedVote rejection) implements Verdict {

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import gt.quetzal.contract.CatalogIndex;
 import gt.quetzal.contract.Json;
+import gt.quetzal.contract.Names;
 import gt.quetzal.contract.RejectedVote;
 import gt.quetzal.contract.VoteEvent;
 import java.io.IOException;
@@ -33,10 +35,11 @@ import java.util.Locale;
  *       a band, or an album of a known band, that the catalog does not list.
  * </ul>
  *
- * <p><b>Catalog.</b> When one is configured, names are matched after trimming, NFC and case folding
- * ({@link Names#fold}), and the vote continues with the catalog's canonical spelling, so "ALUX
- * NAHUAL " and "Alux Nahual" are one band everywhere downstream. Without a catalog, names are only
- * trimmed and NFC-normalised, and any well-formed vote counts.
+ * <p><b>Catalog.</b> The contest ({@code contest.catalog}) is matched after trimming, NFC and case
+ * folding ({@link Names#fold}), and the vote continues with the catalog's canonical spelling, so
+ * "ALUX NAHUAL " and "Alux Nahual" are one band everywhere downstream. In an open contest any
+ * well-formed vote counts; its names are trimmed and NFC-normalised here, and the verdict is marked
+ * unspelled so that {@link SpellNamesProcessor} gives every variant the first spelling counted.
  *
  * <p>Field rules: {@code voteId}, {@code name}, {@code album} and {@code channel} are non-blank
  * strings; {@code year} is an integer in 1900..(year of {@code receivedAt}, UTC, + 1); {@code rank}
@@ -68,16 +71,16 @@ final class VoteValidator {
 
   private VoteValidator() {}
 
-  /** {@link #check(String, byte[], long, CatalogIndex)} without a catalog: any band and album count. */
+  /** {@link #check(String, byte[], long, CatalogIndex)} in an open contest: any band and album count. */
   static Verdict check(String key, byte[] value, long rejectedAt) {
-    return check(key, value, rejectedAt, null);
+    return check(key, value, rejectedAt, CatalogIndex.OPEN);
   }
 
   /**
    * @param key        the record key (supposed to equal the voteId)
    * @param value      the raw record value, possibly {@code null} or garbage
    * @param rejectedAt what to stamp on a rejection (the stream's wall clock)
-   * @param catalog    the contest catalog, or {@code null} when none is configured
+   * @param catalog    the contest now ({@link CatalogIndex#OPEN} for an open one)
    */
   static Verdict check(String key, byte[] value, long rejectedAt, CatalogIndex catalog) {
     if (value == null || value.length == 0) {
@@ -114,29 +117,30 @@ final class VoteValidator {
     }
     String band = Names.normalise(name);
     String albumTitle = Names.normalise(album);
-    if (catalog != null) {
-      CatalogIndex.Match match = catalog.match(band, albumTitle);
-      if (match instanceof CatalogIndex.Match.UnknownBand) {
-        return new Verdict.Rejected(
-            new RejectedVote(
-                voteId, UNKNOWN_BAND, "name: \"" + band + "\" is not a band of the contest catalog",
-                raw(value), rejectedAt));
-      }
-      if (match instanceof CatalogIndex.Match.UnknownAlbum unknown) {
-        return new Verdict.Rejected(
-            new RejectedVote(
-                voteId, UNKNOWN_ALBUM,
-                "album: \"" + albumTitle + "\" is not an album of " + unknown.band()
-                    + " in the contest catalog",
-                raw(value), rejectedAt));
-      }
-      CatalogIndex.Match.Known known = (CatalogIndex.Match.Known) match;
+    CatalogIndex.Match match = catalog.match(band, albumTitle);
+    if (match instanceof CatalogIndex.Match.UnknownBand) {
+      return new Verdict.Rejected(
+          new RejectedVote(
+              voteId, UNKNOWN_BAND, "name: \"" + band + "\" is not a band of the contest catalog",
+              raw(value), rejectedAt));
+    }
+    if (match instanceof CatalogIndex.Match.UnknownAlbum unknown) {
+      return new Verdict.Rejected(
+          new RejectedVote(
+              voteId, UNKNOWN_ALBUM,
+              "album: \"" + albumTitle + "\" is not an album of " + unknown.band()
+                  + " in the contest catalog",
+              raw(value), rejectedAt));
+    }
+    boolean spelled = match instanceof CatalogIndex.Match.Known;
+    if (match instanceof CatalogIndex.Match.Known known) {
       band = known.band();
       albumTitle = known.album();
     }
     return new Verdict.Valid(
         new VoteEvent(
-            voteId, band, albumTitle, year.intValue(), rank.intValue(), voterId, channel, receivedAt));
+            voteId, band, albumTitle, year.intValue(), rank.intValue(), voterId, channel, receivedAt),
+        spelled);
   }
 
   private static Verdict unparseable(String key, byte[] value, String detail, long rejectedAt) {

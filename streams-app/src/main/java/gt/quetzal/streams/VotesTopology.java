@@ -32,10 +32,14 @@ import org.apache.kafka.streams.state.WindowStore;
  * The vote-counting topology.
  *
  * <pre>
+ * contest.catalog ─► global store contest (ContestStore: the contest every vote is matched against)
+ *
  * votes.raw (String, bytes)
- *   → validate-vote     parse, check fields, match the catalog (canonical names)
+ *   → validate-vote     parse, check fields, match the contest (a catalog's canonical names)
  *   → dedup-by-vote-id  window store vote-dedup
  *   → check-lateness    the vote's minute closed more than the grace ago → rejected "late"
+ *   → (open contest only) key-by-band-name ─► open-contest-votes ─► spell-names (name-spellings)
+ *                        → the first spelling counted, merged back keyed by voteId
  *   → (VOTER_POLICY on) key-by-ballot ─► ballots ─► one-vote-per-voter (voter-ballots)
  *                        → rejected "already_voted", merged back keyed by voteId
  *   ├─ verdict-rejected ─► votes.rejected (unparseable | invalid | unknown_band | unknown_album | late
@@ -86,12 +90,16 @@ public final class VotesTopology {
 
   /** Builds the topology. Pure: no I/O, no clock, no configuration lookups. */
   public static Topology build(TopologyOptions options) {
-    CatalogIndex catalog = options.catalog() == null ? null : CatalogIndex.of(options.catalog());
     Duration flush = options.flushInterval();
     Serde<AlbumKey> albumKeySerde = Topics.TALLIES_ALBUMS.keySerde();
     Serde<AlbumTally> albumTallySerde = Topics.TALLIES_ALBUMS.valueSerde();
 
     StreamsBuilder builder = new StreamsBuilder();
+    builder.addGlobalStore(
+        ContestStore.builder(),
+        Topics.CONTEST_CATALOG.name(),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("contest-catalog"),
+        ContestStore.Updater::new);
     builder.addStateStore(DedupProcessor.storeBuilder(options.dedupRetention()));
     builder.addStateStore(TallyCombiner.voteStore());
     builder.addStateStore(TallyCombiner.statStore());
@@ -105,17 +113,18 @@ public final class VotesTopology {
                 .withName("votes-raw-source"));
 
     KStream<String, Verdict> checked =
-        raw.processValues(() -> new ValidateVoteProcessor(catalog), Named.as("validate-vote"))
+        raw.processValues(ValidateVoteProcessor::new, Named.as("validate-vote"))
             .processValues(
                 () -> new DedupProcessor(options.dedupRetention()),
                 Named.as("dedup-by-vote-id"),
                 StoreNames.VOTE_DEDUP)
             .processValues(
                 () -> new LatenessCheckProcessor(options.windowGrace()), Named.as("check-lateness"));
+    KStream<String, Verdict> spelled = spellOpenContest(builder, checked);
     KStream<String, Verdict> verdicts =
         options.voterPolicy() == VoterPolicy.OFF
-            ? checked
-            : oneVotePerVoter(builder, checked, options.voterPolicy());
+            ? spelled
+            : oneVotePerVoter(builder, spelled, options.voterPolicy());
 
     // Duplicates take no branch: they only move the stats.
     Map<String, KStream<String, Verdict>> outcomes =
@@ -226,6 +235,38 @@ public final class VotesTopology {
         .to(Topics.TALLIES_STATS.name(), produced(Topics.TALLIES_STATS, "tallies-stats-sink"));
 
     return builder.build();
+  }
+
+  /**
+   * Gives an open contest's votes their shown names: they cross a repartition by folded band name, so
+   * that one task picks each band's spelling, and come back keyed by voteId. A catalog's votes are
+   * spelled already and skip it; the path is always in the topology, so a contest can change between
+   * open and catalog while the app runs, with no state migration.
+   */
+  private static KStream<String, Verdict> spellOpenContest(
+      StreamsBuilder builder, KStream<String, Verdict> verdicts) {
+    builder.addStateStore(SpellNamesProcessor.storeBuilder());
+    Map<String, KStream<String, Verdict>> byNeed =
+        verdicts
+            .split(Named.as("spelling-"))
+            .branch(
+                (voteId, verdict) -> verdict instanceof Verdict.Valid valid && !valid.spelled(),
+                Branched.as("open"))
+            .defaultBranch(Branched.as("settled"));
+    KStream<String, Verdict> spelled =
+        byNeed
+            .get("spelling-open")
+            .map(
+                (voteId, verdict) -> {
+                  VoteEvent vote = vote(verdict);
+                  return KeyValue.pair(SpellNamesProcessor.bandKey(vote), vote);
+                },
+                Named.as("key-by-band-name"))
+            .repartition(
+                Repartitioned.with(Serdes.String(), Topics.VOTES_ACCEPTED.valueSerde())
+                    .withName("open-contest-votes"))
+            .process(SpellNamesProcessor::new, Named.as("spell-names"), StoreNames.NAME_SPELLINGS);
+    return byNeed.get("spelling-settled").merge(spelled, Named.as("spelled-verdicts"));
   }
 
   /**

@@ -3,7 +3,6 @@ package gt.quetzal.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.EnvReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,13 +35,11 @@ class StreamsAppConfigTest {
     assertThat(config.windowGrace()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.timelineRetention()).isEqualTo(Duration.ofDays(7));
     assertThat(config.leaderboardSize()).isEqualTo(10);
-    assertThat(config.catalog()).isNull();
     assertThat(config.topologyOptions()).isEqualTo(TopologyOptions.defaults());
   }
 
   @Test
   void everyVariableIsRead() {
-    Path catalogFile = Path.of("..", "config", "catalog.json");
     StreamsAppConfig config =
         StreamsAppConfig.fromEnv(
             Map.ofEntries(
@@ -61,7 +58,6 @@ class StreamsAppConfigTest {
                 Map.entry("WINDOW_GRACE_MS", "5000"),
                 Map.entry("TIMELINE_RETENTION_MS", "86400000"),
                 Map.entry("LEADERBOARD_SIZE", "3"),
-                Map.entry("CATALOG_FILE", catalogFile.toString()),
                 Map.entry("VOTER_POLICY", "Per-Band")));
 
     assertThat(config)
@@ -82,7 +78,6 @@ class StreamsAppConfigTest {
                 Duration.ofSeconds(5),
                 Duration.ofDays(1),
                 3,
-                Catalog.load(catalogFile),
                 VoterPolicy.PER_BAND));
     assertThat(config.topologyOptions())
         .isEqualTo(
@@ -91,7 +86,6 @@ class StreamsAppConfigTest {
                 Duration.ofSeconds(5),
                 Duration.ofDays(1),
                 Duration.ofMillis(250),
-                Catalog.load(catalogFile),
                 VoterPolicy.PER_BAND));
   }
 
@@ -103,25 +97,13 @@ class StreamsAppConfigTest {
   }
 
   @Test
-  void aMissingOrAmbiguousCatalogIsAConfigurationError(@TempDir Path dir) throws Exception {
-    assertThatThrownBy(
-            () -> StreamsAppConfig.fromEnv(Map.of("CATALOG_FILE", dir.resolve("nope.json").toString())))
+  void theRetiredCatalogFileVariableFailsTheStartSayingWhereTheContestLivesNow() {
+    assertThatThrownBy(() -> StreamsAppConfig.fromEnv(Map.of("CATALOG_FILE", "config/catalog.json")))
         .isInstanceOf(EnvReader.ConfigException.class)
-        .hasMessageContaining("CATALOG_FILE=")
-        .hasMessageContaining("nope.json");
-
-    Path ambiguous = dir.resolve("ambiguous.json");
-    Files.writeString(
-        ambiguous,
-        """
-        {"contest":"x","bands":[
-          {"name":"La Tona","albums":[{"title":"A","year":2000}]},
-          {"name":"LA TONA","albums":[{"title":"B","year":2001}]}]}
-        """);
-    assertThatThrownBy(() -> StreamsAppConfig.fromEnv(Map.of("CATALOG_FILE", ambiguous.toString())))
-        .isInstanceOf(EnvReader.ConfigException.class)
-        .hasMessageContaining("same name once trimmed and case-folded");
+        .hasMessageContaining("CATALOG_FILE=config/catalog.json is no longer read")
+        .hasMessageContaining("./quetzal contest apply config/catalog.json");
   }
+
 
   @Test
   void theTimelineMustOutliveTheGrace() {

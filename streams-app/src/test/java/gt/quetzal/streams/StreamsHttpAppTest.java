@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import gt.quetzal.contract.AlbumTally;
 import gt.quetzal.contract.Catalog;
+import gt.quetzal.contract.CatalogIndex;
 import gt.quetzal.contract.Json;
 import io.javalin.testtools.JavalinTest;
 import io.micrometer.core.instrument.Counter;
@@ -39,11 +40,12 @@ class StreamsHttpAppTest {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   private StreamsHttpApp app(Catalog catalog) {
+    CatalogIndex contest = catalog == null ? CatalogIndex.OPEN : CatalogIndex.of(catalog);
     return new StreamsHttpApp(
         state::get,
         cluster,
         owned,
-        StreamsHttpApp.bandLookup(catalog),
+        StreamsHttpApp.bandLookup(() -> contest),
         3,
         Clock.fixed(NOW, ZoneOffset.UTC),
         registry);

@@ -194,8 +194,8 @@ class VoteValidatorTest {
 
   @Test
   void withACatalogFieldRulesComeFirstThenTheCatalog() {
-    CatalogIndex catalog =
-        CatalogIndex.of(
+    gt.quetzal.contract.CatalogIndex catalog =
+        gt.quetzal.contract.CatalogIndex.of(
             new gt.quetzal.contract.Catalog(
                 "c",
                 java.util.List.of(

@@ -9,6 +9,9 @@ import gt.quetzal.contract.AlbumKey;
 import gt.quetzal.contract.AlbumTally;
 import gt.quetzal.contract.BandMinute;
 import gt.quetzal.contract.Catalog;
+import gt.quetzal.contract.CatalogEntry;
+import gt.quetzal.contract.ContestApply;
+import gt.quetzal.contract.ContestState;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.RejectedVote;
 import gt.quetzal.contract.Stats;
@@ -71,6 +74,7 @@ class VotesTopologyTest {
   private StreamsAppConfig config;
   private TopologyTestDriver driver;
   private TestInputTopic<String, byte[]> raw;
+  private TestInputTopic<String, CatalogEntry> contest;
   private TestOutputTopic<String, VoteEvent> accepted;
   private TestOutputTopic<String, RejectedVote> rejected;
   private TestOutputTopic<String, Long> bandTallies;
@@ -92,6 +96,11 @@ class VotesTopologyTest {
         new TopologyTestDriver(
             VotesTopology.build(options), StreamsConfigFactory.properties(config), WALL_CLOCK);
     raw = driver.createInputTopic(Topics.VOTES_RAW.name(), new StringSerializer(), new ByteArraySerializer());
+    contest =
+        driver.createInputTopic(
+            Topics.CONTEST_CATALOG.name(),
+            Topics.CONTEST_CATALOG.keySerde().serializer(),
+            Topics.CONTEST_CATALOG.valueSerde().serializer());
     accepted = output(Topics.VOTES_ACCEPTED);
     rejected = output(Topics.VOTES_REJECTED);
     bandTallies = output(Topics.TALLIES_BANDS);
@@ -103,6 +112,13 @@ class VotesTopologyTest {
   private <K, V> TestOutputTopic<K, V> output(gt.quetzal.contract.Topic<K, V> topic) {
     return driver.createOutputTopic(
         topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+  }
+
+  /** What {@code ./quetzal contest apply} writes for this catalog on an empty topic. */
+  private void applyContest(Catalog catalog) {
+    for (ContestApply.Change change : ContestApply.plan(new ContestState(), catalog)) {
+      contest.pipeInput(change.key(), change.entry());
+    }
   }
 
   @AfterEach
@@ -387,19 +403,27 @@ class VotesTopologyTest {
   }
 
   @Test
-  void withoutACatalogAnyWellFormedVoteCountsUnderItsTrimmedName() {
+  void inAnOpenContestAnyWellFormedVoteCountsAndSpellingsFoldToTheFirstOneCounted() {
     send(vote("v-1", "  Una Banda Nueva ", " Demo ", 50), T0);
-    send(vote("v-2", "una banda nueva", "Demo", 50), T0);
+    send(vote("v-2", "UNA  banda nueva", "DEMO", 50), T0);
+    send(vote("v-3", "Otra", "demo", 50), T0);
     flush();
 
-    // No catalog, no case folding: two spellings are two bands.
-    assertThat(storedBandTotals()).containsOnly(entry("Una Banda Nueva", 1L), entry("una banda nueva", 1L));
+    assertThat(storedBandTotals()).containsOnly(entry("Una Banda Nueva", 2L), entry("Otra", 1L));
+    assertThat(storedAlbums())
+        .containsOnlyKeys(new AlbumKey("Una Banda Nueva", "Demo"), new AlbumKey("Otra", "demo"));
+    assertThat(accepted.readValuesToList())
+        .extracting(VoteEvent::name, VoteEvent::album)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("Una Banda Nueva", "Demo"),
+            org.assertj.core.groups.Tuple.tuple("Una Banda Nueva", "Demo"),
+            org.assertj.core.groups.Tuple.tuple("Otra", "demo"));
     assertThat(rejected.isEmpty()).isTrue();
   }
 
   @Test
   void withACatalogNamesMatchAfterTrimCaseAndAccentsAndTakeTheCanonicalSpelling() {
-    start(TopologyOptions.defaults().withCatalog(CATALOG));
+    applyContest(CATALOG);
     send(vote("v-1", "  malacates   TRE\u0301BOL shop ", " resaca", 70), T0);
     send(vote("v-2", "MALACATES TRÉBOL SHOP", "CRÓNICAS DE MERCADO", 90), T0);
     send(vote("v-3", "alux nahual", "hielo y fuego", 60), T0);
@@ -423,7 +447,7 @@ class VotesTopologyTest {
 
   @Test
   void withACatalogUnknownBandsAndAlbumsAreRejectedWithTheirReason() {
-    start(TopologyOptions.defaults().withCatalog(CATALOG));
+    applyContest(CATALOG);
     send(vote("v-1", "Los Desconocidos", "Resaca", 50), T0);
     send(vote("v-2", "Malacates Trebol Shop", "Resaca", 50), T0); // accents are never stripped
     send(vote("v-3", TREBOL, "Hielo y Fuego", 50), T0); // another band's album
@@ -704,7 +728,14 @@ class VotesTopologyTest {
 
     assertThat(description)
         .contains(
+            "Source: contest-catalog-source (topics: [contest.catalog])",
+            "Processor: contest-catalog (stores: [contest])",
             "Source: votes-raw-source (topics: [votes.raw])",
+            "Processor: spelling- (stores: [])",
+            "Processor: key-by-band-name",
+            "Sink: open-contest-votes-repartition-sink (topic: open-contest-votes-repartition)",
+            "Processor: spell-names (stores: [name-spellings])",
+            "Processor: spelled-verdicts",
             "Processor: validate-vote",
             "Processor: dedup-by-vote-id (stores: [vote-dedup])",
             "Processor: check-lateness",
