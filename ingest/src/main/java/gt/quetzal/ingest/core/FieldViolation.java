@@ -26,6 +26,8 @@ public record FieldViolation(String field, String code, String message) {
   public static final String UNKNOWN_FIELD = "unknown_field";
   /** A field or header that is well-formed but not accepted in this place (e.g. a per-vote key on a batch). */
   public static final String NOT_ALLOWED = "not_allowed";
+  /** A well-formed band or album that the contest's catalog does not list. */
+  public static final String NOT_IN_CONTEST = "not_in_contest";
 
   public FieldViolation {
     Objects.requireNonNull(field, "field");

@@ -106,6 +106,14 @@ public record KafkaPublisherConfig(
     return props;
   }
 
+  /** Settings for the consumer that follows the contest ({@link ContestGate}). */
+  public Map<String, Object> contestFollowerProperties() {
+    Map<String, Object> props = new HashMap<>();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-contest");
+    return props;
+  }
+
   /** Settings for the admin client behind the readiness probe. */
   public Map<String, Object> adminProperties() {
     Map<String, Object> props = new HashMap<>();

@@ -1,5 +1,6 @@
 package gt.quetzal.ingest.core;
 
+import gt.quetzal.contract.CatalogIndex;
 import gt.quetzal.contract.VoteEvent;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -36,6 +37,10 @@ import java.util.regex.Pattern;
  *       trimmed). Either may be sent; when both are sent they must be equal. When neither is, a
  *       time-ordered id is generated.
  *   <li>Fields the transport did not recognise are rejected (see {@link VoteCandidate#unknownFields()}).
+ *   <li>With a contest catalog, {@code name} must be one of its bands and {@code album} one of that
+ *       band's albums, matched like the streams app matches them ({@link CatalogIndex}: trimmed, NFC,
+ *       case-insensitive); code {@value FieldViolation#NOT_IN_CONTEST}. An open contest takes any name.
+ *       The streams app checks again, for a catalog that changed in between.
  * </ul>
  */
 public final class VoteValidator {
@@ -49,6 +54,7 @@ public final class VoteValidator {
   private final VoteRules rules;
   private final Clock clock;
   private final Supplier<String> voteIdGenerator;
+  private final Supplier<CatalogIndex> contest;
 
   /**
    * @param clock           stamps {@code receivedAt} and decides the current year
@@ -56,9 +62,20 @@ public final class VoteValidator {
    *                        UuidV7Generator#nextString()})
    */
   public VoteValidator(VoteRules rules, Clock clock, Supplier<String> voteIdGenerator) {
+    this(rules, clock, voteIdGenerator, () -> CatalogIndex.OPEN);
+  }
+
+  private VoteValidator(
+      VoteRules rules, Clock clock, Supplier<String> voteIdGenerator, Supplier<CatalogIndex> contest) {
     this.rules = Objects.requireNonNull(rules, "rules");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.voteIdGenerator = Objects.requireNonNull(voteIdGenerator, "voteIdGenerator");
+    this.contest = Objects.requireNonNull(contest, "contest");
+  }
+
+  /** This validator, also matching names against the contest as {@code contest} says it is now. */
+  public VoteValidator withContest(Supplier<CatalogIndex> contest) {
+    return new VoteValidator(rules, clock, voteIdGenerator, contest);
   }
 
   /** A validator with the production clock and UUIDv7 ids. */
@@ -98,6 +115,10 @@ public final class VoteValidator {
               "is not a known field (known: name, album, year, rank, voterId, voteId)"));
     }
 
+    if (name != null && album != null) {
+      inContest(name, album, violations);
+    }
+
     if (!violations.isEmpty()) {
       return new ValidationResult.Invalid(violations);
     }
@@ -106,6 +127,17 @@ public final class VoteValidator {
     }
     return new ValidationResult.Valid(
         new VoteEvent(voteId, name, album, year, rank, voterId, channel, now));
+  }
+
+  private void inContest(String name, String album, List<FieldViolation> out) {
+    CatalogIndex.Match match = contest.get().match(name, album);
+    if (match instanceof CatalogIndex.Match.UnknownBand) {
+      out.add(new FieldViolation("name", FieldViolation.NOT_IN_CONTEST, "is not a band of this contest"));
+    } else if (match instanceof CatalogIndex.Match.UnknownAlbum unknown) {
+      out.add(
+          new FieldViolation(
+              "album", FieldViolation.NOT_IN_CONTEST, "is not an album of " + unknown.band() + " in this contest"));
+    }
   }
 
   // ---- text ----------------------------------------------------------------------------------

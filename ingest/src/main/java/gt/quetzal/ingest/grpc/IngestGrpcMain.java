@@ -3,6 +3,8 @@ package gt.quetzal.ingest.grpc;
 import gt.quetzal.contract.EnvReader;
 import gt.quetzal.ingest.core.ClientRateLimit;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
+import gt.quetzal.ingest.core.ContestGate;
+import gt.quetzal.ingest.core.VotePublisher;
 import gt.quetzal.ingest.core.VoteValidator;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -65,8 +67,11 @@ public final class IngestGrpcMain {
     List<AutoCloseable> started = new ArrayList<>();
     started.add(registry::close);
     try {
-      KafkaVotePublisher publisher = KafkaVotePublisher.create(config.kafka(), registry);
-      started.add(publisher);
+      ContestGate contest = ContestGate.follow(config.kafka().contestFollowerProperties());
+      started.add(contest);
+      KafkaVotePublisher kafka = KafkaVotePublisher.create(config.kafka(), registry);
+      started.add(kafka);
+      VotePublisher publisher = contest.guard(kafka);
       ExecutorService executor =
           ExecutorServiceMetrics.monitor(
               registry, Executors.newFixedThreadPool(config.threads(), daemonThreads("ingest-grpc-")), "ingest-grpc");
@@ -74,7 +79,7 @@ public final class IngestGrpcMain {
 
       VoteGrpcService service =
           new VoteGrpcService(
-              VoteValidator.standard(config.rules()),
+              VoteValidator.standard(config.rules()).withContest(contest),
               publisher,
               registry,
               VoteGrpcService.Settings.of(config),

@@ -1,8 +1,11 @@
 package gt.quetzal.ingest.http;
 
+import gt.quetzal.contract.Closer;
 import gt.quetzal.contract.EnvReader;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
 import gt.quetzal.ingest.core.OpsHttpApp;
+import gt.quetzal.ingest.core.ContestGate;
+import gt.quetzal.ingest.core.VotePublisher;
 import gt.quetzal.ingest.core.VoteValidator;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -43,14 +46,16 @@ public final class IngestHttpMain {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
 
+    ContestGate contest = ContestGate.follow(config.kafka().contestFollowerProperties());
     KafkaVotePublisher publisher = KafkaVotePublisher.create(config.kafka(), registry);
     try {
-      VoteValidator validator = VoteValidator.standard(config.rules());
-      Javalin server = new IngestHttpApp(validator, publisher, registry, config).create().start();
+      VoteValidator validator = VoteValidator.standard(config.rules()).withContest(contest);
+      VotePublisher guarded = contest.guard(publisher);
+      Javalin server = new IngestHttpApp(validator, guarded, registry, config).create().start();
       Javalin ops = null;
       if (config.hasOpsPort()) {
         try {
-          ops = new OpsHttpApp(publisher, registry, config.opsPort()).create().start();
+          ops = new OpsHttpApp(guarded, registry, config.opsPort()).create().start();
         } catch (RuntimeException e) {
           server.stop();
           throw e;
@@ -64,9 +69,10 @@ public final class IngestHttpMain {
           config.rateLimit().enabled()
               ? config.rateLimit().perSecond() + "/s, burst " + config.rateLimit().burst() + ", per " + config.rateLimit().key()
               : "off");
-      return new Running(server, ops, publisher, registry);
+      return new Running(server, ops, publisher, contest, registry);
     } catch (RuntimeException e) {
       publisher.close();
+      Closer.closeQuietly(contest);
       registry.close();
       throw e;
     }
@@ -77,15 +83,22 @@ public final class IngestHttpMain {
     private final Javalin server;
     private final Javalin ops; // null without OPS_PORT
     private final KafkaVotePublisher publisher;
+    private final ContestGate contest;
     private final PrometheusMeterRegistry registry;
     private final int httpPort;
     private final int opsPort;
     private boolean closed;
 
-    Running(Javalin server, Javalin ops, KafkaVotePublisher publisher, PrometheusMeterRegistry registry) {
+    Running(
+        Javalin server,
+        Javalin ops,
+        KafkaVotePublisher publisher,
+        ContestGate contest,
+        PrometheusMeterRegistry registry) {
       this.server = server;
       this.ops = ops;
       this.publisher = publisher;
+      this.contest = contest;
       this.registry = registry;
       this.httpPort = server.port();
       this.opsPort = ops == null ? httpPort : ops.port();
@@ -124,6 +137,7 @@ public final class IngestHttpMain {
         log.warn("stopping the HTTP server failed: {}", e.toString());
       }
       publisher.close();
+      Closer.closeQuietly(contest);
       registry.close();
       log.info("ingest-http stopped");
     }

@@ -38,9 +38,20 @@ public final class InProcessGrpc implements AutoCloseable {
 
   /** With interceptors around the vote service, as {@code IngestGrpcMain} adds them (e.g. rate limiting). */
   public InProcessGrpc(ControlledPublisher publisher, VoteGrpcService.Settings settings, ServerInterceptor... interceptors) {
+    this(publisher, settings, validator(), interceptors);
+  }
+
+  /** The validator every in-process server uses unless a test gives its own (e.g. with a contest). */
+  public static VoteValidator validator() {
+    return new VoteValidator(VoteRules.DEFAULT, Clock.fixed(NOW, ZoneOffset.UTC), new UuidV7Generator(Clock.systemUTC())::nextString);
+  }
+
+  public InProcessGrpc(
+      ControlledPublisher publisher,
+      VoteGrpcService.Settings settings,
+      VoteValidator validator,
+      ServerInterceptor... interceptors) {
     this.publisher = publisher;
-    VoteValidator validator =
-        new VoteValidator(VoteRules.DEFAULT, Clock.fixed(NOW, ZoneOffset.UTC), new UuidV7Generator(Clock.systemUTC())::nextString);
     this.service = new VoteGrpcService(validator, publisher, registry, settings, executor);
     String name = InProcessServerBuilder.generateName();
     this.server =

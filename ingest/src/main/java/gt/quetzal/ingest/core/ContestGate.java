@@ -1,0 +1,70 @@
+package gt.quetzal.ingest.core;
+
+import gt.quetzal.contract.CatalogIndex;
+import gt.quetzal.contract.ContestFollower;
+import gt.quetzal.contract.VoteEvent;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * Ingest's read-only copy of the contest ({@code contest.catalog}), and the rule that no vote is taken
+ * before it was read: until then the publisher it wraps reports itself down (so {@code /readyz} and
+ * gRPC health say so) and refuses to publish (so a vote gets 503 / UNAVAILABLE, not a 202 that the
+ * streams app would later refuse).
+ */
+public final class ContestGate implements AutoCloseable, Supplier<CatalogIndex> {
+
+  static final String NOT_READ = "the contest (topic contest.catalog) has not been read yet";
+
+  private final ContestFollower follower;
+
+  private ContestGate(ContestFollower follower) {
+    this.follower = follower;
+  }
+
+  /** Follows {@code contest.catalog} with these client settings (at least bootstrap servers). */
+  public static ContestGate follow(Map<String, Object> clientConfig) {
+    return new ContestGate(ContestFollower.start(clientConfig));
+  }
+
+  /** The contest now; the validator matches names against it. */
+  @Override
+  public CatalogIndex get() {
+    return follower.index();
+  }
+
+  public boolean ready() {
+    return follower.caughtUp();
+  }
+
+  /** {@code publisher}, down and refusing until the contest was read. */
+  public VotePublisher guard(VotePublisher publisher) {
+    return new VotePublisher() {
+      @Override
+      public CompletableFuture<RecordMetadata> publish(VoteEvent vote) {
+        return ready()
+            ? publisher.publish(vote)
+            : CompletableFuture.failedFuture(new IllegalStateException(NOT_READ));
+      }
+
+      @Override
+      public CompletableFuture<PublisherHealth> health() {
+        return ready()
+            ? publisher.health()
+            : CompletableFuture.completedFuture(PublisherHealth.down(NOT_READ));
+      }
+
+      @Override
+      public void close() {
+        publisher.close();
+      }
+    };
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    follower.close();
+  }
+}
