@@ -75,6 +75,12 @@ public final class RedisKeys {
   public static final String CHANGES_CHANNEL = PREFIX + "changes";
 
   /**
+   * Set of the catalog's bands that the sinks seeded into {@link #BAND_TOTALS} at 0, so a band that
+   * leaves the catalog without a vote can be taken out again.
+   */
+  public static final String CONTEST_BANDS = PREFIX + "contest:bands";
+
+  /**
    * Hash of one band's timeline: field = window start (epoch millis, a multiple of 60 000, in decimal),
    * value = that band's absolute vote count in that minute. The web app reads it with {@code HGETALL}.
    */

@@ -1,12 +1,17 @@
 package gt.quetzal.devstack;
 
+import gt.quetzal.contract.Catalog;
+import gt.quetzal.contract.ContestApply;
+import org.apache.kafka.clients.CommonClientConfigs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -101,6 +106,21 @@ public final class Devstack implements AutoCloseable {
   }
 
   /** {@code redis://localhost:PORT}. */
+  /**
+   * Makes {@code contest.catalog} say this contest, as {@code ./quetzal contest apply} does.
+   *
+   * @param catalog the catalog to run, or {@code null} for an open contest
+   */
+  public void applyContest(Catalog catalog) {
+    Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    try {
+      ContestApply.write(client, ContestApply.plan(ContestApply.read(client, Duration.ofSeconds(30)), catalog));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while applying the contest", e);
+    }
+  }
+
   public String redisUrl() {
     return redis.url();
   }

@@ -80,10 +80,11 @@ class LocustSmokeIT {
             "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
             "REDIS_URL", stack.redisUrl(),
             "MONGO_URI", stack.mongoUri());
+    stack.applyContest(Catalog.load(CATALOG));
     StreamsMain.Running streams =
         StreamsMain.start(
             StreamsAppConfig.fromEnv(
-                with(common, "HTTP_PORT", "0", "STATE_DIR", work.resolve("streams").toString(), "CATALOG_FILE", CATALOG.toString())));
+                with(common, "HTTP_PORT", "0", "STATE_DIR", work.resolve("streams").toString())));
     services.add(streams);
     services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
     IngestHttpMain.Running http = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0")));

@@ -6,6 +6,7 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import gt.quetzal.contract.Closer;
+import gt.quetzal.contract.ContestFollower;
 import gt.quetzal.contract.CredentialCheck;
 import gt.quetzal.contract.MongoNames;
 import gt.quetzal.contract.Redact;
@@ -19,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -91,6 +93,14 @@ public final class SinksMain {
               registry);
       votes.start();
       started.register(votes);
+
+      // Lists a catalog's bands at 0 before their first vote (see ContestSeeder).
+      started.register(
+          ContestFollower.start(
+              Map.of(
+                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                  ConsumerConfig.CLIENT_ID_CONFIG, SinksConfig.SERVICE + "-contest"),
+              new ContestSeeder(redis)));
 
       Javalin http = new SinksHttp(registry, List.of(tallies, votes)).create().start(config.httpPort());
       started.register(http::stop);

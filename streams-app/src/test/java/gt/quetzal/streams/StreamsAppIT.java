@@ -78,6 +78,7 @@ class StreamsAppIT {
   @BeforeEach
   void startStack() {
     stack = Devstack.startEphemeral();
+    stack.applyContest(CATALOG);
     // The devstack creates the plan's topics; make sure the tally topics exist even on an older plan.
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
@@ -210,7 +211,6 @@ class StreamsAppIT {
     env.put("HTTP_PORT", Integer.toString(port));
     env.put("APPLICATION_SERVER", "localhost:" + port);
     env.put("GROUP_INSTANCE_ID", "streams-" + name);
-    env.put("CATALOG_FILE", CATALOG_FILE.toString());
     env.put("ROCKSDB_CACHE_BYTES", Long.toString(16L * 1024 * 1024));
     return env;
   }

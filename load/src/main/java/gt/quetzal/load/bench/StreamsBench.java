@@ -2,6 +2,7 @@ package gt.quetzal.load.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import gt.quetzal.contract.Catalog;
+import gt.quetzal.contract.ContestApply;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.devstack.Devstack;
@@ -83,6 +84,9 @@ public final class StreamsBench {
 
     // 1. Fill.
     Catalog catalog = Catalog.load(config.catalogFile());
+    // The app matches votes against the contest in contest.catalog, as on a real stack.
+    Map<String, Object> client = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    ContestApply.write(client, ContestApply.plan(ContestApply.read(client, Duration.ofSeconds(30)), catalog));
     long span = StreamsVoteMix.spanMillis(config.votes(), config.eventRate());
     long first = System.currentTimeMillis() - span - 5_000;
     StreamsVoteMix mix = new StreamsVoteMix(catalog, config.votes(), config.seed(), first, config.eventRate());
@@ -239,7 +243,6 @@ public final class StreamsBench {
     builder.environment().put("APPLICATION_ID", applicationId(app));
     builder.environment().put("HTTP_PORT", Integer.toString(port));
     builder.environment().put("STATE_DIR", stateDir.toString());
-    builder.environment().put("CATALOG_FILE", config.catalogFile().toAbsolutePath().toString());
     out.printf(
         "  %s: %s (log %s)%n", app.label, String.join(" ", config.streamsJvmOptions()), log);
 
