@@ -4,8 +4,11 @@ import java.text.Normalizer;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** The one place a band or album name is canonicalised before it becomes a key. */
-final class Names {
+/**
+ * The one place a band or album name is canonicalised before it becomes a key. Public so that tools
+ * deriving a contest (e.g. {@link gt.quetzal.streams.contest.TrafficCatalog}) fold names by the same rule.
+ */
+public final class Names {
 
   private static final Pattern WHITESPACE_RUN = Pattern.compile("\\s+");
 
@@ -16,7 +19,7 @@ final class Names {
    * "Trébol" typed with a combining accent from becoming a second band. Case is kept: matching
    * names case-insensitively belongs to the catalog, which knows each band's canonical spelling.
    */
-  static String normalise(String name) {
+  public static String normalise(String name) {
     String trimmed = name.strip();
     return Normalizer.isNormalized(trimmed, Normalizer.Form.NFC)
         ? trimmed
@@ -30,7 +33,7 @@ final class Names {
    * recomposes anything the case mapping decomposed. Accents are never stripped: "Trebol" and
    * "Trébol" are different names.
    */
-  static String fold(String name) {
+  public static String fold(String name) {
     String collapsed = WHITESPACE_RUN.matcher(normalise(name)).replaceAll(" ");
     String folded = collapsed.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
     return Normalizer.normalize(folded, Normalizer.Form.NFC);
