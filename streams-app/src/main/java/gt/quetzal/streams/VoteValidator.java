@@ -53,8 +53,10 @@ import java.util.Locale;
  * could slip past de-duplication on another partition, so it is rejected as {@value #INVALID} with
  * the field {@code voteId} named, rather than counted on a guarantee we cannot keep. It stays
  * auditable in {@code votes.rejected}.
+ *
+ * <p>Public only for {@link #rowProblems}; the record check itself stays inside the package.
  */
-final class VoteValidator {
+public final class VoteValidator {
 
   static final String UNPARSEABLE = "unparseable";
   static final String INVALID = "invalid";
@@ -141,6 +143,30 @@ final class VoteValidator {
         new VoteEvent(
             voteId, band, albumTitle, year.intValue(), rank.intValue(), voterId, channel, receivedAt),
         spelled);
+  }
+
+  /**
+   * The rules for a vote's own fields ({@code name}, {@code album}, {@code year}, {@code rank}) applied
+   * to one row of a seed traffic file, which has no voteId, channel or receivedAt yet: the same checks
+   * as {@link #check}, so a tool reading traffic refuses exactly the rows the contest would. Other
+   * fields are not looked at.
+   *
+   * @param row         the row's bytes: one JSON object
+   * @param currentYear the year a vote would be received in; {@code year} may be at most one more
+   * @return every broken rule as {@code "field: problem"}; empty when the row is a vote; {@code
+   *     ["value: ..."]} when the bytes are not one JSON object
+   */
+  public static List<String> rowProblems(byte[] row, int currentYear) {
+    Fields fields = Fields.read(row);
+    if (fields == null) {
+      return List.of(whyUnparseable(row));
+    }
+    List<String> problems = new ArrayList<>();
+    text("name", fields.name, problems);
+    text("album", fields.album, problems);
+    integer("year", fields.year, MIN_YEAR, currentYear + 1L, problems);
+    integer("rank", fields.rank, MIN_RANK, MAX_RANK, problems);
+    return problems;
   }
 
   private static Verdict unparseable(String key, byte[] value, String detail, long rejectedAt) {

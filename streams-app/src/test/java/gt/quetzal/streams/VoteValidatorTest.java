@@ -215,6 +215,25 @@ class VoteValidatorTest {
     assertThat(((Verdict.Valid) known).vote().album()).isEqualTo("Alux Nahual");
   }
 
+  @Test
+  void rowProblemsApplyTheVoteFieldRulesToATrafficRow() {
+    assertThat(VoteValidator.rowProblems(bytes("{\"name\":\"A\",\"album\":\"B\",\"year\":\"2027\",\"rank\":100}"), 2026))
+        .isEmpty();
+    assertThat(VoteValidator.rowProblems(bytes("{\"name\":\" \",\"album\":7,\"year\":\"2028\",\"rank\":\"8.5\"}"), 2026))
+        .containsExactly(
+            "name: must not be blank",
+            "album: must be a string",
+            "year: must be between 1900 and 2027, was 2028",
+            "rank: must be an integer");
+    assertThat(VoteValidator.rowProblems(bytes("{\"name\":\"A\"}"), 2026))
+        .containsExactly("album: required", "year: required", "rank: required");
+    assertThat(VoteValidator.rowProblems(bytes("[1]"), 2026)).singleElement().asString().startsWith("value:");
+  }
+
+  private static byte[] bytes(String json) {
+    return json.getBytes(UTF_8);
+  }
+
   private static String json(String extra) {
     return json(extra, 1997, 87);
   }

@@ -4,8 +4,9 @@ import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.ContestApply;
 import gt.quetzal.contract.ContestFollower;
 import gt.quetzal.contract.ContestState;
-import gt.quetzal.contract.Json;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,9 @@ import org.apache.kafka.clients.CommonClientConfigs;
  * apply FILE [--if-absent]   make the topic say this catalog (only the differences are written)
  * apply none [--if-absent]   an open contest: every well-formed band and album counts
  * show                       print the contest now: the catalog's JSON, or "none" when open
+ * from-traffic FILE [--name NAME]
+ *                            print a catalog built from a seed-format traffic file ({@link
+ *                            TrafficCatalog}); unusable rows go to stderr with index and reason
  * </pre>
  *
  * {@code --if-absent} applies only when no contest was ever applied: how {@code ./quetzal up} starts a
@@ -31,7 +35,7 @@ public final class ContestMain {
 
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
   static final String USAGE =
-      "usage: contest apply FILE|none [--if-absent] | contest show\n"
+      "usage: contest apply FILE|none [--if-absent] | contest show | contest from-traffic FILE [--name NAME]\n"
           + "  (KAFKA_BOOTSTRAP_SERVERS, default localhost:9092)";
 
   private ContestMain() {}
@@ -58,6 +62,12 @@ public final class ContestMain {
       }
       if (words.equals(List.of("show"))) {
         return show(kafka, out);
+      }
+      if (words.size() == 2 && words.get(0).equals("from-traffic")) {
+        return fromTraffic(Path.of(words.get(1)), "", out, err);
+      }
+      if (words.size() == 4 && words.get(0).equals("from-traffic") && words.get(2).equals("--name")) {
+        return fromTraffic(Path.of(words.get(1)), words.get(3), out, err);
       }
     } catch (IllegalStateException e) {
       err.println("contest: " + e.getMessage());
@@ -100,18 +110,39 @@ public final class ContestMain {
     return 0;
   }
 
+  private static int fromTraffic(Path file, String name, PrintStream out, PrintStream err) {
+    TrafficCatalog.Result result;
+    try {
+      result = TrafficCatalog.derive(Files.readAllBytes(file), name.isEmpty() ? contestName(file) : name);
+    } catch (IOException e) {
+      err.println("contest: cannot read " + file + ": " + e.getMessage());
+      return 2;
+    } catch (IllegalArgumentException e) {
+      err.println("contest: " + file + ": " + e.getMessage());
+      return 2;
+    }
+    for (TrafficCatalog.RowProblem problem : result.problems()) {
+      err.println("contest: row " + problem.index() + " not used: " + problem.reason());
+    }
+    out.print(TrafficCatalog.render(result.catalog()));
+    err.println(
+        "contest: " + result.catalog().bands().size() + " bands from " + file
+            + (result.problems().isEmpty() ? "" : "; " + result.problems().size() + " rows not used"));
+    return 0;
+  }
+
+  private static String contestName(Path file) {
+    String base = file.getFileName().toString();
+    return base.endsWith(".json") ? base.substring(0, base.length() - 5) : base;
+  }
+
   private static int show(Map<String, Object> kafka, PrintStream out) throws InterruptedException {
     ContestState current = ContestApply.read(kafka, READ_TIMEOUT);
     if (current.index().isOpen()) {
       out.println("none");
       return 0;
     }
-    Catalog catalog = new Catalog(current.index().contest(), current.index().bands());
-    try {
-      out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(catalog));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("cannot print the catalog", e);
-    }
+    out.print(TrafficCatalog.render(new Catalog(current.index().contest(), current.index().bands())));
     return 0;
   }
 
