@@ -44,7 +44,8 @@ public final class ContestMain {
     System.exit(run(args, System.getenv(), System.out, System.err));
   }
 
-  static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+  /** {@link #main} without the exit, for tests and tools that embed it. */
+  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
     List<String> words = List.of(args);
     Map<String, Object> kafka =
         Map.of(
