@@ -87,6 +87,8 @@ class BadInputCorpusIT {
     services.add(ingestHttp);
     ingestGrpc = IngestGrpcMain.start(IngestGrpcConfig.fromEnv(with(common, "GRPC_PORT", "0", "HTTP_PORT", "0")));
     services.add(ingestGrpc);
+    ingestHttp.awaitContest(Duration.ofSeconds(60));
+    ingestGrpc.awaitContest(Duration.ofSeconds(60));
     channel = ManagedChannelBuilder.forAddress("localhost", ingestGrpc.grpcPort()).usePlaintext().build();
   }
 

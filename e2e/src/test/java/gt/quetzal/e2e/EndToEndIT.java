@@ -75,7 +75,9 @@ class EndToEndIT {
     services.add(StreamsMain.start(StreamsAppConfig.fromEnv(with(common, "HTTP_PORT", "0", "STATE_DIR", stateDir.toString()))));
     services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
     services.add(WebMain.start(WebConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(webPort)))));
-    services.add(IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(ingestPort)))));
+    IngestHttpMain.Running ingest = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(ingestPort))));
+    services.add(ingest);
+    ingest.awaitContest(Duration.ofSeconds(60));
 
     redis = RedisClient.create(URI.create(stack.redisUrl()));
     mongo = MongoClients.create(stack.mongoUri());

@@ -103,7 +103,9 @@ class LivePageBrowserIT {
                 with(common, "HTTP_PORT", "0", "STATE_DIR", stateDir.toString()))));
     services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
     services.add(WebMain.start(WebConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(webPort)))));
-    services.add(IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(ingestPort)))));
+    IngestHttpMain.Running ingest = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(ingestPort))));
+    services.add(ingest);
+    ingest.awaitContest(Duration.ofSeconds(60));
 
     browserProfile = Files.createTempDirectory("quetzal-chromium");
     ChromeOptions options = new ChromeOptions();

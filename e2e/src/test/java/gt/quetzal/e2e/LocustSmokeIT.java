@@ -91,6 +91,8 @@ class LocustSmokeIT {
     services.add(http);
     IngestGrpcMain.Running grpc = IngestGrpcMain.start(IngestGrpcConfig.fromEnv(with(common, "GRPC_PORT", "0", "HTTP_PORT", "0")));
     services.add(grpc);
+    http.awaitContest(Duration.ofSeconds(60));
+    grpc.awaitContest(Duration.ofSeconds(60));
 
     try (LivePipeline pipeline =
         LivePipeline.connect(URI.create("http://localhost:" + streams.httpPort()), URI.create(stack.redisUrl()), stack.mongoUri())) {

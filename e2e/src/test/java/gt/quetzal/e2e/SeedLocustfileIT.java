@@ -60,7 +60,7 @@ class SeedLocustfileIT {
   private static int httpPort;
 
   @BeforeAll
-  static void startPipeline() {
+  static void startPipeline() throws InterruptedException {
     assertThat(Files.isExecutable(LOCUST))
         .as("%s is missing: install Debian's python3-locust (.ci/run does)", LOCUST)
         .isTrue();
@@ -77,6 +77,7 @@ class SeedLocustfileIT {
     services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
     IngestHttpMain.Running http = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0")));
     services.add(http);
+    http.awaitContest(Duration.ofSeconds(60));
     httpPort = http.httpPort();
     redis = RedisClient.create(URI.create(stack.redisUrl()));
     await().atMost(Duration.ofSeconds(90)).until(() -> streams.state() == KafkaStreams.State.RUNNING);

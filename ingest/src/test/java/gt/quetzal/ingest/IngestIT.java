@@ -66,7 +66,7 @@ class IngestIT {
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
 
   @BeforeAll
-  static void start() {
+  static void start() throws InterruptedException {
     stack = Devstack.startEphemeral();
     Map<String, String> env = new HashMap<>();
     env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
@@ -81,6 +81,8 @@ class IngestIT {
     httpService = IngestHttpMain.start(IngestHttpConfig.fromEnv(env));
     env.put("GRPC_PORT", "0");
     grpcService = IngestGrpcMain.start(IngestGrpcConfig.fromEnv(env));
+    httpService.awaitContest(java.time.Duration.ofSeconds(60));
+    grpcService.awaitContest(java.time.Duration.ofSeconds(60));
     channel = Grpc.newChannelBuilderForAddress("localhost", grpcService.grpcPort(), InsecureChannelCredentials.create()).build();
   }
 

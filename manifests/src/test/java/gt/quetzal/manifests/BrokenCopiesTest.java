@@ -237,12 +237,21 @@ class BrokenCopiesTest {
   }
 
   @Test
-  void aBrokenCatalogIsRefusedByTheStreamsAppsOwnConfig() {
-    // The mounted file is handed to StreamsAppConfig, which loads and indexes the catalog at start.
+  void aBrokenOrAmbiguousCatalogIsRefusedAsTheContestToolWouldRefuseIt() {
     assertThat(problemsAfter(docs -> Yaml.cast(doc(docs, "ConfigMap", "contest-catalog").get("data"))
         .put("catalog.json", "{\"bands\": [")))
-        .anySatisfy(p -> assertThat(p).contains("StatefulSet/streams-app container streams-app: the service refuses")
-            .contains("CATALOG_FILE"));
+        .anySatisfy(p -> assertThat(p).contains("Job/contest-catalog container contest-catalog: the contest tool refuses"));
+    assertThat(problemsAfter(docs -> Yaml.cast(doc(docs, "ConfigMap", "contest-catalog").get("data"))
+        .put("catalog.json", "{\"contest\":\"x\",\"bands\":[{\"name\":\"A\",\"albums\":[{\"title\":\"U\",\"year\":1}]},"
+            + "{\"name\":\" a\",\"albums\":[{\"title\":\"V\",\"year\":1}]}]}")))
+        .anySatisfy(p -> assertThat(p).contains("the contest tool refuses").contains("same name once trimmed and case-folded"));
+  }
+
+  @Test
+  void aCatalogJobPointedAtAFileThatIsNotMountedIsCaught() {
+    assertThat(problemsAfter(docs -> Yaml.cast(Yaml.at(doc(docs, "Job", "contest-catalog"),
+            "spec", "template", "spec", "containers", 0)).put("args", List.of("apply", "/etc/quetzal/catalog/contest.json"))))
+        .anySatisfy(p -> assertThat(p).contains("/etc/quetzal/catalog/contest.json is not a file of a mounted ConfigMap"));
   }
 
   @Test

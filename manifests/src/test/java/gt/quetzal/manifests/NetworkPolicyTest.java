@@ -34,7 +34,7 @@ class NetworkPolicyTest {
   void onlyTheirClientsReachKafkaRedisAndMongo() {
     for (Rendered rendered : new Rendered[] {Deployments.local(), Deployments.prod()}) {
       assertThat(clients(rendered, "kafka", 9092)).as(rendered.name())
-          .containsExactlyInAnyOrder("ingest-http", "ingest-grpc", "streams-app", "sinks", "kafka-topics", "kafka");
+          .containsExactlyInAnyOrder("ingest-http", "ingest-grpc", "streams-app", "sinks", "kafka-topics", "contest-catalog", "kafka");
       assertThat(clients(rendered, "kafka", 9093)).as("controllers talk only to each other").containsExactly("kafka");
       assertThat(clients(rendered, "redis", 6379)).containsExactlyInAnyOrder("sinks", "web", "grafana");
       assertThat(clients(rendered, "mongodb", 27017)).containsExactlyInAnyOrder("sinks", "web");

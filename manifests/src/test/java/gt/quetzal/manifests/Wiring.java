@@ -752,6 +752,47 @@ final class Wiring {
 
   // ------------------------------------------------------------------------------------------ images
 
+  /** The catalog Job's container: the contest tool from the streams-app image, not a service. */
+  static final String CONTEST_TOOL = "contest-catalog";
+
+  /**
+   * The contest tool runs from the streams-app image with Jib's classpath, applies a mounted file (or
+   * "none"), and that file is a catalog the tool would take: parsed and indexed as it does.
+   */
+  private void contestTool(Rendered.Workload w, Container c, String where) {
+    String expectedImage = "quetzal/streams-app:" + version;
+    if (!expectedImage.equals(c.getImage())) {
+      problem(where + ": image must be " + expectedImage + " (the contest tool ships in it), got " + c.getImage());
+    }
+    String main = gt.quetzal.streams.contest.ContestMain.class.getName();
+    List<String> command = c.getCommand() == null ? List.of() : c.getCommand();
+    if (!command.equals(List.of("java", "-cp", JIB_CLASSPATH, main))) {
+      problem(where + ": must run [java, -cp, " + JIB_CLASSPATH + ", " + main + "], got " + command);
+    }
+    List<String> args = c.getArgs() == null ? List.of() : c.getArgs();
+    if (args.size() != 2 || !args.get(0).equals("apply")) {
+      problem(where + ": args must be [apply, FILE|none], got " + args);
+      return;
+    }
+    if (!args.get(1).equals("none")) {
+      String content = mountedFiles(w, c).get(args.get(1));
+      if (content == null) {
+        problem(where + ": " + args.get(1) + " is not a file of a mounted ConfigMap");
+      } else {
+        try {
+          gt.quetzal.contract.CatalogIndex.of(
+              gt.quetzal.contract.Json.MAPPER.readValue(content, gt.quetzal.contract.Catalog.class));
+        } catch (java.io.IOException | RuntimeException e) {
+          problem(where + ": the contest tool refuses " + args.get(1) + ": " + e.getMessage().lines().findFirst().orElse(""));
+        }
+      }
+    }
+    PodSecurityContext pod = w.template().getSpec().getSecurityContext();
+    if (pod == null || pod.getRunAsUser() == null || pod.getRunAsUser() != Long.parseLong(JIB_USER)) {
+      problem(w + ": runAsUser must be " + JIB_USER + ", the user Jib's image runs as");
+    }
+  }
+
   private void images() {
     for (Rendered.Workload w : r.workloads()) {
       for (Container c : w.containers()) {
@@ -767,6 +808,10 @@ final class Wiring {
         String versionLabel = w.podLabels().get("app.kubernetes.io/version");
         if (versionLabel != null && !tag.startsWith(versionLabel)) {
           problem(where + ": label app.kubernetes.io/version=" + versionLabel + " does not match the image tag " + tag);
+        }
+        if (CONTEST_TOOL.equals(c.getName())) {
+          contestTool(w, c, where);
+          continue;
         }
         Optional<QuetzalService> service = QuetzalService.byContainer(c.getName());
         if (repository.startsWith("quetzal/") && service.isEmpty()) {

@@ -3,6 +3,7 @@ package gt.quetzal.ingest.core;
 import gt.quetzal.contract.CatalogIndex;
 import gt.quetzal.contract.ContestFollower;
 import gt.quetzal.contract.VoteEvent;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -39,6 +40,13 @@ public final class ContestGate implements AutoCloseable, Supplier<CatalogIndex> 
     return follower.caughtUp();
   }
 
+  /** Waits until the contest was read; for in-process stacks and tests that vote right after start. */
+  public void awaitReady(Duration timeout) throws InterruptedException {
+    if (!follower.awaitCaughtUp(timeout)) {
+      throw new IllegalStateException(NOT_READ + " after " + timeout);
+    }
+  }
+
   /** {@code publisher}, down and refusing until the contest was read. */
   public VotePublisher guard(VotePublisher publisher) {
     return new VotePublisher() {
@@ -51,9 +59,8 @@ public final class ContestGate implements AutoCloseable, Supplier<CatalogIndex> 
 
       @Override
       public CompletableFuture<PublisherHealth> health() {
-        return ready()
-            ? publisher.health()
-            : CompletableFuture.completedFuture(PublisherHealth.down(NOT_READ));
+        // Kafka's own trouble is the more useful answer: the contest cannot be read without it.
+        return publisher.health().thenApply(health -> !health.up() || ready() ? health : PublisherHealth.down(NOT_READ));
       }
 
       @Override

@@ -106,7 +106,7 @@ public final class IngestGrpcMain {
           grpc.port(),
           ops.port(),
           config.kafka().bootstrapServers());
-      return new Running(grpc.port(), ops.port(), started);
+      return new Running(grpc.port(), ops.port(), contest, started);
     } catch (RuntimeException e) {
       closeInReverse(started);
       throw e;
@@ -157,13 +157,20 @@ public final class IngestGrpcMain {
   public static final class Running implements AutoCloseable {
     private final int grpcPort;
     private final int httpPort;
+    private final ContestGate contest;
     private final List<AutoCloseable> parts;
     private boolean closed;
 
-    Running(int grpcPort, int httpPort, List<AutoCloseable> parts) {
+    Running(int grpcPort, int httpPort, ContestGate contest, List<AutoCloseable> parts) {
       this.grpcPort = grpcPort;
       this.httpPort = httpPort;
+      this.contest = contest;
       this.parts = List.copyOf(parts);
+    }
+
+    /** Blocks until the contest was read, so the next vote is judged against it (not UNAVAILABLE). */
+    public void awaitContest(Duration timeout) throws InterruptedException {
+      contest.awaitReady(timeout);
     }
 
     /** The bound gRPC port, also when started with {@code GRPC_PORT=0}. */

@@ -2,9 +2,9 @@ package gt.quetzal.ingest.http;
 
 import gt.quetzal.contract.Closer;
 import gt.quetzal.contract.EnvReader;
+import gt.quetzal.ingest.core.ContestGate;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
 import gt.quetzal.ingest.core.OpsHttpApp;
-import gt.quetzal.ingest.core.ContestGate;
 import gt.quetzal.ingest.core.VotePublisher;
 import gt.quetzal.ingest.core.VoteValidator;
 import io.javalin.Javalin;
@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,6 +103,11 @@ public final class IngestHttpMain {
       this.registry = registry;
       this.httpPort = server.port();
       this.opsPort = ops == null ? httpPort : ops.port();
+    }
+
+    /** Blocks until the contest was read, so the next vote is judged against it (not answered 503). */
+    public void awaitContest(Duration timeout) throws InterruptedException {
+      contest.awaitReady(timeout);
     }
 
     /** Where /metrics is served: OPS_PORT's bound port, or the HTTP port without it. */

@@ -93,6 +93,8 @@ public final class IngestBench {
 
       try (IngestHttpMain.Running http = IngestHttpMain.start(httpConfig);
           IngestGrpcMain.Running grpc = IngestGrpcMain.start(grpcConfig)) {
+        http.awaitContest(java.time.Duration.ofSeconds(60));
+        grpc.awaitContest(java.time.Duration.ofSeconds(60));
         List<Route> routes = routes(config, sample, http.httpPort(), grpc.grpcPort());
         // Round one warms every route (JIT, pools, producer) without measuring: on 2 cores the JIT
         // otherwise compiles for a good part of the first measured window.

@@ -102,6 +102,17 @@ public final class LocalStack implements FaultStack {
     }
   }
 
+  /** Ingest answers 503 until it has read the contest; the senders start voting right away. */
+  private void awaitContest() {
+    try {
+      http.awaitContest(java.time.Duration.ofSeconds(60));
+      grpc.awaitContest(java.time.Duration.ofSeconds(60));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while ingest read the contest", e);
+    }
+  }
+
   private void startAll() {
     kafka = KafkaBroker.start(home.resolve("kafka"), 0, 0);
     TopicSetup.createAll(kafka.bootstrapServers());
@@ -112,6 +123,7 @@ public final class LocalStack implements FaultStack {
     http = IngestHttpMain.start(IngestHttpConfig.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "HTTP_PORT", "0")));
     grpc = IngestGrpcMain.start(
         IngestGrpcConfig.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "GRPC_PORT", "0", "HTTP_PORT", "0")));
+    awaitContest();
 
     String tag = UUID.randomUUID().toString().substring(0, 8);
     streamsPort = Ports.freePort();
