@@ -8,17 +8,34 @@ import java.util.regex.Pattern;
  */
 public final class Redact {
 
-  // scheme://user:password@host → scheme://***@host ; works for multi-host Mongo URIs that java.net.URI rejects.
-  private static final Pattern USER_INFO = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^@/]*@");
+  private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*://");
 
   /** Redis's replies to a refused login or command: a wrong password, none given, or an ACL denial. */
   private static final Pattern REDIS_REFUSAL = Pattern.compile("(?s)^(WRONGPASS|NOAUTH|NOPERM)\\b.*");
 
   private Redact() {}
 
-  /** The URI with its user-info (user and password) replaced by {@code ***}. */
+  /**
+   * The URI with its user-info (user and password) replaced by {@code ***}: everything between the
+   * scheme and the last {@code @} before the query, so a password holding a raw {@code /}, {@code @}
+   * or {@code :} is hidden whole. A path with an {@code @} is hidden too: too much, never too little.
+   * Works on multi-host MongoDB URIs, which {@link java.net.URI} rejects.
+   */
   public static String uri(String uri) {
-    return USER_INFO.matcher(uri).replaceFirst("$1***@");
+    var scheme = SCHEME.matcher(uri);
+    if (!scheme.find()) {
+      return uri;
+    }
+    int start = scheme.end();
+    int end = uri.length();
+    for (char stop : new char[] {'?', '#'}) {
+      int at = uri.indexOf(stop, start);
+      if (at >= 0 && at < end) {
+        end = at;
+      }
+    }
+    int lastAt = uri.lastIndexOf('@', end - 1);
+    return lastAt < start ? uri : uri.substring(0, start) + "***" + uri.substring(lastAt);
   }
 
   /**

@@ -13,7 +13,13 @@ class RedactTest {
     // Multi-host: java.net.URI cannot parse it, the pattern still can.
     assertThat(Redact.uri("mongodb://quetzal:p%40ss@m-0:27017,m-1:27017/?replicaSet=rs0"))
         .isEqualTo("mongodb://***@m-0:27017,m-1:27017/?replicaSet=rs0");
-    assertThat(Redact.uri("mongodb://mongodb:27017/x@y")).isEqualTo("mongodb://mongodb:27017/x@y");
+    // A raw '/' or '@' in a password (not percent-encoded, as people write them) is hidden whole.
+    assertThat(Redact.uri("redis://:pa/ss@redis:6379/0")).isEqualTo("redis://***@redis:6379/0");
+    assertThat(Redact.uri("mongodb://quetzal:a@b/c@mongodb:27017/?authSource=admin"))
+        .isEqualTo("mongodb://***@mongodb:27017/?authSource=admin");
+    // An '@' in the path cannot be told from one in a password: hiding too much is the safe side.
+    assertThat(Redact.uri("mongodb://mongodb:27017/x@y")).isEqualTo("mongodb://***@y");
+    assertThat(Redact.uri("mongodb://mongodb:27017/?tag=a@b")).isEqualTo("mongodb://mongodb:27017/?tag=a@b");
     assertThat(Redact.uri("redis://localhost:6379")).isEqualTo("redis://localhost:6379");
   }
 

@@ -1,7 +1,7 @@
 package gt.quetzal.devstack;
 
+import gt.quetzal.contract.Redact;
 import gt.quetzal.contract.EnvReader;
-import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -65,22 +65,7 @@ public final class DevstackMain {
 
   static String readyLine(Devstack stack) {
     return "DEVSTACK READY kafka=" + stack.bootstrapServers() + " redis=" + stack.redisUrl()
-        + " mongo=" + withoutPassword(stack.mongoUri());
-  }
-
-  /** An external MONGO_URI may carry a password; it must not end up in a log file. */
-  static String withoutPassword(String uri) {
-    try {
-      URI parsed = new URI(uri);
-      String userInfo = parsed.getRawUserInfo();
-      if (userInfo == null || !userInfo.contains(":")) {
-        return uri;
-      }
-      String user = userInfo.substring(0, userInfo.indexOf(':'));
-      return uri.replace(userInfo + "@", user + ":***@");
-    } catch (java.net.URISyntaxException e) {
-      return "<unparseable MONGO_URI>";
-    }
+        + " mongo=" + Redact.uri(stack.mongoUri()); // an external MONGO_URI may carry a password
   }
 
   private static void closeWithin(Devstack stack, CountDownLatch closed) {
