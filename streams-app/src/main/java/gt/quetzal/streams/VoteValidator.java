@@ -13,6 +13,7 @@ import gt.quetzal.contract.Json;
 import gt.quetzal.contract.Names;
 import gt.quetzal.contract.RejectedVote;
 import gt.quetzal.contract.VoteEvent;
+import gt.quetzal.contract.VoteText;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -41,8 +42,11 @@ import java.util.Locale;
  * well-formed vote counts; its names are trimmed and NFC-normalised here, and the verdict is marked
  * unspelled so that {@link SpellNamesProcessor} gives every variant the first spelling counted.
  *
- * <p>Field rules: {@code voteId}, {@code name}, {@code album} and {@code channel} are non-blank
- * strings; {@code year} is an integer in 1900..(year of {@code receivedAt}, UTC, + 1); {@code rank}
+ * <p>Field rules ({@link VoteText}, the ones ingest applies): {@code voteId}, {@code name}, {@code
+ * album} and {@code channel} are non-blank strings; {@code voteId} has ingest's shape; {@code name},
+ * {@code album} and {@code voterId} follow the text rules (no control, markup or invisible
+ * characters; at most {@link VoteText#MAX_TEXT_LENGTH_LIMIT} code points, the most any ingest may
+ * take); {@code year} is an integer in 1900..(year of {@code receivedAt}, UTC, + 1); {@code rank}
  * an integer in 1..100; {@code receivedAt} a positive integer. Integers may arrive as JSON numbers or
  * as strings of digits, as in the seed's traffic. The year bound is taken from the vote's own
  * {@code receivedAt} rather than the wall clock so the verdict does not change on replay.
@@ -63,9 +67,9 @@ public final class VoteValidator {
   static final String UNKNOWN_BAND = "unknown_band";
   static final String UNKNOWN_ALBUM = "unknown_album";
 
-  static final int MIN_YEAR = 1900;
-  static final int MIN_RANK = 1;
-  static final int MAX_RANK = 100;
+  static final int MIN_YEAR = VoteText.MIN_YEAR;
+  static final int MIN_RANK = VoteText.MIN_RANK;
+  static final int MAX_RANK = VoteText.MAX_RANK;
 
   // Trailing tokens would mean two values glued together; neither is trustworthy.
   private static final ObjectReader READER =
@@ -96,18 +100,25 @@ public final class VoteValidator {
 
     List<String> problems = new ArrayList<>();
     String voteId = text("voteId", fields.voteId, problems);
-    String name = text("name", fields.name, problems);
-    String album = text("album", fields.album, problems);
+    if (voteId != null && !VoteText.isVoteId(voteId, VoteText.MAX_VOTE_ID_LENGTH_LIMIT)) {
+      problems.add(
+          "voteId: must be 1 to " + VoteText.MAX_VOTE_ID_LENGTH_LIMIT + " characters from A-Z a-z 0-9 . _ : -");
+    }
+    String name = name("name", fields.name, problems);
+    String album = name("album", fields.album, problems);
     String channel = text("channel", fields.channel, problems);
     Long receivedAt = integer("receivedAt", fields.receivedAt, 1, Long.MAX_VALUE, problems);
     // Without a trustworthy receivedAt only the lower bound can be checked; the vote is rejected anyway.
     long maxYear =
         receivedAt == null
             ? Long.MAX_VALUE
-            : Instant.ofEpochMilli(receivedAt).atOffset(ZoneOffset.UTC).getYear() + 1L;
+            : Instant.ofEpochMilli(receivedAt).atOffset(ZoneOffset.UTC).getYear() + (long) VoteText.YEARS_AHEAD;
     Long year = integer("year", fields.year, MIN_YEAR, maxYear, problems);
     Long rank = integer("rank", fields.rank, MIN_RANK, MAX_RANK, problems);
     String voterId = optionalText("voterId", fields.voterId, problems);
+    if (voterId != null) {
+      textRules("voterId", voterId, problems);
+    }
     if (voteId != null && !voteId.equals(key)) {
       problems.add("voteId: does not match the record key (votes.raw must be keyed by voteId)");
     }
@@ -162,9 +173,9 @@ public final class VoteValidator {
       return List.of(whyUnparseable(row));
     }
     List<String> problems = new ArrayList<>();
-    text("name", fields.name, problems);
-    text("album", fields.album, problems);
-    integer("year", fields.year, MIN_YEAR, currentYear + 1L, problems);
+    name("name", fields.name, problems);
+    name("album", fields.album, problems);
+    integer("year", fields.year, MIN_YEAR, currentYear + (long) VoteText.YEARS_AHEAD, problems);
     integer("rank", fields.rank, MIN_RANK, MAX_RANK, problems);
     return problems;
   }
@@ -217,6 +228,25 @@ public final class VoteValidator {
       return null;
     }
     return text;
+  }
+
+  /** A name or album: {@link #text} and then the text rules ({@link VoteText#check}). */
+  private static String name(String field, Object raw, List<String> problems) {
+    String text = text(field, raw, problems);
+    return text != null && textRules(field, text, problems) ? text : null;
+  }
+
+  private static boolean textRules(String field, String text, List<String> problems) {
+    VoteText.Problem problem = VoteText.check(Names.normalise(text), VoteText.MAX_TEXT_LENGTH_LIMIT);
+    if (problem == null) {
+      return true;
+    }
+    problems.add(
+        field + ": "
+            + (problem == VoteText.Problem.TOO_LONG
+                ? "must be at most " + VoteText.MAX_TEXT_LENGTH_LIMIT + " characters"
+                : problem.message()));
+    return false;
   }
 
   /** An optional string: absent, null and blank all mean "not given". */

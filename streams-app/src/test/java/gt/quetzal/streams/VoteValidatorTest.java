@@ -74,6 +74,18 @@ class VoteValidatorTest {
   }
 
   @Test
+  void ingestsTextAndVoteIdRulesHoldHereToo() {
+    assertThat(rejected("v-1", json("").replace("\"Alux Nahual\",\"year\"", "\"Alux\\u200bNahual\",\"year\"")).detail())
+        .startsWith("album: must not contain invisible formatting characters");
+    assertThat(rejected("v-1", json("").replace("\"name\":\"Alux Nahual\"", "\"name\":\"<b>Alux</b>\"")).detail())
+        .startsWith("name: must not contain < or >");
+    assertThat(rejected("v-1", json("\"voterId\":\"a\\tb\",")).detail())
+        .startsWith("voterId: must not contain control characters");
+    assertThat(rejected("v 1", json("").replace("\"voteId\":\"v-1\"", "\"voteId\":\"v 1\"")).detail())
+        .startsWith("voteId: must be 1 to 1000 characters");
+  }
+
+  @Test
   void aKeyOtherThanTheVoteIdIsRejected() {
     RejectedVote rejection = rejected("other-key", json(""));
     assertThat(rejection.detail()).startsWith("voteId: does not match the record key");

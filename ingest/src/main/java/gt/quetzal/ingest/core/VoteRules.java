@@ -1,6 +1,7 @@
 package gt.quetzal.ingest.core;
 
 import gt.quetzal.contract.EnvReader;
+import gt.quetzal.contract.VoteText;
 
 /**
  * The limits {@link VoteValidator} enforces. Only the text length is deployment config; the numeric
@@ -12,14 +13,13 @@ import gt.quetzal.contract.EnvReader;
  */
 public record VoteRules(int maxTextLength, int maxVoteIdLength) {
 
-  public static final int MIN_YEAR = 1900;
-  /** The latest valid year is the current year plus this, so next year's releases can be voted. */
-  public static final int YEARS_AHEAD = 1;
+  public static final int MIN_YEAR = VoteText.MIN_YEAR;
+  public static final int YEARS_AHEAD = VoteText.YEARS_AHEAD;
+  public static final int MIN_RANK = VoteText.MIN_RANK;
+  public static final int MAX_RANK = VoteText.MAX_RANK;
 
-  public static final int MIN_RANK = 1;
-  public static final int MAX_RANK = 100;
-
-  public static final VoteRules DEFAULT = new VoteRules(200, 100);
+  public static final VoteRules DEFAULT =
+      new VoteRules(VoteText.DEFAULT_MAX_TEXT_LENGTH, VoteText.DEFAULT_MAX_VOTE_ID_LENGTH);
 
   public VoteRules {
     if (maxTextLength < 1) {
@@ -33,7 +33,7 @@ public record VoteRules(int maxTextLength, int maxVoteIdLength) {
   /** Reads the limits both ingest routes share, so HTTP and gRPC cannot drift apart. */
   public static VoteRules fromEnv(EnvReader env) {
     return new VoteRules(
-        env.integer("MAX_FIELD_LENGTH", DEFAULT.maxTextLength(), 1, 10_000),
-        env.integer("MAX_VOTE_ID_LENGTH", DEFAULT.maxVoteIdLength(), 1, 1_000));
+        env.integer("MAX_FIELD_LENGTH", DEFAULT.maxTextLength(), 1, VoteText.MAX_TEXT_LENGTH_LIMIT),
+        env.integer("MAX_VOTE_ID_LENGTH", DEFAULT.maxVoteIdLength(), 1, VoteText.MAX_VOTE_ID_LENGTH_LIMIT));
   }
 }

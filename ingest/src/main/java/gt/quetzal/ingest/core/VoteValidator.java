@@ -2,6 +2,7 @@ package gt.quetzal.ingest.core;
 
 import gt.quetzal.contract.CatalogIndex;
 import gt.quetzal.contract.VoteEvent;
+import gt.quetzal.contract.VoteText;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.text.Normalizer;
@@ -27,7 +28,9 @@ import java.util.regex.Pattern;
  *       VoteRules#maxTextLength()} code points; no control characters (C0, DEL, C1: this includes
  *       NUL, tab and newline) or unpaired surrogates; no {@code <} or {@code >}, so markup never
  *       enters the tallies (no band or album name needs them, and the page renders text anyway:
- *       this is defence in depth).
+ *       this is defence in depth); no invisible formatting characters (Unicode Cf, Zl, Zp:
+ *       zero-width spaces and joiners, byte-order marks, direction overrides). The rules are
+ *       {@link VoteText}'s, which the streams app applies too.
  *   <li>{@code year}, {@code rank}: required whole numbers, given as a number (with no fractional
  *       part: {@code 87} or {@code 87.0}) or as a string of digits with an optional sign ({@code
  *       "87"}); year in 1900..(current year + 1), rank in 1..100.
@@ -48,7 +51,6 @@ public final class VoteValidator {
   /** How the transport-level idempotency key is named in violations (the HTTP header's name). */
   public static final String IDEMPOTENCY_KEY_FIELD = "Idempotency-Key";
 
-  private static final Pattern VOTE_ID_CHARS = Pattern.compile("[A-Za-z0-9._:-]+");
   private static final Pattern INTEGER_TEXT = Pattern.compile("[+-]?[0-9]+");
 
   private final VoteRules rules;
@@ -183,32 +185,21 @@ public final class VoteValidator {
   }
 
   private boolean checkText(String field, String text, List<FieldViolation> out) {
-    int length = text.codePointCount(0, text.length());
-    if (length > rules.maxTextLength()) {
+    VoteText.Problem problem = VoteText.check(text, rules.maxTextLength());
+    if (problem == null) {
+      return true;
+    }
+    if (problem == VoteText.Problem.TOO_LONG) {
+      int length = text.codePointCount(0, text.length());
       out.add(
           new FieldViolation(
               field,
               FieldViolation.TOO_LONG,
               "must be at most " + rules.maxTextLength() + " characters (got " + length + ")"));
-      return false;
+    } else {
+      out.add(new FieldViolation(field, FieldViolation.INVALID_TEXT, problem.message()));
     }
-    for (int i = 0; i < text.length(); ) {
-      int cp = text.codePointAt(i);
-      if (Character.isISOControl(cp)) {
-        out.add(new FieldViolation(field, FieldViolation.INVALID_TEXT, "must not contain control characters"));
-        return false;
-      }
-      if (cp == '<' || cp == '>') {
-        out.add(new FieldViolation(field, FieldViolation.INVALID_TEXT, "must not contain < or > (markup is not accepted)"));
-        return false;
-      }
-      if (Character.getType(cp) == Character.SURROGATE) { // only an unpaired half reaches here
-        out.add(new FieldViolation(field, FieldViolation.INVALID_TEXT, "must be valid Unicode (it has an unpaired surrogate)"));
-        return false;
-      }
-      i += Character.charCount(cp);
-    }
-    return true;
+    return false;
   }
 
   // ---- numbers -------------------------------------------------------------------------------
@@ -314,7 +305,7 @@ public final class VoteValidator {
   }
 
   private boolean checkVoteId(String field, String id, List<FieldViolation> out) {
-    if (id.isEmpty() || id.length() > rules.maxVoteIdLength() || !VOTE_ID_CHARS.matcher(id).matches()) {
+    if (!VoteText.isVoteId(id, rules.maxVoteIdLength())) {
       out.add(
           new FieldViolation(
               field,

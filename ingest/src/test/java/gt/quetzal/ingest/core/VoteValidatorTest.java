@@ -104,6 +104,13 @@ class VoteValidatorTest {
   }
 
   @Test
+  void invisibleAndDirectionCharactersAreRefusedSoLookalikeNamesCannotBeTwoBands() {
+    assertSingle(VoteCandidate.of("Queen\u200B", "Resaca", 2002, 87), "name", FieldViolation.INVALID_TEXT);
+    assertSingle(VoteCandidate.of("Malacates", "\u202EacaseR", 2002, 87), "album", FieldViolation.INVALID_TEXT);
+    assertSingle(VoteCandidate.of("Malacates", "Resaca", 2002, 87).withVoterId("\uFEFFana"), "voterId", FieldViolation.INVALID_TEXT);
+  }
+
+  @Test
   void textIsStrippedOfSurroundingWhitespace() {
     VoteEvent vote = valid(VoteCandidate.of("  Bohemia Suburbana\t", "\u2003Arrullo\n", 1997, 50));
     assertThat(vote.name()).isEqualTo("Bohemia Suburbana");

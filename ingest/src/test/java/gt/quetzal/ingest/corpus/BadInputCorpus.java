@@ -171,6 +171,14 @@ public final class BadInputCorpus {
     list.add(new BadText("lone less-than", "a<b", "invalid_text"));
     list.add(new BadText("lone greater-than", "a>b", "invalid_text"));
     list.add(new BadText("markup after accents", "Trébol <b>Shop</b>", "invalid_text"));
+    // invisible formatting: a lookalike name would be a second band, a direction override misreads
+    list.add(new BadText("zero-width space", "Queen\u200B", "invalid_text"));
+    list.add(new BadText("zero-width joiner inside", "Alux\u200DNahual", "invalid_text"));
+    list.add(new BadText("byte-order mark inside", "Alux\uFEFFNahual", "invalid_text"));
+    list.add(new BadText("right-to-left override", "\u202EacaseR", "invalid_text"));
+    list.add(new BadText("left-to-right isolate", "a\u2066b\u2069", "invalid_text"));
+    list.add(new BadText("soft hyphen", "Tam\u00ADbor", "invalid_text"));
+    list.add(new BadText("line separator", "a\u2028b", "invalid_text"));
     // Unicode that is not text
     list.add(new BadText("lone high surrogate", "a\ud800b", "invalid_text"));
     list.add(new BadText("lone low surrogate", "a\udfffb", "invalid_text"));
