@@ -146,7 +146,7 @@ class ContestPageBrowserIT {
         // Three bands that sort late at 0 (ties go by name) are voted to the top, in order of votes: a
         // short name, the one without spaces and the last of the long ones.
         List<String> sorted = names.stream().sorted().toList();
-        String first = sorted.get(149);
+        String first = sorted.stream().filter(n -> n.length() < 60).reduce((a, b) -> b).orElseThrow();
         String second = names.get(76);
         String third = sorted.stream().filter(n -> n.length() >= 120).reduce((a, b) -> b).orElseThrow();
         assertThat(List.of(first, second, third)).doesNotHaveDuplicates();
