@@ -150,7 +150,10 @@
     const li = el('li', 'band');
     li.dataset.band = name;
     const head = el('div', 'band-head');
-    head.append(el('span', 'band-name', name));
+    const title = el('span', 'band-title');
+    const rank = el('span', 'band-rank');
+    title.append(rank, el('span', 'band-name', name));
+    head.append(title);
     const figures = el('span', 'band-figures');
     const total = el('span', 'band-total');
     const share = el('span', 'band-share');
@@ -177,7 +180,7 @@
     table.append(caption, thead, albums);
     details.append(summary, table);
     li.append(head, track, details);
-    return { li, total, share, bar, summary, albums, details };
+    return { li, rank, total, share, bar, summary, albums, details };
   }
 
   function renderAlbums(row, albums) {
@@ -199,28 +202,38 @@
   function renderStandings(standings) {
     const list = $('standings');
     const seen = new Set();
-    for (const band of standings.bands) {
+    let place = 0;
+    standings.bands.forEach((band, i) => {
       let row = rows.get(band.name);
       if (!row) {
         row = bandRow(band.name);
         rows.set(band.name, row);
       }
+      // Tied bands share a place; a band without votes has none yet (a catalog lists it at 0).
+      if (i === 0 || band.total !== standings.bands[i - 1].total) place = i + 1;
+      row.rank.textContent = band.total > 0 ? `${place}.` : '';
       row.total.textContent = votos(band.total);
       row.share.textContent = porcentaje.format(band.share);
       row.bar.style.width = `${(band.share * 100).toFixed(2)}%`; // CSSOM, allowed by the CSP
       renderAlbums(row, band.albums || []);
-      list.append(row.li); // moving existing items keeps them in API order, details stay open
+      // Only items out of place move (details stay open); a contest of hundreds of bands would
+      // otherwise re-insert every item on every push.
+      if (list.children[i] !== row.li) list.insertBefore(row.li, list.children[i] || null);
       seen.add(band.name);
-    }
+    });
     for (const [name, row] of rows) {
       if (!seen.has(name)) {
         row.li.remove();
         rows.delete(name);
       }
     }
-    $('empty').hidden = standings.bands.length > 0;
-    const leader = standings.bands.length > 0 && standings.bands[0].total > 0
-      ? ` · va ganando ${standings.bands[0].name}` : '';
+    // A catalog lists its bands at 0 before the first vote, so "no votes" is about the total.
+    $('empty').hidden = standings.total > 0;
+    const [first, second] = standings.bands;
+    let leader = '';
+    if (first && first.total > 0) {
+      leader = second && second.total === first.total ? ' · empate en el primer lugar' : ` · va ganando ${first.name}`;
+    }
     $('summary').textContent = `Total: ${votos(standings.total)}${leader}`;
     updateOptions($('log-band'), standings.bands.map((b) => b.name), (name) => name);
     updateOptions($('trend-band'), standings.bands.map((b) => b.name), (name) => name);
@@ -333,8 +346,8 @@
       tr.dataset.voteId = vote.voteId;
       tr.append(
         timeCell(vote.receivedAt),
-        el('td', null, vote.name),
-        el('td', null, vote.album),
+        el('td', 'name', vote.name),
+        el('td', 'name', vote.album),
         el('td', 'num optional', String(vote.year)),
         el('td', 'num', String(vote.rank)),
         el('td', 'optional', vote.channel),

@@ -453,6 +453,8 @@ class WebAppTest {
           String html = client.get("/").body().string();
           assertThat(html).contains("<header", "<main", "<footer", "<caption>", "scope=\"col\"");
           assertThat(html).contains("id=\"standings\" class=\"standings\" aria-live=\"polite\"");
+          // A long contest scrolls inside the list: keyboard users can focus it to scroll.
+          assertThat(html).contains("class=\"standings\" aria-live=\"polite\" tabindex=\"0\"");
           assertThat(html).contains("id=\"status\" class=\"status-strip\" aria-live=\"polite\"");
           assertThat(html).contains("role=\"alert\"");
           assertThat(html).contains("name=\"viewport\" content=\"width=device-width, initial-scale=1\"");
