@@ -1,6 +1,5 @@
 package gt.quetzal.streams;
 
-import gt.quetzal.contract.VoteEvent;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.Metric;
@@ -15,10 +14,13 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * Lets a {@link Verdict.Valid} vote through only the first time its voteId is seen within the
- * retention; later copies (client retries, producer retries, an ingest replay) become {@link
- * Verdict.Duplicate}, which the stats count and nothing else does, and are counted in the metric
- * {@value #METRIC_GROUP}/{@value #METRIC_NAME}. Other verdicts pass through untouched.
+ * Lets a voteId be decided once within the retention: the first copy passes (a {@link Verdict.Valid}
+ * vote on to be counted, a {@link Verdict.Rejected} one on to the rejected log), and later copies
+ * (client retries, producer retries, an ingest replay) become {@link Verdict.Duplicate}, which the
+ * stats count and nothing else does, and are counted in the metric {@value #METRIC_GROUP}/{@value
+ * #METRIC_NAME}. So a refused vote retried three times adds one to {@code rejected} and two to {@code
+ * duplicates}, as an accepted one adds one to {@code accepted}. The voteId is the record key
+ * ({@code votes.raw} is keyed by it); a rejection without a key passes untouched.
  *
  * <h2>How</h2>
  *
@@ -116,19 +118,19 @@ final class DedupProcessor implements FixedKeyProcessor<String, Verdict, Verdict
 
   @Override
   public void process(FixedKeyRecord<String, Verdict> record) {
-    if (!(record.value() instanceof Verdict.Valid valid)) {
+    String voteId =
+        record.value() instanceof Verdict.Valid valid ? valid.vote().voteId() : record.key();
+    if (voteId == null || record.value() instanceof Verdict.Duplicate) {
       context.forward(record);
       return;
     }
-    VoteEvent vote = valid.vote();
-    String voteId = vote.voteId();
     long timestamp = record.timestamp();
     long bucket = bucketOf(timestamp);
     if (seenWithinRetention(voteId, timestamp, bucket)
         || seenWithinRetention(voteId, timestamp, bucket - retentionMs)
         || seenWithinRetention(voteId, timestamp, bucket + retentionMs)) {
       duplicates.record();
-      context.forward(record.withValue(new Verdict.Duplicate(vote)));
+      context.forward(record.withValue(new Verdict.Duplicate(voteId)));
       return;
     }
     seen.put(voteId, timestamp, bucket);

@@ -41,5 +41,5 @@ sealed interface Verdict {
   }
 
   /** A copy of a voteId already decided within the dedup retention; counted only in the stats. */
-  record Duplicate(VoteEvent vote) implements Verdict {}
+  record Duplicate(String voteId) implements Verdict {}
 }

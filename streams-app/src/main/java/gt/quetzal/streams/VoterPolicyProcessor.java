@@ -69,7 +69,7 @@ final class VoterPolicyProcessor implements FixedKeyProcessor<String, VoteEvent,
       ballots.put(ballot, vote.voteId());
       context.forward(record.withValue(new Verdict.Valid(vote)));
     } else if (counted.equals(vote.voteId())) {
-      context.forward(record.withValue(new Verdict.Duplicate(vote)));
+      context.forward(record.withValue(new Verdict.Duplicate(vote.voteId())));
     } else {
       String scope = policy == VoterPolicy.PER_BAND ? "for this band" : "in this contest";
       context.forward(

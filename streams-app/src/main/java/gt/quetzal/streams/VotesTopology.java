@@ -309,7 +309,7 @@ public final class VotesTopology {
       return valid.vote().voteId();
     }
     if (verdict instanceof Verdict.Duplicate duplicate) {
-      return duplicate.vote().voteId();
+      return duplicate.voteId();
     }
     return ((Verdict.Rejected) verdict).rejection().voteId();
   }

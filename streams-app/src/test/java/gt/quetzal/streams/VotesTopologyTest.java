@@ -214,6 +214,28 @@ class VotesTopologyTest {
   }
 
   @Test
+  void aRefusedVoteRetriedUnderItsVoteIdIsRefusedOnceLikeAnAcceptedOneIsCountedOnce() {
+    applyContest(CATALOG);
+    send(vote("v-1", "Los Desconocidos"), T0);
+    send(vote("v-1", "Los Desconocidos"), T0.plusSeconds(1));
+    send(vote("v-1", "Los Desconocidos"), T0.plusSeconds(2));
+    raw.pipeInput("v-2", "{not json".getBytes(UTF_8), T0);
+    raw.pipeInput("v-2", "{not json".getBytes(UTF_8), T0.plusSeconds(1));
+    flush();
+
+    assertThat(rejected.readKeyValuesToList())
+        .extracting(kv -> kv.key + ":" + kv.value.reason())
+        .containsExactly("v-1:unknown_band", "v-2:unparseable");
+    assertThat(storedStats())
+        .containsOnly(
+            entry(Stats.REJECTED, 2L),
+            entry(Stats.rejected("unknown_band"), 1L),
+            entry(Stats.rejected("unparseable"), 1L),
+            entry(Stats.DUPLICATES, 3L));
+    assertThat(duplicatesMetric()).isEqualTo(3.0);
+  }
+
+  @Test
   void aDuplicateInALaterWindowCountsOnceEvenInTheTimeline() {
     send(vote("v-1", TREBOL), T0.plusSeconds(50));
     send(vote("v-1", TREBOL), T0.plusSeconds(70)); // next minute, still within the grace
