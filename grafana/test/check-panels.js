@@ -23,6 +23,7 @@ const { firstValueFrom } = require('rxjs');
 const fs = require('fs');
 const { framesFor } = require('./plugin-frames');
 const { SPEC } = require('./scoreboard-spec');
+const { standardFieldConfigRegistry } = require('./field-config');
 
 // The core transformations, registered the way Grafana's app does (lazily, one entry per id).
 g.standardTransformersRegistry.setInit(() =>
@@ -37,6 +38,7 @@ g.standardTransformersRegistry.setInit(() =>
 );
 
 const theme = g.createTheme();
+const fieldConfigRegistry = standardFieldConfigRegistry(g);
 const replaceVariables = (v) => v;
 
 function answerFor(answers, target) {
@@ -81,6 +83,7 @@ async function panelFrames(panel, answers, problems) {
   return g.applyFieldOverrides({
     data: transformed,
     fieldConfig: panel.fieldConfig || { defaults: {}, overrides: [] },
+    fieldConfigRegistry,
     replaceVariables,
     theme,
     timeZone: 'utc',
@@ -107,20 +110,27 @@ function readsAs(text, n) {
 }
 
 const checks = {
-  stat(panel, data, expected, problems) {
+  stat(panel, data, expected, problems, spec) {
     const shown = displayed(panel, data);
     if (shown.length !== 1) {
       problems.push(`shows ${shown.length} values (${JSON.stringify(shown)}), expected one`);
       return;
     }
     const [v] = shown;
-    if (!Number.isFinite(v.numeric) || Math.abs(v.numeric - expected) > 1e-9 || /no data/i.test(v.text)) {
+    // A whole count must read as the exact number; a rate as itself to the panel's decimals.
+    const decimals = ((panel.fieldConfig || {}).defaults || {}).decimals ?? 0;
+    const text = spec.rate ? parseFloat(v.text) === Number(expected.toFixed(decimals)) : readsAs(v.text, expected);
+    if (!Number.isFinite(v.numeric) || Math.abs(v.numeric - expected) > 1e-9 || !text) {
       problems.push(`shows ${JSON.stringify(v.text)} (${v.numeric}), Redis says ${expected}`);
     }
   },
   bars(panel, data, expected, problems, { sorted }) {
     const shown = displayed(panel, data);
     const want = Object.entries(expected);
+    if (shown.length === 0 || shown.every((v) => !(v.title in expected))) {
+      problems.push(`no bar/slice for any of ${want.length} Redis fields (shown: ${JSON.stringify(shown.map((v) => `${v.title} = ${v.text}`))})`);
+      return;
+    }
     const byTitle = new Map(shown.map((v) => [v.title, v]));
     for (const [name, n] of want) {
       const v = byTitle.get(name);
