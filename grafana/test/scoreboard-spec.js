@@ -9,7 +9,7 @@ const SPEC = [
   { id: 4, type: 'stat', what: 'votes per second', check: 'stat', rate: true, streams: true, expected: (e) => e.votesPerSecond },
   { id: 5, type: 'bargauge', what: 'one bar per band', check: 'bars', sorted: true, streams: true, expected: (e) => e.bands },
   { id: 6, type: 'piechart', what: 'one slice per album', check: 'bars', streams: true, expected: (e) => e.albums },
-  { id: 7, type: 'timeseries', what: 'votes per minute per band', check: 'series', expected: (e) => e.minutes },
+  { id: 7, type: 'timeseries', what: 'votes per minute per band', check: 'series', streams: true, expected: (e) => e.minutes },
 ];
 
 module.exports = { SPEC };

@@ -137,23 +137,6 @@ final class RedisAnswers {
     return total;
   }
 
-  /** The minutes an XRANGE from-0 .. to-0 returns. */
-  static Map<String, Map<String, Long>> within(Map<String, Map<String, Long>> minutes, JsonNode range) {
-    long from = range.path("from").asLong();
-    long to = range.path("to").asLong();
-    Map<String, Map<String, Long>> out = new TreeMap<>();
-    minutes.forEach((band, perMinute) -> {
-      Map<String, Long> kept = new TreeMap<>();
-      perMinute.forEach((minute, n) -> {
-        if (Long.parseLong(minute) >= from && Long.parseLong(minute) <= to) {
-          kept.put(minute, n);
-        }
-      });
-      out.put(band, kept);
-    });
-    return out;
-  }
-
   /** Votes in the second-newest minute that has any (the newest when there is only one), over all bands. */
   static long newestCompleteMinute(Map<String, Map<String, Long>> minutes) {
     TreeSet<Long> starts = new TreeSet<>();

@@ -188,7 +188,7 @@ class BrokenCopiesTest {
     assertThat(problemsAfter(docs -> {
       Map<String, Object> data = Yaml.cast(doc(docs, "ConfigMap", "grafana-datasources").get("data"));
       data.put("redis.yaml", String.valueOf(data.get("redis.yaml")).replace("uid: quetzal-redis", "uid: other"));
-    })).anySatisfy(p -> assertThat(p).contains("refers to datasource uid quetzal-redis, but provisioning defines [other]"));
+    })).anySatisfy(p -> assertThat(p).contains("refers to datasource uid quetzal-redis, but provisioning defines [other, quetzal-prometheus]"));
   }
 
   @Test
