@@ -205,9 +205,10 @@ class GrafanaPanelsIT {
   }
 
   @Test
-  void barsWithoutTheSortAreCaught() throws Exception {
-    // Hash order is first-vote order, not totals: without sortBy the leader is not on top.
-    Path copy = broken("unsorted", d -> ((ArrayNode) panel(d, 5).path("transformations")).remove(1));
+  void barsSortedTheWrongWayAreCaught() throws Exception {
+    // (Without the sortBy the bars keep the hash's first-vote order, which only happens to be sorted.)
+    Path copy = broken("unsorted", d -> ((ObjectNode) panel(d, 5).path("transformations").get(1).path("options")
+        .path("sort").get(0)).put("desc", false));
     assertHarness(copy, 1, text -> assertThat(text).contains("FAIL panel 5 \"Votos por banda\": bars are not sorted by total"));
   }
 
