@@ -34,7 +34,8 @@ public final class RedisKeys {
   /**
    * Hash: contest counters. Fields are the {@link Stats} keys ({@code accepted}, {@code duplicates},
    * {@code rejected}, {@code rejected.<reason>}) plus {@link #STAT_UPDATED_AT}. Grafana stat panels:
-   * {@code HGET quetzal:stats accepted} (and {@code rejected}, {@code duplicates}, {@code updatedAt}).
+   * {@code HGET quetzal:stats accepted} (and {@code rejected}, {@code duplicates}; the sinks create
+   * those three at 0).
    */
   public static final String STATS = PREFIX + "stats";
 

@@ -188,7 +188,7 @@ class BrokenCopiesTest {
     assertThat(problemsAfter(docs -> {
       Map<String, Object> data = Yaml.cast(doc(docs, "ConfigMap", "grafana-datasources").get("data"));
       data.put("redis.yaml", String.valueOf(data.get("redis.yaml")).replace("uid: quetzal-redis", "uid: other"));
-    })).anySatisfy(p -> assertThat(p).contains("refers to datasource uid quetzal-redis, but provisioning defines [other]"));
+    })).anySatisfy(p -> assertThat(p).contains("refers to datasource uid quetzal-redis, but provisioning defines [other, quetzal-prometheus]"));
   }
 
   @Test
@@ -353,5 +353,30 @@ class BrokenCopiesTest {
         "spec", "rules", 0, "http", "paths", 2, "backend", "service")).put("name", "streams-app")))
         .anySatisfy(p -> assertThat(p).contains("Ingress/quetzal /grafana: routes to StatefulSet/streams-app, which is internal"))
         .anySatisfy(p -> assertThat(p).contains("where gt.quetzal.streams.StreamsAppConfig serves /metrics"));
+  }
+  // ---- Prometheus scrapes every service where it serves /metrics
+
+  private static Map<String, Object> podAnnotations(List<Map<String, Object>> docs, String kind, String name) {
+    return Yaml.cast(Yaml.at(doc(docs, kind, name), "spec", "template", "metadata", "annotations"));
+  }
+
+  @Test
+  void aServiceNobodyScrapesIsCaught() {
+    assertThat(problemsAfter(docs -> podAnnotations(docs, "Deployment", "sinks").remove(MetricsScraping.SCRAPE)))
+        .anySatisfy(p -> assertThat(p).contains("Deployment/sinks pod template: annotate prometheus.io/scrape"));
+  }
+
+  @Test
+  void aScrapePortOffTheMetricsPortIsCaught() {
+    // The web serves /metrics on its OPS_PORT (8089), not on the public 8088.
+    assertThat(problemsAfter(docs -> podAnnotations(docs, "Deployment", "web").put(MetricsScraping.PORT, "8088")))
+        .anySatisfy(p -> assertThat(p).contains("prometheus.io/port is 8088, but web serves /metrics on 8089"));
+  }
+
+  @Test
+  void aMetricsPortThePoliciesCloseIsCaught() {
+    assertThat(problemsAfter(docs -> Yaml.list(Yaml.at(doc(docs, "NetworkPolicy", "metrics-from-prometheus"),
+        "spec", "podSelector", "matchExpressions", 0, "values")).remove("streams-app")))
+        .anySatisfy(p -> assertThat(p).contains("do not let Deployment/prometheus reach StatefulSet/streams-app on its metrics port 8081"));
   }
 }

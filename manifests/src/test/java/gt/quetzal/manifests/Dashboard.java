@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -81,8 +82,10 @@ record Dashboard(JsonNode root) {
     return refs;
   }
 
-  Duration refresh() {
-    return interval(root.path("refresh").asText(""));
+  /** The auto-refresh interval; empty when the dashboard does not auto-refresh. */
+  Optional<Duration> refresh() {
+    String text = root.path("refresh").asText("");
+    return text.isEmpty() ? Optional.empty() : Optional.of(interval(text));
   }
 
   /** Grafana's interval notation: 1s, 500ms, 5m, 1h. */

@@ -47,6 +47,7 @@ final class Deployments {
         prod(),
         withComponents(LOCAL, Set.of(), "components/loadbalancer"),
         withComponents(LOCAL, Set.of(), "components/keda"),
+        withComponents(LOCAL, Set.of(), "components/grafana-offline"),
         withComponents(PROD, PROD_EXTERNAL_SECRETS, "components/loadbalancer", "components/keda"));
   }
 }

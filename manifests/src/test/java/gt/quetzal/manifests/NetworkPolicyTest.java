@@ -46,11 +46,13 @@ class NetworkPolicyTest {
     Rendered local = Deployments.local();
     assertThat(clients(local, "ingest-http", 8080)).containsExactly("traefik");
     assertThat(clients(local, "ingest-grpc", 9090)).containsExactly("traefik");
-    assertThat(clients(local, "ingest-grpc", 8085)).as("health and metrics stay internal").isEmpty();
+    assertThat(clients(local, "ingest-grpc", 8085)).as("health and metrics: Prometheus only").containsExactly("prometheus");
     assertThat(clients(local, "web", 8088)).containsExactly("traefik");
     assertThat(clients(local, "grafana", 3000)).containsExactly("traefik");
-    assertThat(clients(local, "sinks", 8082)).isEmpty();
-    assertThat(clients(local, "streams-app", 8081)).containsExactly("streams-app");
+    assertThat(clients(local, "sinks", 8082)).containsExactly("prometheus");
+    assertThat(clients(local, "streams-app", 8081)).containsExactlyInAnyOrder("streams-app", "prometheus");
+    assertThat(clients(local, "web", 8089)).containsExactly("prometheus");
+    assertThat(clients(local, "prometheus", 9090)).containsExactly("grafana");
   }
 
   @Test

@@ -34,7 +34,9 @@ final class Typed {
       "v1/Namespace", "v1/Service", "v1/ConfigMap", "v1/Secret",
       "apps/v1/Deployment", "apps/v1/StatefulSet", "batch/v1/Job",
       "autoscaling/v2/HorizontalPodAutoscaler", "policy/v1/PodDisruptionBudget",
-      "networking.k8s.io/v1/Ingress", "networking.k8s.io/v1/NetworkPolicy");
+      "networking.k8s.io/v1/Ingress", "networking.k8s.io/v1/NetworkPolicy",
+      // Prometheus' pod discovery: its ServiceAccount and read-only Role.
+      "v1/ServiceAccount", "rbac.authorization.k8s.io/v1/Role", "rbac.authorization.k8s.io/v1/RoleBinding");
 
   /** Custom resources, which fabric8 has no model for: checked by {@link ScaledObject} instead. */
   static final Set<String> CUSTOM = Set.of("keda.sh/v1alpha1/ScaledObject");

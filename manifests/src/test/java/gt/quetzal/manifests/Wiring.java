@@ -112,6 +112,7 @@ final class Wiring {
     w.literalPasswords();
     w.keda();
     w.grafana();
+    w.problems.addAll(MetricsScraping.check(rendered, w::metricsPort));
     return List.copyOf(w.problems);
   }
 
@@ -315,7 +316,12 @@ final class Wiring {
         // A Service's KAFKA_PORT-style variables break images that read KAFKA_* (and leak topology).
         problem(w + ": set enableServiceLinks: false");
       }
-      if (!Boolean.FALSE.equals(spec.getAutomountServiceAccountToken())) {
+      if (w.name().equals("prometheus")) {
+        // The one exception: its pod discovery reads the API, through its own read-only Role.
+        if (!"prometheus".equals(spec.getServiceAccountName())) {
+          problem(w + ": runs as the prometheus ServiceAccount (pod discovery needs its Role)");
+        }
+      } else if (!Boolean.FALSE.equals(spec.getAutomountServiceAccountToken())) {
         problem(w + ": set automountServiceAccountToken: false (no pod here talks to the API server)");
       }
       if (pod == null || pod.getSeccompProfile() == null || !"RuntimeDefault".equals(pod.getSeccompProfile().getType())) {
@@ -484,6 +490,16 @@ final class Wiring {
    * The environment with every path into a mounted ConfigMap replaced by a local copy of that file, so
    * a config record that loads a file at start (the contest catalog) reads what the pod would read.
    */
+  /** Where a service container serves /metrics, as its own config reads the pod's environment. */
+  java.util.OptionalInt metricsPort(Rendered.Workload w, Container c) {
+    Optional<QuetzalService> quetzal = QuetzalService.byContainer(c.getName());
+    if (quetzal.isEmpty()) {
+      return java.util.OptionalInt.empty();
+    }
+    Object config = quetzal.get().read(withMountedFiles(w, c, PodEnv.resolve(r, w, c).values())).config();
+    return config == null ? java.util.OptionalInt.empty() : QuetzalService.metricsPort(config);
+  }
+
   private Map<String, String> withMountedFiles(Rendered.Workload w, Container c, Map<String, String> env) {
     Map<String, String> files = mountedFiles(w, c);
     Map<String, String> local = new java.util.LinkedHashMap<>(env);
@@ -814,7 +830,7 @@ final class Wiring {
           continue;
         }
         Optional<QuetzalService> service = QuetzalService.byContainer(c.getName());
-        if (repository.startsWith("quetzal/") && service.isEmpty()) {
+        if (repository.startsWith("quetzal/") && service.isEmpty() && !repository.equals(GrafanaVersions.OFFLINE_REPOSITORY)) {
           problem(where + ": runs a Quetzal image but is not a known service container");
         }
         if (service.isEmpty()) {
@@ -1183,8 +1199,10 @@ final class Wiring {
           if (!"redis-datasource".equals(ds.get("type"))) {
             continue;
           }
-          if (!String.valueOf(env.get("GF_PLUGINS_PREINSTALL_SYNC")).contains("redis-datasource")) {
-            problem(w + ": the redis-datasource plugin is provisioned but not installed (GF_PLUGINS_PREINSTALL_SYNC)");
+          if (!String.valueOf(env.get("GF_PLUGINS_PREINSTALL_SYNC")).contains("redis-datasource")
+              && !String.valueOf(c.getImage()).startsWith(GrafanaVersions.OFFLINE_REPOSITORY + ":")) {
+            problem(w + ": the redis-datasource plugin is provisioned but neither installed (GF_PLUGINS_PREINSTALL_SYNC)"
+                + " nor in the image (" + GrafanaVersions.OFFLINE_REPOSITORY + ")");
           }
           Matcher url = HOST_PORT.matcher(String.valueOf(ds.get("url")));
           if (!url.find() || r.service(url.group(1)).isEmpty()) {
@@ -1223,8 +1241,8 @@ final class Wiring {
               + ", but provisioning defines " + uids);
         }
       }
-      if (dashboard.refresh().compareTo(minRefresh) < 0) {
-        problem(w + ": " + file.getKey() + " refreshes every " + dashboard.refresh()
+      if (dashboard.refresh().isPresent() && dashboard.refresh().get().compareTo(minRefresh) < 0) {
+        problem(w + ": " + file.getKey() + " refreshes every " + dashboard.refresh().get()
             + ", below GF_DASHBOARDS_MIN_REFRESH_INTERVAL " + minRefresh + ", so Grafana would slow it down");
       }
     }

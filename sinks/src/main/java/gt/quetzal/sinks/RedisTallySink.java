@@ -90,6 +90,12 @@ public final class RedisTallySink implements StoreWriter<byte[], byte[]> {
     return "redis";
   }
 
+  /** Creates the stats the dashboard reads at 0 (never overwriting): see {@link StatsSeed}. */
+  @Override
+  public void prepare() {
+    StatsSeed.seed(redis);
+  }
+
   @Override
   public void write(List<ConsumerRecord<byte[], byte[]>> batch) throws JsonProcessingException {
     Plan plan = plan(batch);

@@ -3,6 +3,7 @@ package gt.quetzal.sinks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -68,6 +70,7 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
   private final AtomicBoolean crashed = new AtomicBoolean();
   private final AtomicInteger storeUp = new AtomicInteger();
   private final AtomicInteger heldCount = new AtomicInteger();
+  private final AtomicLong lastWriteMillis = new AtomicLong();
 
   private final Counter recordsWritten;
   private final Counter writeFailures;
@@ -92,6 +95,11 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
     String store = writer.store();
     Gauge.builder("quetzal.sink.store.up", storeUp, AtomicInteger::get)
         .description("1 when the sink's last contact with its store succeeded, else 0")
+        .tag("store", store)
+        .register(registry);
+    // Freshness on the operations dashboard: time() minus this is how long ago the store last took a batch.
+    TimeGauge.builder("quetzal.sink.last.write", lastWriteMillis, TimeUnit.MILLISECONDS, AtomicLong::get)
+        .description("When the store last acknowledged a batch (epoch); 0 until the first one")
         .tag("store", store)
         .register(registry);
     Gauge.builder("quetzal.sink.held.records", heldCount, AtomicInteger::get)
@@ -222,6 +230,7 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
       long start = System.nanoTime();
       writer.write(batch);
       writeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      lastWriteMillis.set(System.currentTimeMillis());
     } catch (WakeupException | InterruptException e) {
       throw e;
     } catch (Exception e) {

@@ -11,8 +11,11 @@ import gt.quetzal.contract.CredentialCheck;
 import gt.quetzal.contract.MongoNames;
 import gt.quetzal.contract.Redact;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -72,8 +75,9 @@ public final class SinksMain {
       // One loop per store, each reading all of its topics with one consumer: one write per poll.
       SinkLoop<byte[], byte[]> tallies =
           new SinkLoop<>(
-              consumer(
-                  config, config.redisGroupId(), config.redisGroupInstanceId(), config.redisBatchSize()),
+              withLagMetrics(
+                  consumer(config, config.redisGroupId(), config.redisGroupInstanceId(), config.redisBatchSize()),
+                  config.redisGroupId(), registry, started),
               RedisTallySink.topicNames(),
               new RedisTallySink(redis, System::currentTimeMillis, config.timelineMaxMinutes(), registry),
               new Backoff(config.backoffMin(), config.backoffMax()),
@@ -84,8 +88,9 @@ public final class SinksMain {
 
       SinkLoop<byte[], byte[]> votes =
           new SinkLoop<>(
-              consumer(
-                  config, config.mongoGroupId(), config.mongoGroupInstanceId(), config.mongoBatchSize()),
+              withLagMetrics(
+                  consumer(config, config.mongoGroupId(), config.mongoGroupInstanceId(), config.mongoBatchSize()),
+                  config.mongoGroupId(), registry, started),
               MongoVoteSink.topicNames(),
               new MongoVoteSink(mongo.getDatabase(MongoNames.DATABASE), config.writeConcern(), registry),
               new Backoff(config.backoffMin(), config.backoffMax()),
@@ -110,6 +115,18 @@ public final class SinksMain {
       started.close();
       throw e;
     }
+  }
+
+  /**
+   * The consumer's own metrics on /metrics (kafka_consumer_fetch_manager_records_lag_max and friends),
+   * tagged with its group, so the operations dashboard shows lag per consumer group.
+   */
+  static KafkaConsumer<byte[], byte[]> withLagMetrics(
+      KafkaConsumer<byte[], byte[]> consumer, String groupId, MeterRegistry registry, Closer started) {
+    KafkaClientMetrics metrics = new KafkaClientMetrics(consumer, Tags.of("group", groupId));
+    metrics.bindTo(registry);
+    started.register(metrics);
+    return consumer;
   }
 
   /** Bytes in: the writers decode per topic with the contract serdes, and skip what they cannot read. */

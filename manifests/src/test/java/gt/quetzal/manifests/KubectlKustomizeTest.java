@@ -1,0 +1,93 @@
+package gt.quetzal.manifests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The real kustomize (kubectl's) renders what the Java one renders, for the overlays and the
+ * grafana-offline component. Skipped where kubectl is not installed: a fresh Debian machine cannot
+ * install a recent enough one, and the Java renderer plus the typed checks run everywhere.
+ */
+class KubectlKustomizeTest {
+
+  private static Optional<Path> kubectl() {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      Path candidate = Path.of(dir, "kubectl");
+      if (Files.isExecutable(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static List<Map<String, Object>> render(Path dir) throws IOException, InterruptedException {
+    Optional<Path> kubectl = kubectl();
+    assumeTrue(kubectl.isPresent(), "kubectl is not on PATH");
+    Process p = new ProcessBuilder(kubectl.get().toString(), "kustomize", dir.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    return Yaml.documents(out, "kubectl kustomize " + dir);
+  }
+
+  private static Map<String, Object> grafanaContainer(List<Map<String, Object>> docs) {
+    Map<String, Object> deployment = docs.stream()
+        .filter(d -> "Deployment".equals(d.get("kind")) && "grafana".equals(Yaml.at(d, "metadata", "name")))
+        .findFirst().orElseThrow();
+    return Yaml.cast(Yaml.at(deployment, "spec", "template", "spec", "containers", 0));
+  }
+
+  private static List<String> envNames(Map<String, Object> container) {
+    List<String> names = new ArrayList<>();
+    Yaml.list(container.get("env")).forEach(e -> names.add(String.valueOf(Yaml.cast(e).get("name"))));
+    return names;
+  }
+
+  @Test
+  void bothOverlaysRenderAsTheJavaKustomizeRendersThem() throws Exception {
+    for (String overlay : List.of(Deployments.LOCAL, Deployments.PROD)) {
+      List<Map<String, Object>> real = render(Repo.manifests().resolve(overlay));
+      List<String> kinds = real.stream().map(d -> d.get("kind") + "/" + Yaml.at(d, "metadata", "name")).sorted().toList();
+      List<String> ours = Kustomize.build(Repo.manifests().resolve(overlay)).stream()
+          .map(d -> d.get("kind") + "/" + Yaml.at(d, "metadata", "name")).sorted().toList();
+      assertThat(kinds).as(overlay).isEqualTo(ours);
+    }
+  }
+
+  @Test
+  void theOfflineComponentRunsTheBakedImageAndDownloadsNothing() throws Exception {
+    // A throwaway kustomization (under target/) that adds the component to the local overlay.
+    Path mix = Repo.manifests().resolve("target/kubectl-grafana-offline");
+    Files.createDirectories(mix);
+    Files.writeString(mix.resolve("kustomization.yaml"), """
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        resources:
+          - ../../overlays/local
+        components:
+          - ../../components/grafana-offline
+        """);
+    Map<String, Object> offline = grafanaContainer(render(mix));
+    GrafanaVersions.Pins pins = GrafanaVersions.fromDockerfile(Files.readString(Repo.grafana().resolve("image/Dockerfile")));
+    assertThat(offline.get("image")).isEqualTo(pins.offlineImage());
+    assertThat(envNames(offline)).doesNotContain("GF_PLUGINS_PREINSTALL_SYNC")
+        .contains("GF_PLUGINS_PREINSTALL_DISABLED", "GF_PATHS_PLUGINS", "REDIS_PASSWORD");
+    Map<String, Object> online = grafanaContainer(render(Repo.manifests().resolve(Deployments.LOCAL)));
+    assertThat(envNames(online)).contains("GF_PLUGINS_PREINSTALL_SYNC");
+    // Only the preinstall went: every other variable of the base is still there.
+    List<String> kept = new ArrayList<>(envNames(online));
+    kept.remove("GF_PLUGINS_PREINSTALL_SYNC");
+    assertThat(envNames(offline)).containsAll(kept);
+  }
+}
