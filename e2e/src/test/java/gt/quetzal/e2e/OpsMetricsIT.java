@@ -82,12 +82,16 @@ class OpsMetricsIT {
     metricsPorts.put("web", webOps);
     int ingestPort = freePort();
     int ingestOps = freePort();
-    services.add(IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(ingestPort),
-        "OPS_PORT", Integer.toString(ingestOps)))));
+    IngestHttpMain.Running ingest = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(ingestPort),
+        "OPS_PORT", Integer.toString(ingestOps))));
+    services.add(ingest);
     metricsPorts.put("ingest-http", ingestOps);
     int grpcHttp = freePort();
-    services.add(IngestGrpcMain.start(IngestGrpcConfig.fromEnv(with(common, "GRPC_PORT", Integer.toString(freePort()),
-        "HTTP_PORT", Integer.toString(grpcHttp)))));
+    IngestGrpcMain.Running grpc = IngestGrpcMain.start(IngestGrpcConfig.fromEnv(with(common, "GRPC_PORT", Integer.toString(freePort()),
+        "HTTP_PORT", Integer.toString(grpcHttp))));
+    services.add(grpc);
+    ingest.awaitContest(Duration.ofSeconds(60));
+    grpc.awaitContest(Duration.ofSeconds(60));
     metricsPorts.put("ingest-grpc", grpcHttp);
 
     // Traffic, so that meters registered on first use exist: accepted votes and one malformed request.
