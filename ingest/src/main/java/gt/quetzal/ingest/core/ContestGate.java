@@ -19,6 +19,13 @@ public final class ContestGate implements AutoCloseable, Supplier<CatalogIndex> 
 
   static final String NOT_READ = "the contest (topic contest.catalog) has not been read yet";
 
+  /** The publisher's answer while the contest is not read: a 503 / UNAVAILABLE, retried later. */
+  public static final class NotReadException extends IllegalStateException {
+    NotReadException() {
+      super(NOT_READ);
+    }
+  }
+
   private final ContestFollower follower;
 
   private ContestGate(ContestFollower follower) {
@@ -54,7 +61,7 @@ public final class ContestGate implements AutoCloseable, Supplier<CatalogIndex> 
       public CompletableFuture<RecordMetadata> publish(VoteEvent vote) {
         return ready()
             ? publisher.publish(vote)
-            : CompletableFuture.failedFuture(new IllegalStateException(NOT_READ));
+            : CompletableFuture.failedFuture(new NotReadException());
       }
 
       @Override

@@ -6,6 +6,7 @@ import com.google.rpc.Code;
 import gt.quetzal.contract.VoteEvent;
 import gt.quetzal.ingest.core.FieldViolation;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
+import gt.quetzal.ingest.core.PublishFailure;
 import gt.quetzal.ingest.core.ValidationResult;
 import gt.quetzal.ingest.core.VotePublisher;
 import gt.quetzal.ingest.core.VoteValidator;
@@ -565,16 +566,12 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
 
   /** Counts and logs a vote Kafka did not take; returns the reason for the client. */
   private String onPublishFailed(String method, long start, VoteEvent vote, Throwable error) {
-    Throwable cause = KafkaVotePublisher.unwrap(error);
-    String why =
-        cause instanceof TimeoutException
-            ? "Kafka did not acknowledge the vote within " + settings.publishTimeoutMs() + " ms"
-            : "Kafka could not take the vote (" + cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")";
+    PublishFailure failure = PublishFailure.of(error, settings.publishTimeoutMs());
+    String why = failure.forClient();
     if (publishFailing.compareAndSet(false, true)) {
-      log.warn("answering UNAVAILABLE until Kafka acknowledges again: {}", why);
+      log.warn("answering UNAVAILABLE until Kafka acknowledges again: {}", failure.forLog());
     } else {
-      log.debug("vote {} refused: {}", vote.voteId(), why);
+      log.debug("vote {} refused: {}", vote.voteId(), failure.forLog());
     }
     metrics.rejected("unavailable");
     metrics.latency(method, GrpcMetrics.Outcome.UNAVAILABLE, start);

@@ -7,6 +7,7 @@ import gt.quetzal.contract.VoteEvent;
 import gt.quetzal.ingest.core.ClientRateLimit;
 import gt.quetzal.ingest.core.FieldViolation;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
+import gt.quetzal.ingest.core.PublishFailure;
 import gt.quetzal.ingest.core.OpsHttpApp;
 import gt.quetzal.ingest.core.RateLimiter;
 import gt.quetzal.ingest.core.ValidationResult;
@@ -499,7 +500,8 @@ public final class IngestHttpApp {
         // Jetty closes the connection after this; the 408 reaches the client if it still reads.
         throw new ProblemException(Problem.requestTimeout(config.idleTimeoutMs()), "timeout");
       }
-      throw new ProblemException(Problem.malformedJson("The body could not be read: " + e.getMessage()), "unreadable_body");
+      log.debug("body could not be read: {}", e.toString()); // the I/O detail is the server's, not the client's
+      throw new ProblemException(Problem.malformedJson("The body could not be read"), "unreadable_body");
     }
   }
 
@@ -563,18 +565,13 @@ public final class IngestHttpApp {
 
   /** Why Kafka did not take a vote, in words for the client; logs the first failure of a run loudly. */
   private String publishFailure(Throwable error, String voteId) {
-    Throwable cause = KafkaVotePublisher.unwrap(error);
-    String why =
-        cause instanceof TimeoutException
-            ? "Kafka did not acknowledge the vote within " + config.publishTimeoutMs() + " ms"
-            : "Kafka could not take the vote (" + cause.getClass().getSimpleName()
-                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + ")";
+    PublishFailure why = PublishFailure.of(error, config.publishTimeoutMs());
     if (publishFailing.compareAndSet(false, true)) {
-      log.warn("refusing votes with 503 until Kafka acknowledges again: {}", why);
+      log.warn("refusing votes with 503 until Kafka acknowledges again: {}", why.forLog());
     } else {
-      log.debug("vote {} refused: {}", voteId, why);
+      log.debug("vote {} refused: {}", voteId, why.forLog());
     }
-    return why;
+    return why.forClient();
   }
 
   private void kafkaAnswers() {
@@ -666,7 +663,7 @@ public final class IngestHttpApp {
       case 413 -> writeProblem(ctx, Problem.bodyTooLarge(path.equals("/votes/batch") ? config.maxBatchBodyBytes() : config.maxBodyBytes()));
       default -> {
         HttpStatus status = HttpStatus.forStatus(e.getStatus());
-        writeProblem(ctx, new Problem("about:blank", status.getMessage(), e.getStatus(), e.getMessage(), List.of()));
+        writeProblem(ctx, new Problem("about:blank", status.getMessage(), e.getStatus(), status.getMessage(), List.of()));
       }
     }
   }

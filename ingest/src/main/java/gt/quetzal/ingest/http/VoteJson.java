@@ -85,7 +85,7 @@ final class VoteJson {
     } catch (JsonProcessingException e) {
       throw new ProblemException(Problem.malformedJson(e.getOriginalMessage() + where(e.getLocation())), "malformed_json");
     } catch (IOException e) {
-      throw new ProblemException(Problem.malformedJson("The body could not be read: " + e.getMessage()), "malformed_json");
+      throw new ProblemException(Problem.malformedJson("The body could not be read"), "malformed_json");
     } finally {
       if (parser != null) {
         try {
