@@ -26,6 +26,13 @@ public final class VoteText {
   /** A client-chosen voteId (or Idempotency-Key): taken as given, never trimmed. */
   public static final Pattern VOTE_ID = Pattern.compile("[A-Za-z0-9._:-]+");
   public static final int DEFAULT_MAX_VOTE_ID_LENGTH = 100;
+  /**
+   * The shortest voteId ingest takes from a client. De-duplication keys on the voteId alone, so two
+   * clients that both pick "1" (or count from 1) would have the second vote dropped as a duplicate of
+   * the first; 16 characters is what a UUID or a random id has, and what no counter reaches by
+   * accident. Ingest's own ids are UUIDv7. The streams app does not apply it: it is a door rule.
+   */
+  public static final int DEFAULT_MIN_VOTE_ID_LENGTH = 16;
   /** The most {@code MAX_VOTE_ID_LENGTH} may be set to; what the streams app enforces. */
   public static final int MAX_VOTE_ID_LENGTH_LIMIT = 1_000;
 

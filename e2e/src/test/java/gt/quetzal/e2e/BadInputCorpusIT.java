@@ -139,7 +139,7 @@ class BadInputCorpusIT {
     // the control votes, after the corpus: each route still accepts a valid vote
     Map<String, Long> expectedBands = new HashMap<>();
     for (int i = 0; i < CONTROLS_PER_ROUTE; i++) {
-      String id = "control-http-" + i;
+      String id = "control-http-vote-" + i;
       HttpResponse<String> accepted =
           http.send(
               HttpRequest.newBuilder(httpBase.resolve("/votes"))
@@ -151,9 +151,9 @@ class BadInputCorpusIT {
       assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
       expectedBands.merge("Malacates Trébol Shop", 1L, Long::sum);
 
-      Vote vote = Vote.newBuilder().setName("Alux Nahual").setAlbum("Conquista").setYear(1983).setRank(90).setVoteId("control-grpc-" + i).build();
+      Vote vote = Vote.newBuilder().setName("Alux Nahual").setAlbum("Conquista").setYear(1983).setRank(90).setVoteId("control-grpc-vote-" + i).build();
       assertThat(VoteServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).cast(vote).getVoteId())
-          .isEqualTo("control-grpc-" + i);
+          .isEqualTo("control-grpc-vote-" + i);
       expectedBands.merge("Alux Nahual", 1L, Long::sum);
     }
     int controls = 2 * CONTROLS_PER_ROUTE;

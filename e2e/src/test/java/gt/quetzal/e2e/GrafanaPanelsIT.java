@@ -144,7 +144,7 @@ class GrafanaPanelsIT {
       votes.add(vote);
       bands.merge(vote.get("name"), 1L, Long::sum);
       albums.merge(new AlbumKey(vote.get("name"), vote.get("album")).label(), 1L, Long::sum);
-      sent.add(post(vote, "grafana-" + i));
+      sent.add(post(vote, "grafana-panels-vote-" + i));
       if (sent.size() == 100) { // bounded in flight
         sent.forEach(r -> assertThat(r.join().statusCode()).isEqualTo(202));
         sent.clear();
@@ -152,7 +152,7 @@ class GrafanaPanelsIT {
     }
     sent.forEach(r -> assertThat(r.join().statusCode()).isEqualTo(202));
     for (int i = 0; i < RETRIED; i++) {
-      assertThat(post(votes.get(i), "grafana-" + i).join().statusCode()).as("a retry is accepted by ingest").isEqualTo(202);
+      assertThat(post(votes.get(i), "grafana-panels-vote-" + i).join().statusCode()).as("a retry is accepted by ingest").isEqualTo(202);
     }
     Map<String, String> unknown = new HashMap<>(votes.get(0));
     unknown.put("album", "Un álbum que no existe");
@@ -162,7 +162,7 @@ class GrafanaPanelsIT {
         Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers()),
         topic.keySerde().serializer(), topic.valueSerde().serializer())) {
       for (int i = 0; i < UNKNOWN_ALBUM; i++) {
-        String voteId = "grafana-unknown-" + i;
+        String voteId = "grafana-unknown-vote-" + i;
         gt.quetzal.contract.VoteEvent vote = new gt.quetzal.contract.VoteEvent(voteId, unknown.get("name"),
             unknown.get("album"), Integer.parseInt(unknown.get("year")), 50, null, "http", System.currentTimeMillis());
         try {

@@ -240,8 +240,10 @@ class BadInputTableTest {
         new Case("voterId control character", HttpInput.vote(with("voterId", "\"v\\u0000\"")), 400, "voterId:invalid_text", cast(b -> b.setVoterId("v\u0000")), BAD, "voter_id:INVALID_TEXT"),
         new Case("voteId bad characters", HttpInput.vote(with("voteId", "\"a/b\"")), 400, "voteId:invalid_format", cast(b -> b.setVoteId("a/b")), BAD, "vote_id:INVALID_FORMAT"),
         new Case("voteId too long", HttpInput.vote(with("voteId", "\"" + "i".repeat(101) + "\"")), 400, "voteId:invalid_format", cast(b -> b.setVoteId("i".repeat(101))), BAD, "vote_id:INVALID_FORMAT"),
+        new Case("voteId a counter", HttpInput.vote(with("voteId", "\"1\"")), 400, "voteId:too_short", cast(b -> b.setVoteId("1")), BAD, "vote_id:TOO_SHORT"),
+        new Case("idempotency key too short to be unique", HttpInput.vote(GOOD).header("Idempotency-Key", "vote-15-chars-x"), 400, "Idempotency-Key:too_short", castWithKey("vote-15-chars-x", b -> b), BAD, "idempotency-key:TOO_SHORT"),
         new Case("idempotency key malformed", HttpInput.vote(GOOD).header("Idempotency-Key", "has spaces"), 400, "Idempotency-Key:invalid_format", castWithKey("has spaces", b -> b), BAD, "idempotency-key:INVALID_FORMAT"),
-        new Case("voteId differs from the key", HttpInput.vote(with("voteId", "\"one\"")).header("Idempotency-Key", "two"), 400, "voteId:conflict", castWithKey("two", b -> b.setVoteId("one")), BAD, "vote_id:CONFLICT"),
+        new Case("voteId differs from the key", HttpInput.vote(with("voteId", "\"idempotency-one-1\"")).header("Idempotency-Key", "idempotency-two-2"), 400, "voteId:conflict", castWithKey("idempotency-two-2", b -> b.setVoteId("idempotency-one-1")), BAD, "vote_id:CONFLICT"),
         new Case("unknown field", HttpInput.vote(with("score", "5")), 400, "score:unknown_field", null, null, null),
         // bodies that are not one vote
         new Case("malformed body", HttpInput.vote("{\"name\": \"a\","), 400, "body:malformed_json", rawCast(new byte[] {0x0A, 0x05, 'a'}), BAD, "request:MALFORMED"),

@@ -63,7 +63,7 @@ class IngestIT {
   private static IngestGrpcMain.Running grpcService;
   private static ManagedChannel channel;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  private static final String RUN = UUID.randomUUID().toString(); // makes every voteId here longer than the 16-character minimum
 
   @BeforeAll
   static void start() throws InterruptedException {

@@ -18,6 +18,8 @@ public record FieldViolation(String field, String code, String message) {
   public static final String BLANK = "blank";
   public static final String WRONG_TYPE = "wrong_type";
   public static final String TOO_LONG = "too_long";
+  /** A client-chosen voteId shorter than the minimum that keeps clients from colliding. */
+  public static final String TOO_SHORT = "too_short";
   public static final String INVALID_TEXT = "invalid_text";
   public static final String NOT_AN_INTEGER = "not_an_integer";
   public static final String OUT_OF_RANGE = "out_of_range";

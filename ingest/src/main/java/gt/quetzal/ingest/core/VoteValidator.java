@@ -310,7 +310,17 @@ public final class VoteValidator {
           new FieldViolation(
               field,
               FieldViolation.INVALID_FORMAT,
-              "must be 1 to " + rules.maxVoteIdLength() + " characters from A-Z a-z 0-9 . _ : -"));
+              "must be " + rules.minVoteIdLength() + " to " + rules.maxVoteIdLength()
+                  + " characters from A-Z a-z 0-9 . _ : -"));
+      return false;
+    }
+    if (id.length() < rules.minVoteIdLength()) {
+      out.add(
+          new FieldViolation(
+              field,
+              FieldViolation.TOO_SHORT,
+              "must be at least " + rules.minVoteIdLength() + " characters, so that no other client picks the"
+                  + " same one by accident (use a UUID), or be left out: ingest then makes one"));
       return false;
     }
     return true;

@@ -201,7 +201,7 @@ class VoteValidatorTest {
 
   @Test
   void lengthLimitIsConfigurable() {
-    VoteValidator strict = new VoteValidator(new VoteRules(10, 100), Clock.fixed(NOW, ZoneOffset.UTC), () -> "x");
+    VoteValidator strict = new VoteValidator(new VoteRules(10, 16, 100), Clock.fixed(NOW, ZoneOffset.UTC), () -> "x");
     ValidationResult result = strict.validate(VoteCandidate.of("Alux Nahual", "b", 2000, 1), "http");
     assertThat(((ValidationResult.Invalid) result).violations().get(0).message()).contains("at most 10");
   }
@@ -230,6 +230,10 @@ class VoteValidatorTest {
 
   @Test
   void voteIdOutsideTheSafeCharsetOrTooLongIsRejected() {
+    assertSingle(seed().withVoteId("1"), "voteId", FieldViolation.TOO_SHORT);
+    assertSingle(seed().withVoteId("a".repeat(15)), "voteId", FieldViolation.TOO_SHORT);
+    assertThat(valid(seed().withVoteId("a".repeat(16))).voteId()).hasSize(16);
+    assertSingle(seed().withIdempotencyKey("counter-0000042"), VoteValidator.IDEMPOTENCY_KEY_FIELD, FieldViolation.TOO_SHORT);
     assertSingle(seed().withVoteId("has space"), "voteId", FieldViolation.INVALID_FORMAT);
     assertSingle(seed().withVoteId("slash/inside"), "voteId", FieldViolation.INVALID_FORMAT);
     assertSingle(seed().withVoteId("ñandú"), "voteId", FieldViolation.INVALID_FORMAT);
@@ -241,13 +245,13 @@ class VoteValidatorTest {
 
   @Test
   void idempotencyKeyIsEquivalentToVoteId() {
-    assertThat(valid(seed().withIdempotencyKey("key-1")).voteId()).isEqualTo("key-1");
-    assertThat(valid(seed().withVoteId("key-1").withIdempotencyKey("key-1")).voteId()).isEqualTo("key-1");
+    assertThat(valid(seed().withIdempotencyKey("idempotency-key-1")).voteId()).isEqualTo("idempotency-key-1");
+    assertThat(valid(seed().withVoteId("idempotency-key-1").withIdempotencyKey("idempotency-key-1")).voteId()).isEqualTo("idempotency-key-1");
   }
 
   @Test
   void differingVoteIdAndIdempotencyKeyConflict() {
-    assertSingle(seed().withVoteId("key-1").withIdempotencyKey("key-2"), "voteId", FieldViolation.CONFLICT);
+    assertSingle(seed().withVoteId("idempotency-key-1").withIdempotencyKey("idempotency-key-2"), "voteId", FieldViolation.CONFLICT);
   }
 
   @Test
@@ -269,7 +273,7 @@ class VoteValidatorTest {
         new VoteValidator(VoteRules.DEFAULT, Clock.fixed(NOW, ZoneOffset.UTC), () -> "id-" + ++calls[0]);
     counting.validate(VoteCandidate.of(null, "b", 2000, 1), "http");
     assertThat(calls[0]).isZero();
-    counting.validate(seed().withVoteId("mine"), "http");
+    counting.validate(seed().withVoteId("my-own-vote-id-01"), "http");
     assertThat(calls[0]).isZero();
     ValidationResult result = counting.validate(seed(), "grpc");
     assertThat(((ValidationResult.Valid) result).vote().voteId()).isEqualTo("id-1");

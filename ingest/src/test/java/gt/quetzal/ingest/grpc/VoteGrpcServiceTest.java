@@ -137,23 +137,23 @@ class VoteGrpcServiceTest {
   void decomposedAccentsAreStoredInNfcAndOptionalFieldsPassThrough() throws Exception {
     publisher.autoAck = true;
     String nfd = Normalizer.normalize("Malacates Trébol Shop", Normalizer.Form.NFD);
-    Vote vote = SEED.toBuilder().setName("  " + nfd + " ").setVoterId("voter-7").setVoteId("v-1").build();
+    Vote vote = SEED.toBuilder().setName("  " + nfd + " ").setVoterId("voter-7").setVoteId("vote-00000000001").build();
     CastReply reply = VoteServiceGrpc.newBlockingStub(grpc().channel).cast(vote);
-    assertThat(reply.getVoteId()).isEqualTo("v-1");
+    assertThat(reply.getVoteId()).isEqualTo("vote-00000000001");
     VoteEvent published = publisher.next().vote();
     assertThat(published.name()).isEqualTo("Malacates Trébol Shop");
     assertThat(published.voterId()).isEqualTo("voter-7");
-    assertThat(published.voteId()).isEqualTo("v-1");
+    assertThat(published.voteId()).isEqualTo("vote-00000000001");
   }
 
   @Test
   void publishFailureIsUnavailableWithRetryInfoAndTheVoteIdToRetryWith() throws Exception {
     Metadata headers = new Metadata();
-    headers.put(Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER), "retry-me-1");
+    headers.put(Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER), "retry-me-0000001");
     CompletableFuture<CastReply> reply =
         toCompletable(futureStub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).cast(SEED));
     ControlledPublisher.Pending pending = publisher.next();
-    assertThat(pending.vote().voteId()).isEqualTo("retry-me-1");
+    assertThat(pending.vote().voteId()).isEqualTo("retry-me-0000001");
     pending.fail(new NotEnoughReplicasException("not enough in-sync replicas"));
 
     StatusRuntimeException e = failure(reply);
@@ -162,7 +162,7 @@ class VoteGrpcServiceTest {
     assertThat(e.getStatus().getDescription()).contains("Kafka could not take the vote right now")
         .doesNotContain("NotEnoughReplicasException", "in-sync");
     assertThat(detail(e, RetryInfo.class).getRetryDelay().getSeconds()).isEqualTo(2);
-    assertThat(detail(e, ErrorInfo.class).getMetadataMap()).containsEntry("vote_id", "retry-me-1");
+    assertThat(detail(e, ErrorInfo.class).getMetadataMap()).containsEntry("vote_id", "retry-me-0000001");
     assertThat(grpc.registry.get("quetzal.ingest.votes.rejected").tag("reason", "unavailable").counter().count()).isEqualTo(1.0);
     assertThat(grpc.registry.get("quetzal.ingest.votes.accepted").tag("channel", "grpc").counter().count()).isZero();
   }
@@ -201,13 +201,13 @@ class VoteGrpcServiceTest {
   @Test
   void idempotencyKeyMetadataMustAgreeWithVoteId() {
     Metadata headers = new Metadata();
-    headers.put(Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER), "one");
+    headers.put(Metadata.Key.of("idempotency-key", Metadata.ASCII_STRING_MARSHALLER), "idempotency-one-1");
     StatusRuntimeException e =
         failure(
             () ->
                 VoteServiceGrpc.newBlockingStub(grpc().channel)
                     .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
-                    .cast(SEED.toBuilder().setVoteId("two").build()));
+                    .cast(SEED.toBuilder().setVoteId("idempotency-two-2").build()));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
     assertThat(e.getStatus().getDescription()).contains("vote_id");
     assertThat(publisher.nothingPublished()).isTrue();
@@ -242,16 +242,16 @@ class VoteGrpcServiceTest {
     requests.onNext(
         run(
             10,
-            SEED.toBuilder().setVoteId("a-10").build(),
-            SEED.toBuilder().setRank(101).setVoteId("bad-11").build(),
-            SEED.toBuilder().setVoteId("a-12").build(),
+            SEED.toBuilder().setVoteId("stream-vote-0010").build(),
+            SEED.toBuilder().setRank(101).setVoteId("stream-vote-0011").build(),
+            SEED.toBuilder().setVoteId("stream-vote-0012").build(),
             Vote.getDefaultInstance(), // a vote with nothing in it
             SEED));
 
     ControlledPublisher.Pending ten = publisher.next();
     ControlledPublisher.Pending twelve = publisher.next();
     ControlledPublisher.Pending fourteen = publisher.next();
-    assertThat(List.of(ten.vote().voteId(), twelve.vote().voteId())).containsExactly("a-10", "a-12");
+    assertThat(List.of(ten.vote().voteId(), twelve.vote().voteId())).containsExactly("stream-vote-0010", "stream-vote-0012");
 
     // Kafka answers out of order; the run's ack waits for its last vote, invalid ones included.
     fourteen.ack();
@@ -267,7 +267,7 @@ class VoteGrpcServiceTest {
             CastStreamAck.Outcome.ACCEPTED, CastStreamAck.Outcome.INVALID, CastStreamAck.Outcome.UNAVAILABLE,
             CastStreamAck.Outcome.INVALID, CastStreamAck.Outcome.ACCEPTED);
     assertThat(results).extracting(CastStreamAck.Result::getVoteId)
-        .containsExactly("a-10", "bad-11", "a-12", "", fourteen.vote().voteId());
+        .containsExactly("stream-vote-0010", "stream-vote-0011", "stream-vote-0012", "", fourteen.vote().voteId());
     assertThat(results.get(1).getViolationsList()).extracting(gt.quetzal.proto.v1.FieldViolation::getField).containsExactly("rank");
     assertThat(results.get(3).getViolationsList())
         .extracting(gt.quetzal.proto.v1.FieldViolation::getField)

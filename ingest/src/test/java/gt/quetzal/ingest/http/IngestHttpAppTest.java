@@ -170,13 +170,13 @@ class IngestHttpAppTest {
     JavalinTest.test(
         app(),
         (server, client) -> {
-          CompletableFuture<HttpResponse<String>> response = postAsync(server, SEED_VOTE, "Idempotency-Key", "retry-me-1");
+          CompletableFuture<HttpResponse<String>> response = postAsync(server, SEED_VOTE, "Idempotency-Key", "retry-me-0000001");
           publisher.next().fail(new NotEnoughReplicasException("not enough in-sync replicas"));
 
           HttpResponse<String> answered = response.get(5, TimeUnit.SECONDS);
           assertProblem(answered, 503, Problem.UNAVAILABLE);
           assertThat(answered.headers().firstValue("Retry-After")).hasValue("3");
-          assertThat(json(answered).path("voteId").asText()).isEqualTo("retry-me-1");
+          assertThat(json(answered).path("voteId").asText()).isEqualTo("retry-me-0000001");
           // The client learns to retry, not how the deployment is built: no exception class, no ISR detail.
           assertThat(json(answered).path("detail").asText()).contains("Kafka could not take the vote right now")
               .doesNotContain("NotEnoughReplicasException", "in-sync");
@@ -212,10 +212,10 @@ class IngestHttpAppTest {
     JavalinTest.test(
         app(),
         (server, client) -> {
-          HttpResponse<String> response = post(server, SEED_VOTE, "Idempotency-Key", "client-key-42");
+          HttpResponse<String> response = post(server, SEED_VOTE, "Idempotency-Key", "client-key-000042");
           assertThat(response.statusCode()).isEqualTo(202);
-          assertThat(json(response).path("voteId").asText()).isEqualTo("client-key-42");
-          assertThat(publisher.next().vote().voteId()).isEqualTo("client-key-42");
+          assertThat(json(response).path("voteId").asText()).isEqualTo("client-key-000042");
+          assertThat(publisher.next().vote().voteId()).isEqualTo("client-key-000042");
         });
   }
 
@@ -224,10 +224,10 @@ class IngestHttpAppTest {
     JavalinTest.test(
         app(),
         (server, client) -> {
-          String body = SEED_VOTE.replace("}", ",\"voteId\":\"same-1\"}");
-          HttpResponse<String> response = post(server, body, "Idempotency-Key", "same-1");
+          String body = SEED_VOTE.replace("}", ",\"voteId\":\"same-key-0000001\"}");
+          HttpResponse<String> response = post(server, body, "Idempotency-Key", "same-key-0000001");
           assertThat(response.statusCode()).isEqualTo(202);
-          assertThat(json(response).path("voteId").asText()).isEqualTo("same-1");
+          assertThat(json(response).path("voteId").asText()).isEqualTo("same-key-0000001");
         });
   }
 
@@ -236,8 +236,8 @@ class IngestHttpAppTest {
     JavalinTest.test(
         app(),
         (server, client) -> {
-          String body = SEED_VOTE.replace("}", ",\"voteId\":\"one\"}");
-          HttpResponse<String> response = post(server, body, "Idempotency-Key", "two");
+          String body = SEED_VOTE.replace("}", ",\"voteId\":\"idempotency-one-1\"}");
+          HttpResponse<String> response = post(server, body, "Idempotency-Key", "idempotency-two-2");
           assertProblem(response, 400, Problem.INVALID_VOTE);
           assertThat(errorFields(response)).containsExactly("voteId:conflict");
           assertThat(publisher.nothingPublished()).isTrue();

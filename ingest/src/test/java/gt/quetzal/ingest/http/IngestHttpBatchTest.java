@@ -78,7 +78,7 @@ class IngestHttpBatchTest {
     JavalinTest.test(
         app(),
         (server, client) -> {
-          String withId = SEED.replace("}", ",\"voteId\":\"batch-2\"}");
+          String withId = SEED.replace("}", ",\"voteId\":\"batch-vote-00002\"}");
           CompletableFuture<HttpResponse<String>> response = postAsync(server, array(SEED, BAD_RANK, withId, "\"oops\""));
           ControlledPublisher.Pending first = publisher.next();
           ControlledPublisher.Pending third = publisher.next();
@@ -95,7 +95,7 @@ class IngestHttpBatchTest {
           JsonNode body = json(answered);
           assertThat(indexes(body.path("accepted"))).containsExactly(0, 2);
           assertThat(body.path("accepted").get(0).path("voteId").asText()).isEqualTo(first.vote().voteId());
-          assertThat(body.path("accepted").get(1).path("voteId").asText()).isEqualTo("batch-2");
+          assertThat(body.path("accepted").get(1).path("voteId").asText()).isEqualTo("batch-vote-00002");
           assertThat(indexes(body.path("rejected"))).containsExactly(1, 3);
           assertThat(body.path("rejected").get(0).path("errors").get(0).path("field").asText()).isEqualTo("rank");
           assertThat(body.path("rejected").get(0).path("errors").get(0).path("code").asText()).isEqualTo("out_of_range");

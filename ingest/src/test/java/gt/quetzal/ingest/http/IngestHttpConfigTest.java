@@ -55,7 +55,7 @@ class IngestHttpConfigTest {
     assertThat(config.maxBatchSize()).isEqualTo(50);
     assertThat(config.maxBatchBodyBytes()).isEqualTo(1024);
     assertThat(config.maxRequestBytes()).isEqualTo(2048);
-    assertThat(config.rules()).isEqualTo(new VoteRules(120, 64));
+    assertThat(config.rules()).isEqualTo(new VoteRules(120, 16, 64));
     assertThat(config.publishTimeoutMs()).isEqualTo(750);
     assertThat(config.retryAfterSeconds()).isEqualTo(5);
     assertThat(config.httpMaxThreads()).isEqualTo(64);

@@ -118,7 +118,7 @@ public final class SteadySender implements AutoCloseable {
     long seq = sequence.getAndIncrement();
     Map.Entry<String, String> band = bands.get((int) (seq % bands.size()));
     Vote vote = Vote.newBuilder()
-        .setVoteId(runId + "." + (viaHttp ? "h" : "g") + seq)
+        .setVoteId(String.format("%s.%s%06d", runId, viaHttp ? "h" : "g", seq)) // >= 16 characters, as ingest asks
         .setName(band.getKey())
         .setAlbum(band.getValue())
         .setYear(2001)

@@ -48,7 +48,8 @@ public final class TrafficGenerator {
     Random random = new Random(options.seed());
     VoteSampler sampler = new VoteSampler(catalog, options.skew(), random);
     Flaw[] flaws = Flaw.values();
-    String idPrefix = "t" + Long.toUnsignedString(options.seed(), 36) + "-";
+    // Long enough (18 characters) for ingest's voteId minimum, so the rows can be posted as they are.
+    String idPrefix = "traffic-" + Long.toUnsignedString(options.seed(), 36) + "-";
     List<Row> rows = new ArrayList<>(options.votes());
     List<Map<String, String>> validSoFar = new ArrayList<>();
     for (int i = 0; i < options.votes(); i++) {
@@ -108,7 +109,7 @@ public final class TrafficGenerator {
     long invalid = rows.stream().filter(r -> r.kind() == Kind.INVALID).count();
     long streamsGate = rows.stream().filter(r -> r.flaw() != null && r.flaw().gate() == Flaw.Gate.STREAMS).count();
     System.err.printf(
-        "traffic: wrote %d votes to %s (%d repeats, %d invalid: %d refused by ingest, %d by the catalog; seed %d)%n",
+        "traffic: wrote %d votes to %s (%d repeats, %d invalid: %d for their fields, %d for the catalog; seed %d)%n",
         rows.size(), options.out(), duplicates, invalid, invalid - streamsGate, streamsGate, options.seed());
   }
 }
