@@ -469,6 +469,7 @@ final class Wiring {
               + " — in a pod that is the pod itself; set the variable that configures it");
         }
       });
+      RateLimiting.check(w, read.config()).forEach(this::problem);
       long budget = service.shutdownBudgetMillis(read.config());
       long preStop = c.getLifecycle() != null && c.getLifecycle().getPreStop() != null
           && c.getLifecycle().getPreStop().getSleep() != null
