@@ -478,7 +478,7 @@ final class Wiring {
       long graceMs = (grace == null ? 30 : grace) * 1000;
       if (graceMs <= preStop + budget) {
         problem(w + ": terminationGracePeriodSeconds (" + graceMs / 1000 + " s) must exceed preStop ("
-            + preStop / 1000 + " s) plus the service's own shutdown timeout (" + budget + " ms)");
+            + preStop / 1000 + " s) plus the service's own shutdown budget (" + budget + " ms)");
       }
     }
     String stateDir = env.values().get("STATE_DIR");
