@@ -76,7 +76,7 @@ class IngestIT {
     env.put("KAFKA_HEALTH_TIMEOUT_MS", "500");
     env.put("KAFKA_HEALTH_CACHE_MS", "0");
     env.put("HEALTH_POLL_MS", "100");
-    env.put("SHUTDOWN_TIMEOUT_MS", "2000");
+    env.put("SHUTDOWN_TIMEOUT_MS", "3000"); // at least the publish timeout (2500)
     env.put("HTTP_PORT", "0");
     httpService = IngestHttpMain.start(IngestHttpConfig.fromEnv(env));
     env.put("GRPC_PORT", "0");

@@ -212,6 +212,35 @@ class BrokenCopiesTest {
   }
 
   @Test
+  void anIngestGracePeriodBelowItsRealShutdownIsCaught() {
+    // 30 s covered preStop + the old 10 s drain, but not the drain that outlasts the publish timeout
+    // (14 s) plus the producer's flush and close (19 s)
+    assertThat(problemsAfter(docs -> Yaml.cast(Yaml.at(doc(docs, "Deployment", "ingest-http"), "spec", "template", "spec"))
+        .put("terminationGracePeriodSeconds", 30)))
+        .anySatisfy(p -> assertThat(p).contains("Deployment/ingest-http: terminationGracePeriodSeconds (30 s) must exceed")
+            .contains("(33000 ms)"));
+    assertThat(problemsAfter(docs -> Yaml.cast(Yaml.at(doc(docs, "Deployment", "ingest-grpc"), "spec", "template", "spec"))
+        .put("terminationGracePeriodSeconds", 30)))
+        .anySatisfy(p -> assertThat(p).contains("Deployment/ingest-grpc: terminationGracePeriodSeconds (30 s) must exceed"));
+  }
+
+  @Test
+  void rateLimitingOffOnAPublicIngestIsCaught() {
+    assertThat(problemsAfter(docs -> env(docs, "Deployment", "ingest-http")
+        .removeIf(e -> "RATE_LIMIT_KEY".equals(Yaml.cast(e).get("name")))))
+        .anySatisfy(p -> assertThat(p).contains("Deployment/ingest-http: rate limiting is off"));
+    assertThat(problemsAfter(docs -> envVar(docs, "Deployment", "ingest-grpc", "RATE_LIMIT_KEY").put("value", "off")))
+        .anySatisfy(p -> assertThat(p).contains("Deployment/ingest-grpc: rate limiting is off"));
+  }
+
+  @Test
+  void rateLimitingWithoutTrustingTheIngressIsCaught() {
+    assertThat(problemsAfter(docs -> env(docs, "Deployment", "ingest-grpc")
+        .removeIf(e -> "TRUSTED_PROXIES".equals(Yaml.cast(e).get("name")))))
+        .anySatisfy(p -> assertThat(p).contains("Deployment/ingest-grpc: TRUSTED_PROXIES is unset"));
+  }
+
+  @Test
   void anAutoscalerOnAMissingTargetIsCaught() {
     assertThat(problemsAfter(docs -> Yaml.cast(Yaml.at(doc(docs, "HorizontalPodAutoscaler", "sinks"), "spec", "scaleTargetRef"))
         .put("name", "sink")))

@@ -203,12 +203,23 @@ enum QuetzalService {
   /**
    * The longest time the service may spend shutting down, in ms: record components named like
    * shutdown/close timeouts in its config, and static Duration constants of that name in its main
-   * class. The pod's termination grace period must exceed it.
+   * class; or, when the config states its whole stop ({@code long shutdownBudgetMs()}: the drain
+   * plus what closes after it), that, if longer. The pod's termination grace period must exceed it.
    */
   long shutdownBudgetMillis(Object config) {
     long max = 0;
     if (config != null) {
       max = Math.max(max, timeouts(config));
+      try {
+        Method stated = config.getClass().getMethod("shutdownBudgetMs");
+        if (stated.getReturnType() == long.class) {
+          max = Math.max(max, (long) stated.invoke(config));
+        }
+      } catch (NoSuchMethodException e) {
+        // only the named timeouts, then
+      } catch (ReflectiveOperationException e) {
+        throw new AssertionError(config.getClass() + ".shutdownBudgetMs() failed", e);
+      }
     }
     for (Field field : load(mainClass).getDeclaredFields()) {
       if (Modifier.isStatic(field.getModifiers()) && field.getType() == Duration.class

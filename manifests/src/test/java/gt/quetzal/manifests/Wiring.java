@@ -469,6 +469,7 @@ final class Wiring {
               + " — in a pod that is the pod itself; set the variable that configures it");
         }
       });
+      RateLimiting.check(w, read.config()).forEach(this::problem);
       long budget = service.shutdownBudgetMillis(read.config());
       long preStop = c.getLifecycle() != null && c.getLifecycle().getPreStop() != null
           && c.getLifecycle().getPreStop().getSleep() != null
@@ -477,7 +478,7 @@ final class Wiring {
       long graceMs = (grace == null ? 30 : grace) * 1000;
       if (graceMs <= preStop + budget) {
         problem(w + ": terminationGracePeriodSeconds (" + graceMs / 1000 + " s) must exceed preStop ("
-            + preStop / 1000 + " s) plus the service's own shutdown timeout (" + budget + " ms)");
+            + preStop / 1000 + " s) plus the service's own shutdown budget (" + budget + " ms)");
       }
     }
     String stateDir = env.values().get("STATE_DIR");

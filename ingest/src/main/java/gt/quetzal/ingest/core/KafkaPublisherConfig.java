@@ -89,6 +89,24 @@ public record KafkaPublisherConfig(
         bootstrap, clientId, linger, batch, compression, request, delivery, maxBlock, healthTimeout, healthCache);
   }
 
+  /** How long {@link KafkaVotePublisher#close()} waits for the producer to close, after its flush. */
+  public long producerCloseTimeoutMs() {
+    return Math.max(requestTimeoutMs, 1_000);
+  }
+
+  /** How long closing the readiness probe's admin client may wait for a pending call. */
+  public long adminCloseTimeoutMs() {
+    return 2L * healthTimeoutMs;
+  }
+
+  /**
+   * The longest {@link KafkaVotePublisher#close()} may take: the flush (bounded by the delivery
+   * timeout), the producer's close, the admin client's close.
+   */
+  public long closeBudgetMs() {
+    return deliveryTimeoutMs + producerCloseTimeoutMs() + adminCloseTimeoutMs();
+  }
+
   /** The producer settings that make "accepted" mean durable; serdes come from the topic. */
   public Map<String, Object> producerProperties() {
     Map<String, Object> props = new HashMap<>();

@@ -123,13 +123,13 @@ public final class KafkaVotePublisher implements VotePublisher {
       Admin admin = Admin.create(config.adminProperties());
       // Bounded: Admin.close() without a timeout waits for pending calls forever, and the gRPC
       // health poller usually has one in flight; with the broker gone that held shutdown for minutes.
-      Duration adminClose = Duration.ofMillis(2L * config.healthTimeoutMs());
+      Duration adminClose = Duration.ofMillis(config.adminCloseTimeoutMs());
       resources.add(() -> admin.close(adminClose));
       return new KafkaVotePublisher(
           producer,
           adminProbe(admin, config.healthTimeoutMs()),
           Duration.ofMillis(config.healthCacheMs()),
-          Duration.ofMillis(Math.max(config.requestTimeoutMs(), 1_000)),
+          Duration.ofMillis(config.producerCloseTimeoutMs()),
           Duration.ofMillis(config.maxBlockMs()),
           resources);
     } catch (RuntimeException e) {

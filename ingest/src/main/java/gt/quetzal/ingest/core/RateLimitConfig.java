@@ -10,7 +10,8 @@ import java.util.Objects;
  * <table>
  *   <caption>Environment variables</caption>
  *   <tr><th>variable</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>RATE_LIMIT_KEY</td><td>off</td><td>{@code off}, {@code ip} (the client address) or
+ *   <tr><td>RATE_LIMIT_KEY</td><td>off</td><td>{@code off}, {@code ip} (the client address; for IPv6
+ *       its /64) or
  *       {@code voterId} (the vote's voterId; votes without one are keyed by address)</td></tr>
  *   <tr><td>RATE_LIMIT_PER_SECOND</td><td>50</td><td>votes per second each key may send,
  *       sustained</td></tr>

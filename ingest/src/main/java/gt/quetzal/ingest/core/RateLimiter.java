@@ -98,6 +98,11 @@ public final class RateLimiter {
     return new Decision(false, wait);
   }
 
+  /** Gives {@code cost} tokens back to {@code key} (never above the burst). */
+  public void refund(String key, int cost) {
+    stripe(key).refund(key, cost);
+  }
+
   /** Keys currently tracked (a metric; bounded by {@code maxKeys}). */
   public int trackedKeys() {
     int total = 0;

@@ -3,6 +3,7 @@ package gt.quetzal.ingest.grpc;
 import gt.quetzal.contract.EnvReader;
 import gt.quetzal.ingest.core.KafkaPublisherConfig;
 import gt.quetzal.ingest.core.RateLimitConfig;
+import gt.quetzal.ingest.core.ShutdownDrain;
 import gt.quetzal.ingest.core.VoteRules;
 import java.util.Map;
 import java.util.Objects;
@@ -37,8 +38,10 @@ import java.util.Objects;
  *   <tr><td>RETRY_AFTER_MS</td><td>2000</td><td>the retry hint on UNAVAILABLE</td></tr>
  *   <tr><td>HEALTH_POLL_MS</td><td>2000</td><td>how often the grpc.health.v1 status is refreshed
  *       from the publisher's health</td></tr>
- *   <tr><td>SHUTDOWN_TIMEOUT_MS</td><td>10000</td><td>how long shutdown waits for calls in flight
- *       before cancelling them</td></tr>
+ *   <tr><td>SHUTDOWN_TIMEOUT_MS</td><td>the longer of PUBLISH_TIMEOUT_MS and Kafka's bound, +
+ *       1000</td><td>how long shutdown waits for calls in flight before cancelling them; at least
+ *       that longer wait, or a call waiting on a slow broker would be cut off unanswered (see {@link
+ *       ShutdownDrain})</td></tr>
  *   <tr><td>RATE_LIMIT_*, TRUSTED_PROXIES</td><td>off</td><td>see {@link RateLimitConfig}; over the
  *       limit a call ends RESOURCE_EXHAUSTED with a google.rpc.RetryInfo delay</td></tr>
  *   <tr><td>KAFKA_*</td><td>see {@link KafkaPublisherConfig}</td><td>bootstrap servers, timeouts,
@@ -109,7 +112,14 @@ public record IngestGrpcConfig(
     long publishTimeout = env.longValue("PUBLISH_TIMEOUT_MS", defaultPublishTimeout, 1, 3_600_000);
     long retryAfter = env.longValue("RETRY_AFTER_MS", 2_000, 1, 3_600_000);
     long healthPoll = env.longValue("HEALTH_POLL_MS", 2_000, 1, 3_600_000);
-    long shutdownTimeout = env.longValue("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000);
+    // A CastStream vote waits for Kafka's own bound, not PUBLISH_TIMEOUT_MS: the drain covers both.
+    long kafkaBound = kafka == null ? 0 : (long) kafka.deliveryTimeoutMs() + kafka.maxBlockMs();
+    long shutdownTimeout =
+        publishTimeout >= kafkaBound
+            ? ShutdownDrain.read(env, publishTimeout, "PUBLISH_TIMEOUT_MS (" + publishTimeout + " ms)")
+            : ShutdownDrain.read(
+                env, kafkaBound, "KAFKA_DELIVERY_TIMEOUT_MS + KAFKA_MAX_BLOCK_MS (" + kafkaBound
+                    + " ms, what a CastStream vote may wait; PUBLISH_TIMEOUT_MS is " + publishTimeout + " ms)");
     if (grpcPort != 0 && grpcPort == httpPort) {
       env.problem("GRPC_PORT and HTTP_PORT must differ (both are " + grpcPort + ")");
     }
@@ -118,6 +128,11 @@ public record IngestGrpcConfig(
     return new IngestGrpcConfig(
         grpcPort, httpPort, maxMessage, maxVotesPerMessage, maxInFlight, maxCalls, threads, rules, kafka, publishTimeout, retryAfter,
         healthPoll, shutdownTimeout, rateLimit);
+  }
+
+  /** The longest a stop may take: the drain, the forced cancel, then the publisher's flush and close. */
+  public long shutdownBudgetMs() {
+    return shutdownTimeoutMs + IngestGrpcServer.FORCED_TERMINATION_WAIT_MS + kafka.closeBudgetMs();
   }
 
   /** The local-stack defaults, as if no variable were set. */

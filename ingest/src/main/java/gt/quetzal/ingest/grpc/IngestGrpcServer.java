@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class IngestGrpcServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(IngestGrpcServer.class);
-  private static final long FORCED_TERMINATION_WAIT_MS = 1_000;
+  static final long FORCED_TERMINATION_WAIT_MS = 1_000;
 
   private final Server server;
   private final VoteGrpcService service;

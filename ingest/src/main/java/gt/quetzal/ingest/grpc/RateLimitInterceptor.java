@@ -82,6 +82,9 @@ public final class RateLimitInterceptor implements ServerInterceptor {
         }
         List<Object> voterIds = new ArrayList<>();
         collectVoterIds(message, voterIds);
+        if (voterIds.isEmpty()) {
+          voterIds.add(null); // a message without votes (or undecodable) still costs its sender one token
+        }
         RateLimiter.Decision decision = rateLimit.check(client, voterIds);
         if (!decision.allowed()) {
           refused = true;

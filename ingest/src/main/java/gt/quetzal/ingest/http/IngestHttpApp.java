@@ -265,14 +265,17 @@ public final class IngestHttpApp {
 
   private void postVote(Context ctx, Executor responses) {
     requireJson(ctx.header("Content-Type"));
-    JsonNode tree = VoteJson.parse(readBody(ctx, config.maxBodyBytes()));
+    int paid = chargeBody(ctx, config.maxBodyBytes());
+    byte[] body = readBody(ctx, config.maxBodyBytes());
+    paid = chargeBody(ctx, body.length, paid);
+    JsonNode tree = VoteJson.parse(body);
     if (!tree.isObject()) {
       throw new ProblemException(
           Problem.invalidBody(FieldViolation.WRONG_TYPE, "must be one JSON object (one vote), not " + describe(tree)),
           "not_an_object");
     }
     VoteCandidate candidate = VoteJson.toCandidate(tree).withIdempotencyKey(ctx.header(IDEMPOTENCY_KEY_HEADER));
-    checkRate(ctx, Collections.singletonList(candidate.voterId()));
+    checkRate(ctx, Collections.singletonList(candidate.voterId()), paid);
     ValidationResult result = validator.validate(candidate, CHANNEL);
     if (result instanceof ValidationResult.Invalid invalid) {
       countViolations(invalid.violations());
@@ -310,7 +313,10 @@ public final class IngestHttpApp {
                       "names one vote, so it is not allowed on a batch; put a voteId in each vote instead"))),
           "invalid");
     }
-    JsonNode tree = VoteJson.parse(readBody(ctx, config.maxBatchBodyBytes()));
+    int paid = chargeBody(ctx, config.maxBatchBodyBytes());
+    byte[] body = readBody(ctx, config.maxBatchBodyBytes());
+    paid = chargeBody(ctx, body.length, paid);
+    JsonNode tree = VoteJson.parse(body);
     if (!tree.isArray()) {
       throw new ProblemException(
           Problem.invalidBody(
@@ -332,7 +338,7 @@ public final class IngestHttpApp {
         JsonNode voterId = item.get("voterId");
         voterIds.add(voterId != null && voterId.isTextual() ? voterId.textValue() : null);
       }
-      checkRate(ctx, voterIds);
+      checkRate(ctx, voterIds, paid);
     }
 
     List<BatchResult.Rejected> rejectedItems = new ArrayList<>();
@@ -514,14 +520,45 @@ public final class IngestHttpApp {
     return false;
   }
 
-  /** Charges the request's votes to the client's bucket; 429 with Retry-After when it is empty. */
-  private void checkRate(Context ctx, List<Object> voterIds) {
+  /** Before reading: charges the declared body size (capped at the limit; unknown counts as 1 token). */
+  private int chargeBody(Context ctx, int limit) {
+    return chargeBody(ctx, Math.min(ctx.req().getContentLengthLong(), limit), 0);
+  }
+
+  /**
+   * Charges the address for a body of {@code bytes} beyond the {@code paid} tokens ({@link
+   * ClientRateLimit#bodyTokens}), so malformed and oversized bodies cost their sender; 429 when
+   * refused. Returns the tokens paid so far.
+   */
+  private int chargeBody(Context ctx, long bytes, int paid) {
+    if (rateLimit == null) {
+      return 0;
+    }
+    int owed = ClientRateLimit.bodyTokens(bytes) - paid;
+    if (owed <= 0) {
+      return paid;
+    }
+    RateLimiter.Decision decision = rateLimit.chargeBody(client(ctx), owed);
+    if (!decision.allowed()) {
+      ctx.header("Retry-After", Long.toString(decision.retryAfterSeconds()));
+      throw new ProblemException(Problem.rateLimited(decision.retryAfterSeconds(), false), "rate_limited");
+    }
+    return paid + owed;
+  }
+
+  private String client(Context ctx) {
+    return rateLimit.config().clientAddresses().client(ctx.req().getRemoteAddr(), forwardedFor(ctx));
+  }
+
+  /**
+   * Charges the request's votes to the client's bucket, less the {@code paid} tokens its body
+   * already cost the address; 429 with Retry-After when it is empty.
+   */
+  private void checkRate(Context ctx, List<Object> voterIds, int paid) {
     if (rateLimit == null) {
       return;
     }
-    String client =
-        rateLimit.config().clientAddresses().client(ctx.req().getRemoteAddr(), forwardedFor(ctx));
-    RateLimiter.Decision decision = rateLimit.check(client, voterIds);
+    RateLimiter.Decision decision = rateLimit.check(client(ctx), voterIds, paid);
     if (!decision.allowed()) {
       ctx.header("Retry-After", Long.toString(decision.retryAfterSeconds()));
       for (int i = 1; i < voterIds.size(); i++) {

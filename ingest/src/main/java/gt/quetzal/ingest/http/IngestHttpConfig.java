@@ -3,6 +3,7 @@ package gt.quetzal.ingest.http;
 import gt.quetzal.contract.EnvReader;
 import gt.quetzal.ingest.core.KafkaPublisherConfig;
 import gt.quetzal.ingest.core.RateLimitConfig;
+import gt.quetzal.ingest.core.ShutdownDrain;
 import gt.quetzal.ingest.core.VoteRules;
 import java.util.Map;
 import java.util.Objects;
@@ -25,8 +26,9 @@ import java.util.Objects;
  *       waits for Kafka's acknowledgement before answering 503</td></tr>
  *   <tr><td>RETRY_AFTER_SECONDS</td><td>2</td><td>the Retry-After hint on 503</td></tr>
  *   <tr><td>HTTP_MAX_THREADS</td><td>200</td><td>Jetty's thread pool size</td></tr>
- *   <tr><td>SHUTDOWN_TIMEOUT_MS</td><td>10000</td><td>how long shutdown waits for requests in
- *       flight</td></tr>
+ *   <tr><td>SHUTDOWN_TIMEOUT_MS</td><td>PUBLISH_TIMEOUT_MS + 1000</td><td>how long shutdown waits
+ *       for requests in flight; at least PUBLISH_TIMEOUT_MS, or a request waiting on a slow broker
+ *       would be cut off unanswered (see {@link ShutdownDrain})</td></tr>
  *   <tr><td>HTTP_IDLE_TIMEOUT_MS</td><td>10000</td><td>how long a connection may send nothing,
  *       also in the middle of a body; a stalled request then gets 408 (or the connection is closed)
  *       and its thread is freed</td></tr>
@@ -101,7 +103,8 @@ public record IngestHttpConfig(
     long publishTimeout = env.longValue("PUBLISH_TIMEOUT_MS", defaultPublishTimeout, 1, 3_600_000);
     int retryAfter = env.integer("RETRY_AFTER_SECONDS", 2, 1, 3_600);
     int maxThreads = env.integer("HTTP_MAX_THREADS", 200, 16, 10_000);
-    long shutdownTimeout = env.longValue("SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000);
+    long shutdownTimeout =
+        ShutdownDrain.read(env, publishTimeout, "PUBLISH_TIMEOUT_MS (" + publishTimeout + " ms)");
     long idleTimeout = env.longValue("HTTP_IDLE_TIMEOUT_MS", 10_000, 100, 3_600_000);
     int opsPort = env.optional("OPS_PORT") == null ? NO_OPS_PORT : env.port("OPS_PORT", NO_OPS_PORT);
     if (opsPort > 0 && opsPort == port) {
@@ -128,6 +131,11 @@ public record IngestHttpConfig(
     return new IngestHttpConfig(
         port, maxBodyBytes, maxBatchSize, maxBatchBodyBytes, rules, kafka, publishTimeoutMs, retryAfterSeconds, httpMaxThreads,
         shutdownTimeoutMs, idleTimeoutMs, opsPort, rateLimit);
+  }
+
+  /** The longest a stop may take: the drain, then the publisher's flush and close. */
+  public long shutdownBudgetMs() {
+    return shutdownTimeoutMs + kafka.closeBudgetMs();
   }
 
   public boolean hasOpsPort() {

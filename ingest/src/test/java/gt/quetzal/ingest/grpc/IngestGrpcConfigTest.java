@@ -42,7 +42,7 @@ class IngestGrpcConfigTest {
                 Map.entry("PUBLISH_TIMEOUT_MS", "900"),
                 Map.entry("RETRY_AFTER_MS", "250"),
                 Map.entry("HEALTH_POLL_MS", "100"),
-                Map.entry("SHUTDOWN_TIMEOUT_MS", "0"),
+                Map.entry("SHUTDOWN_TIMEOUT_MS", "12500"), // CastStream votes wait for Kafka's 12000
                 Map.entry("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")));
     assertThat(config)
         .extracting(
@@ -50,9 +50,35 @@ class IngestGrpcConfigTest {
             IngestGrpcConfig::streamMaxVotesPerMessage, IngestGrpcConfig::streamMaxInFlight, IngestGrpcConfig::maxConcurrentCallsPerConnection, IngestGrpcConfig::threads,
             IngestGrpcConfig::publishTimeoutMs, IngestGrpcConfig::retryAfterMs, IngestGrpcConfig::healthPollMs,
             IngestGrpcConfig::shutdownTimeoutMs)
-        .containsExactly(0, 0, 4096, 250, 32, 10, 4, 900L, 250L, 100L, 0L);
+        .containsExactly(0, 0, 4096, 250, 32, 10, 4, 900L, 250L, 100L, 12_500L);
     assertThat(config.rules().maxTextLength()).isEqualTo(50);
     assertThat(config.kafka().bootstrapServers()).isEqualTo("kafka:9092");
+  }
+
+  @Test
+  void theDrainOutlastsTheLongestWaitForKafka() {
+    assertThat(IngestGrpcConfig.defaults().shutdownTimeoutMs()).isEqualTo(14_000); // publish timeout 13 s + 1 s
+    // a lower PUBLISH_TIMEOUT_MS does not shorten a CastStream vote's wait (Kafka's 12 s)
+    assertThat(IngestGrpcConfig.fromEnv(Map.of("PUBLISH_TIMEOUT_MS", "3000")).shutdownTimeoutMs()).isEqualTo(13_000);
+  }
+
+  @Test
+  void aDrainShorterThanThePublishTimeoutStopsTheServiceNamingBoth() {
+    assertThatThrownBy(() -> IngestGrpcConfig.fromEnv(Map.of("SHUTDOWN_TIMEOUT_MS", "10000")))
+        .isInstanceOf(EnvReader.ConfigException.class)
+        .hasMessageContaining("ingest-grpc")
+        .hasMessageContaining("SHUTDOWN_TIMEOUT_MS=10000")
+        .hasMessageContaining("PUBLISH_TIMEOUT_MS (13000 ms)");
+    assertThatThrownBy(() -> IngestGrpcConfig.fromEnv(Map.of("SHUTDOWN_TIMEOUT_MS", "5000", "PUBLISH_TIMEOUT_MS", "3000")))
+        .isInstanceOf(EnvReader.ConfigException.class)
+        .hasMessageContaining("SHUTDOWN_TIMEOUT_MS=5000")
+        .hasMessageContaining("KAFKA_DELIVERY_TIMEOUT_MS + KAFKA_MAX_BLOCK_MS (12000 ms");
+  }
+
+  @Test
+  void theShutdownBudgetCountsTheDrainTheForcedCancelAndThePublisherClose() {
+    // drain 14 s, forced cancel 1 s, flush 10 s, producer close 5 s, admin close 4 s
+    assertThat(IngestGrpcConfig.defaults().shutdownBudgetMs()).isEqualTo(14_000 + 1_000 + 10_000 + 5_000 + 4_000);
   }
 
   @Test

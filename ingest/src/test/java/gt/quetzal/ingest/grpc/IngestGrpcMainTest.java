@@ -58,7 +58,7 @@ class IngestGrpcMainTest {
                 "KAFKA_REQUEST_TIMEOUT_MS", "500",
                 "KAFKA_DELIVERY_TIMEOUT_MS", "1000",
                 "KAFKA_HEALTH_TIMEOUT_MS", "500",
-                "SHUTDOWN_TIMEOUT_MS", "2000"));
+                "SHUTDOWN_TIMEOUT_MS", "3000"));
     HttpClient http = HttpClient.newHttpClient();
     int grpcPort;
     int httpPort;

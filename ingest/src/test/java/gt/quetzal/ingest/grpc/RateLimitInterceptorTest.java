@@ -24,6 +24,8 @@ import io.grpc.stub.StreamObserver;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -100,6 +102,22 @@ class RateLimitInterceptorTest {
       }
       assertThat(badRequest.getFieldViolations(0).getField()).isEqualTo("voter_id");
       assertThat(stub(grpc).cast(VOTE.toBuilder().setVoterId("beto").build()).getVoteId()).isNotBlank();
+    }
+  }
+
+  @Test
+  void streamMessagesWithoutVotesAreChargedToo() throws Exception {
+    // an undecodable CastStream message reaches the interceptor as an empty one: it must not be free
+    try (InProcessGrpc grpc = grpc(RateLimitConfig.Key.IP, 2)) {
+      List<Status.Code> endings = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        AckCollector acks = new AckCollector();
+        VoteServiceGrpc.newStub(grpc.channel).castStream(acks).onNext(CastStreamRequest.getDefaultInstance());
+        endings.add(acks.closed.get(5, TimeUnit.SECONDS).getCode());
+      }
+      // the service refuses the first two as empty; the third finds the client's 2 tokens spent
+      assertThat(endings)
+          .containsExactly(Status.Code.INVALID_ARGUMENT, Status.Code.INVALID_ARGUMENT, Status.Code.RESOURCE_EXHAUSTED);
     }
   }
 

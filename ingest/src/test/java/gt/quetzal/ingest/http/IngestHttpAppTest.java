@@ -572,7 +572,7 @@ class IngestHttpAppTest {
    */
   @Test
   void stopIsNotHeldByAKeepAliveConnectionWhoseRequestEndedDuringStop() throws Exception {
-    config = IngestHttpConfig.fromEnv(Map.of("SHUTDOWN_TIMEOUT_MS", "3000"));
+    config = IngestHttpConfig.fromEnv(Map.of("PUBLISH_TIMEOUT_MS", "3000", "SHUTDOWN_TIMEOUT_MS", "3000"));
     Javalin server = app();
     Server jetty = server.jettyServer().server();
     CompletableFuture<Void> release = new CompletableFuture<>();

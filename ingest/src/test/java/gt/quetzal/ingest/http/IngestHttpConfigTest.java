@@ -22,7 +22,6 @@ class IngestHttpConfigTest {
     assertThat(config.kafka().bootstrapServers()).isEqualTo("localhost:9092");
     assertThat(config.kafka().clientId()).isEqualTo("ingest-http");
     assertThat(config.retryAfterSeconds()).isEqualTo(2);
-    assertThat(config.shutdownTimeoutMs()).isEqualTo(10_000);
     // outlasts Kafka's own bound, so a 503 normally reports Kafka's verdict
     assertThat(config.publishTimeoutMs())
         .isEqualTo(config.kafka().deliveryTimeoutMs() + config.kafka().maxBlockMs() + 1_000L);
@@ -72,6 +71,33 @@ class IngestHttpConfigTest {
     IngestHttpConfig config =
         IngestHttpConfig.fromEnv(Map.of("KAFKA_DELIVERY_TIMEOUT_MS", "6000", "KAFKA_MAX_BLOCK_MS", "500"));
     assertThat(config.publishTimeoutMs()).isEqualTo(7_500);
+  }
+
+  @Test
+  void theDrainOutlastsThePublishTimeoutByDefault() {
+    // 13 s publish timeout: a 10 s drain used to cut requests waiting on a slow broker off unanswered
+    assertThat(IngestHttpConfig.defaults().shutdownTimeoutMs()).isEqualTo(14_000);
+    assertThat(IngestHttpConfig.fromEnv(Map.of("PUBLISH_TIMEOUT_MS", "20000")).shutdownTimeoutMs()).isEqualTo(21_000);
+    assertThat(IngestHttpConfig.fromEnv(Map.of("KAFKA_DELIVERY_TIMEOUT_MS", "6000", "KAFKA_MAX_BLOCK_MS", "500")).shutdownTimeoutMs())
+        .isEqualTo(8_500);
+  }
+
+  @Test
+  void aDrainShorterThanThePublishTimeoutStopsTheServiceNamingBoth() {
+    assertThatThrownBy(() -> IngestHttpConfig.fromEnv(Map.of("SHUTDOWN_TIMEOUT_MS", "10000")))
+        .isInstanceOf(EnvReader.ConfigException.class)
+        .hasMessageContaining("SHUTDOWN_TIMEOUT_MS=10000")
+        .hasMessageContaining("PUBLISH_TIMEOUT_MS (13000 ms)");
+    assertThat(IngestHttpConfig.fromEnv(Map.of("SHUTDOWN_TIMEOUT_MS", "13000", "PUBLISH_TIMEOUT_MS", "13000")).shutdownTimeoutMs())
+        .as("equal is enough: the answer is written as the timeout fires")
+        .isEqualTo(13_000);
+  }
+
+  @Test
+  void theShutdownBudgetCountsTheDrainAndThePublisherClose() {
+    IngestHttpConfig config = IngestHttpConfig.defaults();
+    // drain 14 s, then flush (delivery 10 s), producer close (request timeout 5 s), admin close (2 x 2 s)
+    assertThat(config.shutdownBudgetMs()).isEqualTo(14_000 + 10_000 + 5_000 + 4_000);
   }
 
   @Test

@@ -39,6 +39,7 @@ class IngestHttpOpsPortTest {
                 "KAFKA_BOOTSTRAP_SERVERS", "localhost:" + freePort(),
                 "KAFKA_MAX_BLOCK_MS", "500",
                 "KAFKA_HEALTH_TIMEOUT_MS", "500",
+                "PUBLISH_TIMEOUT_MS", "1000",
                 "SHUTDOWN_TIMEOUT_MS", "1000"));
     try (IngestHttpMain.Running running = IngestHttpMain.start(config)) {
       int pub = running.httpPort();

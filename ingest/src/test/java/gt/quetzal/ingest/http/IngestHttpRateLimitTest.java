@@ -77,13 +77,16 @@ class IngestHttpRateLimitTest {
           now.addAndGet(SECOND);
           String batch = "[" + vote + "," + vote + "," + vote + "]";
           assertThat(post(server.port(), "/votes/batch", batch).statusCode()).isEqualTo(429);
+          // ...and its body, read before the votes were counted, spent that token
+          assertThat(post(server.port(), "/votes", vote).statusCode()).isEqualTo(429);
+          now.addAndGet(SECOND);
           assertThat(post(server.port(), "/votes", vote).statusCode()).isEqualTo(202);
 
           publisher.next();
           publisher.next();
           publisher.next();
           assertThat(publisher.nothingPublished()).as("only the three allowed votes were published").isTrue();
-          assertThat(registry.scrape()).contains("quetzal_ingest_votes_rejected_total{channel=\"http\",reason=\"rate_limited\"} 4.0");
+          assertThat(registry.scrape()).contains("quetzal_ingest_votes_rejected_total{channel=\"http\",reason=\"rate_limited\"} 5.0");
         });
   }
 
@@ -120,6 +123,58 @@ class IngestHttpRateLimitTest {
           // no trusted proxy: a spoofed header does not buy a fresh bucket
           assertThat(post(server.port(), "/votes", vote, "X-Forwarded-For", "203.0.113.1").statusCode()).isEqualTo(202);
           assertThat(post(server.port(), "/votes", vote, "X-Forwarded-For", "203.0.113.2").statusCode()).isEqualTo(429);
+        });
+  }
+
+  @Test
+  void malformedBodiesCostTheirSender() {
+    JavalinTest.test(
+        app(Map.of("RATE_LIMIT_KEY", "ip", "RATE_LIMIT_PER_SECOND", "1", "RATE_LIMIT_BURST", "2")).create(),
+        (server, client) -> {
+          assertThat(post(server.port(), "/votes", "{\"name\":").statusCode()).isEqualTo(400);
+          assertThat(post(server.port(), "/votes/batch", "[1,").statusCode()).isEqualTo(400);
+          HttpResponse<String> limited = post(server.port(), "/votes", VOTE.formatted(""));
+          assertThat(limited.statusCode()).as("two malformed bodies spent the burst of 2").isEqualTo(429);
+          assertThat(publisher.nothingPublished()).isTrue();
+        });
+  }
+
+  @Test
+  void aLargeBodyIsChargedByItsSizeBeforeItIsParsed() {
+    JavalinTest.test(
+        app(Map.of("RATE_LIMIT_KEY", "ip", "RATE_LIMIT_PER_SECOND", "1", "RATE_LIMIT_BURST", "10")).create(),
+        (server, client) -> {
+          // 5 KiB of garbage: 5 tokens, though it holds no vote
+          String garbage = "[" + "x".repeat(5 * 1_024 - 1);
+          assertThat(post(server.port(), "/votes/batch", garbage).statusCode()).isEqualTo(400);
+          String vote = VOTE.formatted("");
+          String six = "[" + String.join(",", java.util.Collections.nCopies(6, vote)) + "]";
+          assertThat(post(server.port(), "/votes/batch", six).statusCode()).as("6 votes, 5 tokens left").isEqualTo(429);
+          assertThat(publisher.nothingPublished()).isTrue();
+        });
+  }
+
+  @Test
+  void ipv6ClientsBehindTheIngressAreKeyedByTheirSlash64() {
+    JavalinTest.test(
+        app(Map.of("RATE_LIMIT_KEY", "ip", "RATE_LIMIT_BURST", "1", "TRUSTED_PROXIES", "127.0.0.1, ::1")).create(),
+        (server, client) -> {
+          String vote = VOTE.formatted("");
+          assertThat(post(server.port(), "/votes", vote, "X-Forwarded-For", "2001:db8:7:1::1").statusCode()).isEqualTo(202);
+          // the same subscriber's next address gets no fresh bucket; another /64 does
+          assertThat(post(server.port(), "/votes", vote, "X-Forwarded-For", "2001:db8:7:1::2").statusCode()).isEqualTo(429);
+          assertThat(post(server.port(), "/votes", vote, "X-Forwarded-For", "2001:db8:7:2::1").statusCode()).isEqualTo(202);
+        });
+  }
+
+  @Test
+  void aVoterIdKeyIsNfcNormalised() {
+    JavalinTest.test(
+        app(Map.of("RATE_LIMIT_KEY", "voterId", "RATE_LIMIT_PER_SECOND", "1", "RATE_LIMIT_BURST", "1")).create(),
+        (server, client) -> {
+          assertThat(post(server.port(), "/votes", VOTE.formatted(",\"voterId\":\"Jos\u00e9\"")).statusCode()).isEqualTo(202);
+          // the same voter, decomposed (e + combining acute), as the validator will store it
+          assertThat(post(server.port(), "/votes", VOTE.formatted(",\"voterId\":\"Jose\u0301\"")).statusCode()).isEqualTo(429);
         });
   }
 }
