@@ -59,11 +59,31 @@ final class RawSse implements AutoCloseable {
     return head.toString(StandardCharsets.ISO_8859_1);
   }
 
-  /** The status code of the response, read from its head. */
-  int status() throws IOException {
+  /** A response's status, head (status line and headers) and, when it has a Content-Length, body. */
+  record Response(int status, String head, String body) {
+    /** The value of a header, matched case-insensitively, or null. */
+    String header(String name) {
+      for (String line : head.split("\r\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+          return line.substring(colon + 1).trim();
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Reads the head, and the body if it has a length (an SSE stream has none: its body is left unread). */
+  Response response() throws IOException {
     String head = head();
-    String[] parts = head.split(" ", 3);
-    return Integer.parseInt(parts[1]);
+    int status = Integer.parseInt(head.split(" ", 3)[1]);
+    Response partial = new Response(status, head, null);
+    String length = partial.header("Content-Length");
+    if (length == null) {
+      return partial;
+    }
+    byte[] body = socket.getInputStream().readNBytes(Integer.parseInt(length));
+    return new Response(status, head, new String(body, StandardCharsets.UTF_8));
   }
 
   /**
