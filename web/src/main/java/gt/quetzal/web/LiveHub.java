@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>One {@link ChangeSource} for the whole app; no per-client polling. A change note schedules one
  * Redis read; notes arriving meanwhile are coalesced, so the app reads and broadcasts at most once per
  * {@code minInterval} (100 ms: at most 10 pushes/s) however many notes or clients there are. The JSON is
- * built once per broadcast and the same string goes to every client.
+ * built and encoded once per broadcast and the same bytes go to every client.
  *
  * <p>Each client has a one-slot mailbox written with non-blocking output ({@link SseConnection}): a slow
  * client only ever gets the newest state (older undelivered ones are superseded) and never delays the
