@@ -2,17 +2,13 @@ package gt.quetzal.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import gt.quetzal.contract.Json;
-import io.javalin.http.sse.SseClient;
+import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,7 +16,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,11 +26,12 @@ import org.slf4j.LoggerFactory;
  * <p>One {@link ChangeSource} for the whole app; no per-client polling. A change note schedules one
  * Redis read; notes arriving meanwhile are coalesced, so the app reads and broadcasts at most once per
  * {@code minInterval} (100 ms: at most 10 pushes/s) however many notes or clients there are. The JSON is
- * built once per broadcast and the same string goes to every client.
+ * built and encoded once per broadcast and the same bytes go to every client.
  *
- * <p>Each client has a one-slot mailbox drained by a small shared pool: a slow client only ever gets
- * the newest state (older undelivered ones are dropped, they are superseded) and never delays the
- * others. Events are whole states, so dropping is safe:
+ * <p>Each client has a one-slot mailbox written with non-blocking output ({@link SseConnection}): a slow
+ * client only ever gets the newest state (older undelivered ones are superseded) and never delays the
+ * others; one whose write stays unfinished past {@link SseLimits#writeTimeout()} is cut off. Events are
+ * whole states, so skipping is safe:
  *
  * <ul>
  *   <li>{@code snapshot} — {@code {"version", "standings", "stats"}}; {@code version} grows with every
@@ -58,12 +54,9 @@ public final class LiveHub implements AutoCloseable {
   static final Duration RATE_TICK = Duration.ofSeconds(1);
   static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
   static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(2);
-  private static final int SENDER_THREADS = 4;
 
-  /** A named SSE event with its JSON data; {@link #KEEP_ALIVE_COMMENT} is a comment line instead. */
-  record Event(String name, String data) {}
-
-  private static final Event KEEP_ALIVE_COMMENT = new Event(null, "keep-alive");
+  /** A named SSE event, encoded once for every client. */
+  record Event(String name, SseConnection.Frame frame) {}
 
   private final StandingsReader reader;
   private final ChangeSource changes;
@@ -72,9 +65,9 @@ public final class LiveHub implements AutoCloseable {
   private final long minIntervalMs;
   private final Duration rateTick;
   private final Duration keepAlive;
+  private final Duration writeTimeout;
   private final ScheduledExecutorService scheduler;
-  private final ExecutorService senders;
-  private final Set<LiveClient> clients = ConcurrentHashMap.newKeySet();
+  private final SseClients clients;
   private final AtomicBoolean refreshQueued = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Counter broadcasts;
@@ -91,7 +84,12 @@ public final class LiveHub implements AutoCloseable {
   private long lastPublishAt = Long.MIN_VALUE / 2;
 
   public LiveHub(StandingsReader reader, ChangeSource changes, VoteRate rate, MeterRegistry registry) {
-    this(reader, changes, rate, registry, System::currentTimeMillis, MIN_INTERVAL, RATE_TICK, KEEP_ALIVE);
+    this(reader, changes, rate, registry, SseLimits.DEFAULTS);
+  }
+
+  public LiveHub(
+      StandingsReader reader, ChangeSource changes, VoteRate rate, MeterRegistry registry, SseLimits limits) {
+    this(reader, changes, rate, registry, System::currentTimeMillis, MIN_INTERVAL, RATE_TICK, KEEP_ALIVE, limits);
   }
 
   LiveHub(
@@ -103,6 +101,19 @@ public final class LiveHub implements AutoCloseable {
       Duration minInterval,
       Duration rateTick,
       Duration keepAlive) {
+    this(reader, changes, rate, registry, clock, minInterval, rateTick, keepAlive, SseLimits.DEFAULTS);
+  }
+
+  LiveHub(
+      StandingsReader reader,
+      ChangeSource changes,
+      VoteRate rate,
+      MeterRegistry registry,
+      LongSupplier clock,
+      Duration minInterval,
+      Duration rateTick,
+      Duration keepAlive,
+      SseLimits limits) {
     this.reader = Objects.requireNonNull(reader, "reader");
     this.changes = Objects.requireNonNull(changes, "changes");
     this.rate = Objects.requireNonNull(rate, "rate");
@@ -110,11 +121,10 @@ public final class LiveHub implements AutoCloseable {
     this.minIntervalMs = minInterval.toMillis();
     this.rateTick = rateTick;
     this.keepAlive = keepAlive;
+    this.writeTimeout = limits.writeTimeout();
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("web-live", new AtomicInteger(-1)));
-    this.senders = Executors.newFixedThreadPool(SENDER_THREADS, daemon("web-sse-", new AtomicInteger()));
-    Gauge.builder("quetzal.web.sse.clients", clients, Set::size)
-        .description("Open live-page connections")
-        .register(registry);
+    // A new page gets the current state on the scheduler thread, so it cannot overtake a newer broadcast.
+    this.clients = new SseClients(limits, registry, client -> run(() -> sendCurrent(client)));
     this.broadcasts =
         Counter.builder("quetzal.web.sse.broadcasts")
             .description("States pushed to all live pages (coalesced: at most one per 100 ms)")
@@ -159,7 +169,9 @@ public final class LiveHub implements AutoCloseable {
     long tick = rateTick.toMillis();
     scheduler.scheduleWithFixedDelay(this::rateTick, tick, tick, TimeUnit.MILLISECONDS);
     long ka = keepAlive.toMillis();
-    scheduler.scheduleWithFixedDelay(this::keepAliveTick, ka, ka, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(clients::keepAlive, ka, ka, TimeUnit.MILLISECONDS);
+    long sweep = Math.max(10, writeTimeout.toMillis() / 4);
+    scheduler.scheduleWithFixedDelay(clients::dropStalled, sweep, sweep, TimeUnit.MILLISECONDS);
   }
 
   /** The votes/s meter this hub feeds; {@code /api/stats} reads and feeds the same one. */
@@ -172,23 +184,15 @@ public final class LiveHub implements AutoCloseable {
     return clients.size();
   }
 
-  /** The SSE handler: registers the client and sends it the current state. */
-  public void register(SseClient sse) {
-    LiveClient client = new LiveClient(sse);
-    sse.keepAlive();
-    sse.onClose(() -> clients.remove(client));
-    if (closed.get()) {
-      sse.close();
-      return;
-    }
-    clients.add(client);
-    if (closed.get() && clients.remove(client)) { // close() ran meanwhile and may have missed it
-      sse.close();
-      return;
-    }
-    Event state = current; // read after add: a broadcast in between is older or the same
+  /** The {@code GET /api/events} handler: caps, then registers the client (see {@link SseClients}). */
+  public void serve(Context ctx) throws Exception {
+    clients.serve(ctx);
+  }
+
+  private void sendCurrent(SseConnection client) {
+    Event state = current;
     if (state != null) {
-      client.offer(state);
+      client.offer(state.frame());
     }
   }
 
@@ -252,12 +256,6 @@ public final class LiveHub implements AutoCloseable {
     }
   }
 
-  private void keepAliveTick() {
-    for (LiveClient client : clients) {
-      client.offerKeepAlive();
-    }
-  }
-
   private void publishSnapshot(long now) {
     double perSecond = rate.perSecond(now);
     Map<String, Object> body = new LinkedHashMap<>();
@@ -265,23 +263,21 @@ public final class LiveHub implements AutoCloseable {
     body.put("standings", Standings.of(lastSnapshot));
     body.put("stats", ContestStats.of(lastSnapshot, perSecond));
     lastSentRate = perSecond;
-    publish(new Event(SNAPSHOT, json(body)));
+    publish(new Event(SNAPSHOT, SseConnection.Frame.event(SNAPSHOT, json(body))));
   }
 
   private void publishProblem(String what) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("backend", WebApp.REDIS);
     body.put("detail", "Redis no responde (" + what + "); reintentando…");
-    publish(new Event(PROBLEM, json(body)));
+    publish(new Event(PROBLEM, SseConnection.Frame.event(PROBLEM, json(body))));
   }
 
   private void publish(Event event) {
     current = event;
     lastPublishAt = monotonicMillis();
     broadcasts.increment();
-    for (LiveClient client : clients) {
-      client.offer(event);
-    }
+    clients.broadcast(event.frame());
   }
 
   private static long monotonicMillis() {
@@ -308,73 +304,6 @@ public final class LiveHub implements AutoCloseable {
     }
     changes.close();
     scheduler.shutdownNow();
-    senders.shutdown();
-    try {
-      senders.awaitTermination(2, TimeUnit.SECONDS); // no write may race the closes below
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    for (LiveClient client : clients) {
-      if (!client.sse.terminated()) {
-        client.sse.close();
-      }
-    }
-    clients.clear();
-  }
-
-  /** One open page: a one-slot mailbox (newest state wins) drained by the shared sender pool. */
-  private final class LiveClient {
-    final SseClient sse;
-    final AtomicReference<Event> pending = new AtomicReference<>();
-    final AtomicBoolean draining = new AtomicBoolean();
-
-    LiveClient(SseClient sse) {
-      this.sse = sse;
-    }
-
-    void offer(Event event) {
-      pending.set(event);
-      schedule();
-    }
-
-    /** A keep-alive never replaces a state waiting to go out. */
-    void offerKeepAlive() {
-      if (pending.compareAndSet(null, KEEP_ALIVE_COMMENT)) {
-        schedule();
-      }
-    }
-
-    private void schedule() {
-      if (draining.compareAndSet(false, true)) {
-        try {
-          senders.execute(this::drain);
-        } catch (RejectedExecutionException closing) {
-          draining.set(false);
-        }
-      }
-    }
-
-    private void drain() {
-      try {
-        Event event;
-        while ((event = pending.getAndSet(null)) != null && !sse.terminated()) {
-          if (event == KEEP_ALIVE_COMMENT) {
-            sse.sendComment(event.data());
-          } else {
-            sse.sendEvent(event.name(), event.data());
-          }
-        }
-      } catch (RuntimeException e) {
-        log.debug("dropping a live client: {}", e.toString());
-        sse.close();
-      } finally {
-        draining.set(false);
-      }
-      if (sse.terminated()) {
-        clients.remove(this); // a failed write closed it
-      } else if (pending.get() != null) {
-        schedule(); // offered between the last getAndSet and clearing the flag
-      }
-    }
+    clients.close();
   }
 }

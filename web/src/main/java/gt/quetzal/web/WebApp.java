@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /} — the live page (static files from {@code /public} on the classpath; no CDN)
- *   <li>{@code GET /api/events} — SSE: {@code snapshot} and {@code problem} events (see {@link LiveHub})
+ *   <li>{@code GET /api/events} — SSE: {@code snapshot} and {@code problem} events (see {@link LiveHub});
+ *       capped per client address (429) and in total (503), see {@link SseClients}
  *   <li>{@code GET /api/standings}, {@code /api/stats}, {@code /api/albums?band=},
  *       {@code /api/timeline?band=&minutes=&to=} — Redis
  *   <li>{@code GET /api/votes?limit=&band=&before=}, {@code /api/votes/{voteId}},
@@ -148,7 +149,7 @@ public final class WebApp {
           }
           cfg.routes.before(WebApp::securityHeaders);
           if (publicRoutes) {
-            cfg.routes.sse("/api/events", live::register);
+            cfg.routes.get("/api/events", live::serve);
             cfg.routes.get("/api/standings", this::standings);
             cfg.routes.get("/api/stats", this::stats);
             cfg.routes.get("/api/albums", this::albums);
@@ -375,6 +376,9 @@ public final class WebApp {
     Map<String, Object> problem = problem(e.status(), e.title(), e.getMessage());
     if (e.param() != null) {
       problem.put("param", e.param());
+    }
+    if (e.retryAfterSeconds() > 0) {
+      ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
     }
     writeProblem(ctx, e.status(), problem);
   }

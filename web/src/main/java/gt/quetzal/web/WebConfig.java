@@ -4,6 +4,7 @@ import com.mongodb.ConnectionString;
 import gt.quetzal.contract.EnvReader;
 import gt.quetzal.contract.Redact;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -17,8 +18,12 @@ import java.util.OptionalInt;
  * set, moves {@code /metrics}, {@code /healthz} and {@code /readyz} to a port of their own that the
  * Ingress does not route, so the public port serves only the page and its API; unset, everything is
  * on {@code HTTP_PORT} as before (0 = any free port, as for {@code HTTP_PORT}).
+ *
+ * <p>The live page's caps ({@link SseLimits}): {@code SSE_MAX_PER_ADDRESS} (default 8, 1..10000) open
+ * streams per client address, {@code SSE_MAX_CLIENTS} (default 500, 1..100000) in total, and
+ * {@code SSE_WRITE_TIMEOUT_MS} (default 5000, 100..60000) before a page that stopped reading is cut off.
  */
-public record WebConfig(URI redisUrl, String mongoUri, int httpPort, OptionalInt opsPort) {
+public record WebConfig(URI redisUrl, String mongoUri, int httpPort, OptionalInt opsPort, SseLimits sse) {
 
   public static final String SERVICE = "quetzal-web";
 
@@ -26,6 +31,7 @@ public record WebConfig(URI redisUrl, String mongoUri, int httpPort, OptionalInt
     Objects.requireNonNull(redisUrl, "redisUrl");
     Objects.requireNonNull(mongoUri, "mongoUri");
     Objects.requireNonNull(opsPort, "opsPort");
+    Objects.requireNonNull(sse, "sse");
   }
 
   public static WebConfig fromEnv(Map<String, String> environment) {
@@ -52,8 +58,13 @@ public record WebConfig(URI redisUrl, String mongoUri, int httpPort, OptionalInt
     if (ops.isPresent() && ops.getAsInt() != 0 && ops.getAsInt() == port) {
       env.problem("OPS_PORT=" + ops.getAsInt() + " must differ from HTTP_PORT (it exists to keep /metrics off the public port)");
     }
+    int perAddress = env.integer("SSE_MAX_PER_ADDRESS", SseLimits.DEFAULT_MAX_PER_ADDRESS, 1, 10_000);
+    int maxClients = env.integer("SSE_MAX_CLIENTS", SseLimits.DEFAULT_MAX_CLIENTS, 1, 100_000);
+    long writeTimeout =
+        env.longValue("SSE_WRITE_TIMEOUT_MS", SseLimits.DEFAULT_WRITE_TIMEOUT.toMillis(), 100, 60_000);
     env.validate(SERVICE);
-    return new WebConfig(redis, mongo, port, ops);
+    return new WebConfig(
+        redis, mongo, port, ops, new SseLimits(perAddress, maxClients, Duration.ofMillis(writeTimeout)));
   }
 
   /** Credentials in either URI never reach a log line. */
@@ -62,6 +73,7 @@ public record WebConfig(URI redisUrl, String mongoUri, int httpPort, OptionalInt
     return "WebConfig[redisUrl=" + Redact.uri(redisUrl.toString())
         + ", mongoUri=" + Redact.uri(mongoUri)
         + ", httpPort=" + httpPort
-        + ", opsPort=" + (opsPort.isPresent() ? opsPort.getAsInt() : "none (metrics on httpPort)") + "]";
+        + ", opsPort=" + (opsPort.isPresent() ? opsPort.getAsInt() : "none (metrics on httpPort)")
+        + ", sse=" + sse + "]";
   }
 }

@@ -74,7 +74,8 @@ public final class WebMain {
               new RedisChangeSubscriber(
                   changesRedis, RedisKeys.CHANGES_CHANNEL, RESUBSCRIBE_MIN, RESUBSCRIBE_MAX, WATCHDOG_PING),
               new VoteRate(),
-              registry);
+              registry,
+              config.sse());
       live.start();
 
       WebApp app =

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import gt.quetzal.contract.EnvReader;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,30 @@ class WebConfigTest {
     assertThat(config.mongoUri()).isEqualTo("mongodb://localhost:27017");
     assertThat(config.httpPort()).isEqualTo(8088);
     assertThat(config.opsPort()).isEmpty();
+    assertThat(config.sse()).isEqualTo(new SseLimits(8, 500, Duration.ofSeconds(5)));
+  }
+
+  @Test
+  void readsTheLivePageCaps() {
+    WebConfig config =
+        WebConfig.fromEnv(
+            Map.of("SSE_MAX_PER_ADDRESS", "3", "SSE_MAX_CLIENTS", "40", "SSE_WRITE_TIMEOUT_MS", "750"));
+    assertThat(config.sse()).isEqualTo(new SseLimits(3, 40, Duration.ofMillis(750)));
+  }
+
+  @Test
+  void namesEveryBadLivePageCap() {
+    assertThatThrownBy(
+            () -> WebConfig.fromEnv(
+                Map.of("SSE_MAX_PER_ADDRESS", "0", "SSE_MAX_CLIENTS", "many", "SSE_WRITE_TIMEOUT_MS", "5")))
+        .isInstanceOfSatisfying(
+            EnvReader.ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "SSE_MAX_PER_ADDRESS=0 is outside 1..10000",
+                        "SSE_MAX_CLIENTS=many is not an integer",
+                        "SSE_WRITE_TIMEOUT_MS=5 is outside 100..60000"));
   }
 
   @Test
