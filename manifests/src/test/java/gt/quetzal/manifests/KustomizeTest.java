@@ -225,11 +225,52 @@ class KustomizeTest {
         kind: Kustomization
         resources:
           - ../base
-        images:
+        replicas:
           - name: app
-            newTag: "2"
+            count: 2
         """);
     assertThatThrownBy(() -> Kustomize.build(dir.resolve("overlay"))).hasMessageContaining("unsupported");
+  }
+
+  @Test
+  void imagesRewriteContainersAndInitContainersOfTheMatchingRepositoryOnly() throws IOException {
+    write("base/kustomization.yaml", """
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        resources:
+          - job.yaml
+        """);
+    write("base/job.yaml", """
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: j
+        spec:
+          template:
+            spec:
+              initContainers:
+                - name: i
+                  image: localhost/app:1
+              containers:
+                - name: a
+                  image: localhost/app:1
+                - name: b
+                  image: localhost/app-tool:1
+        """);
+    write("overlay/kustomization.yaml", """
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        resources:
+          - ../base
+        images:
+          - name: localhost/app
+            newName: ghcr.io/x/app
+            newTag: "2"
+        """);
+    Map<String, Object> spec = Yaml.cast(Yaml.at(Kustomize.build(dir.resolve("overlay")).get(0), "spec", "template", "spec"));
+    assertThat(Yaml.at(spec, "initContainers", 0, "image")).isEqualTo("ghcr.io/x/app:2");
+    assertThat(Yaml.at(spec, "containers", 0, "image")).isEqualTo("ghcr.io/x/app:2");
+    assertThat(Yaml.at(spec, "containers", 1, "image")).isEqualTo("localhost/app-tool:1");
   }
 
   @Test
