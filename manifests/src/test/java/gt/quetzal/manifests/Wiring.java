@@ -114,6 +114,7 @@ final class Wiring {
     w.grafana();
     w.problems.addAll(MetricsScraping.check(rendered, w::metricsPort));
     w.problems.addAll(ImagePolicy.checkDeployment(rendered));
+    w.problems.addAll(MemoryBudget.check(rendered, w::serviceConfig));
     return List.copyOf(w.problems);
   }
 
@@ -498,8 +499,14 @@ final class Wiring {
     if (quetzal.isEmpty()) {
       return java.util.OptionalInt.empty();
     }
-    Object config = quetzal.get().read(withMountedFiles(w, c, PodEnv.resolve(r, w, c).values())).config();
+    Object config = serviceConfig(w, c);
     return config == null ? java.util.OptionalInt.empty() : QuetzalService.metricsPort(config);
+  }
+
+  /** The config record a service (or the contest tool's streams-app image) makes of the pod's environment; null if none. */
+  Object serviceConfig(Rendered.Workload w, Container c) {
+    Optional<QuetzalService> quetzal = CONTEST_TOOL.equals(c.getName()) ? Optional.empty() : QuetzalService.byContainer(c.getName());
+    return quetzal.map(s -> s.read(withMountedFiles(w, c, PodEnv.resolve(r, w, c).values())).config()).orElse(null);
   }
 
   private Map<String, String> withMountedFiles(Rendered.Workload w, Container c, Map<String, String> env) {
