@@ -115,6 +115,7 @@ final class Wiring {
     w.problems.addAll(MetricsScraping.check(rendered, w::metricsPort));
     w.problems.addAll(ImagePolicy.checkDeployment(rendered));
     w.problems.addAll(MemoryBudget.check(rendered, w::serviceConfig));
+    w.problems.addAll(Rollouts.check(rendered));
     return List.copyOf(w.problems);
   }
 
