@@ -88,6 +88,17 @@ final class Kustomize {
         if (!CLUSTER_SCOPED.contains(kind(resource))) {
           metadata(resource).put("namespace", k.namespace());
         }
+        // As kustomize does: a binding's ServiceAccount subjects without a namespace (or in
+        // "default") move with the namespace.
+        if (kind(resource).endsWith("RoleBinding") && resource.get("subjects") instanceof List<?> subjects) {
+          for (Object subject : subjects) {
+            Map<String, Object> s = Yaml.cast(subject);
+            Object ns = s.get("namespace");
+            if ("ServiceAccount".equals(s.get("kind")) && (ns == null || "default".equals(ns))) {
+              s.put("namespace", k.namespace());
+            }
+          }
+        }
       }
     }
     requireUniqueIds(root, resources);
@@ -479,7 +490,10 @@ final class Kustomize {
       if (mergeKey == null) {
         return patch;
       }
+      // kustomize (kyaml) puts the patch's elements first, in the patch's order, then the target's
+      // others in theirs; env order decides what a $(VAR) can see, so it must match.
       List<Object> result = new ArrayList<>(current);
+      List<Object> patched = new ArrayList<>();
       for (Object raw : patch) {
         Map<String, Object> item = Yaml.cast(raw);
         Object id = item.get(mergeKey);
@@ -499,11 +513,14 @@ final class Kustomize {
           result.remove(existing);
         } else if (existing != null) {
           merge(existing, item, path + "[" + mergeKey + "=" + id + "]");
+          result.remove(existing);
+          patched.add(existing);
         } else {
-          result.add(item);
+          patched.add(item);
         }
       }
-      return result;
+      patched.addAll(result);
+      return patched;
     }
 
     private static String mergeKey(String key, List<Object> patch) {

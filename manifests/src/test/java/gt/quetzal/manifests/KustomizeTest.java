@@ -96,8 +96,9 @@ class KustomizeTest {
     assertThat(Yaml.at(app, "spec", "replicas")).isEqualTo(3);
     assertThat(Yaml.list(Yaml.at(app, "spec", "template", "spec", "containers"))).hasSize(2);
     assertThat(Yaml.list(Yaml.at(app, "spec", "template", "spec", "containers", 0, "env")))
-        .containsExactly(Map.of("name", "A", "value", "1"), Map.of("name", "B", "value", "20"),
-            Map.of("name", "C", "value", "3"));
+        // kubectl kustomize's order: the patch's elements first, then the target's others.
+        .containsExactly(Map.of("name", "B", "value", "20"), Map.of("name", "C", "value", "3"),
+            Map.of("name", "A", "value", "1"));
     assertThat(Yaml.at(app, "spec", "template", "spec", "containers", 1, "image")).isEqualTo("side:1");
   }
 
