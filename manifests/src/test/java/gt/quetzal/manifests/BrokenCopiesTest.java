@@ -150,8 +150,8 @@ class BrokenCopiesTest {
 
   @Test
   void aWrongImageIsCaught() {
-    assertThat(problemsAfter(docs -> container(docs, "Deployment", "sinks").put("image", "quetzal/sinks:0.0.9")))
-        .anySatisfy(p -> assertThat(p).contains("image must be quetzal/sinks:"));
+    assertThat(problemsAfter(docs -> container(docs, "Deployment", "sinks").put("image", "localhost/quetzal/sinks:0.0.9")))
+        .anySatisfy(p -> assertThat(p).contains("image must be localhost/quetzal/sinks:"));
   }
 
   @Test

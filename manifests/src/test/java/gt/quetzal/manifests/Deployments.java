@@ -35,7 +35,7 @@ final class Deployments {
     List<String> componentPaths = Arrays.stream(components).map(c -> "manifests/" + c).toList();
     Kustomization mix = new Kustomization(
         Kustomization.KUSTOMIZATION_API, "Kustomization", "quetzal", List.of("manifests/" + overlay),
-        componentPaths, null, null, null);
+        componentPaths, null, null, null, null);
     return Rendered.of(overlay + " + " + String.join(" + ", components),
         Kustomize.build(Repo.root(), mix), externalSecrets);
   }

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 final class GrafanaVersions {
 
   /** The image grafana/image builds; the grafana-offline component runs it. */
-  static final String OFFLINE_REPOSITORY = "quetzal/grafana";
+  static final String OFFLINE_REPOSITORY = "localhost/quetzal/grafana";
   static final String PLUGIN = "redis-datasource";
 
   record Pins(String grafana, String plugin, String sha256, String pluginsPath) {

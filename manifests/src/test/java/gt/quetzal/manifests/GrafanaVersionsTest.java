@@ -53,7 +53,7 @@ class GrafanaVersionsTest {
     assertThat(GrafanaVersions.check(pins, online()))
         .anySatisfy(p -> assertThat(p).contains("image grafana/grafana:12.4.0, but the pinned Grafana is grafana/grafana:12.3.0"));
     assertThat(GrafanaVersions.check(pins, offline()))
-        .anySatisfy(p -> assertThat(p).contains("but grafana/image builds quetzal/grafana:12.3.0-redis-datasource-2.2.0"));
+        .anySatisfy(p -> assertThat(p).contains("but grafana/image builds localhost/quetzal/grafana:12.3.0-redis-datasource-2.2.0"));
   }
 
   @Test

@@ -25,12 +25,32 @@ class ImageConfigTest {
     assertThat(jib).as("jib-maven-plugin in the root pom's pluginManagement").isNotEmpty();
     assertThat(jib).containsEntry("version", "3.5.2")
         .containsEntry("from/image", "eclipse-temurin:17-jre")
-        .containsEntry("to/image", "quetzal/${project.artifactId}:${project.version}")
+        .containsEntry("to/image", "${quetzal.imageRegistry}/quetzal/${project.artifactId}:${project.version}")
         .containsEntry("container/mainClass", "${quetzal.mainClass}");
     // The pods' runAsUser must be the image's user.
     assertThat(jib.get("container/user")).isIn(Wiring.JIB_USER, Wiring.JIB_USER + ":" + Wiring.JIB_USER);
     assertThat(Poms.properties(Repo.root().resolve("pom.xml")))
-        .as("modules build images only when they opt in").containsEntry("jib.skip", "true");
+        .as("modules build images only when they opt in").containsEntry("jib.skip", "true")
+        .as("images are named for the local import unless told otherwise").containsEntry("quetzal.imageRegistry", ImagePolicy.LOCAL_REGISTRY);
+  }
+
+  /** arm64 nodes (Raspberry Pi, Graviton, Apple-silicon VMs) fail with "exec format error" on an amd64-only image. */
+  @Test
+  void jibBuildsForAmd64AndArm64() {
+    assertThat(Poms.jibPlatforms(Repo.root())).containsExactlyInAnyOrder("linux/amd64", "linux/arm64");
+    // jib:buildTar refuses several platforms, so the guide must pass one for the tarball it imports.
+    String guide = Yaml.read(Repo.root().resolve("docs/kubernetes.md"));
+    assertThat(guide).contains("jib:buildTar -Djib.from.platforms=linux/", "linux/arm64");
+  }
+
+  @Test
+  void thePlatformReaderSeesEveryPlatformOfABrokenCopy(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    // A copy of the root POM with arm64 dropped: the check above would fail on it.
+    String pom = java.nio.file.Files.readString(Repo.root().resolve("pom.xml"));
+    String amd64Only = pom.replaceAll("(?s)<platform>\\s*<architecture>arm64</architecture>.*?</platform>", "");
+    assertThat(amd64Only).isNotEqualTo(pom);
+    java.nio.file.Files.writeString(dir.resolve("pom.xml"), amd64Only);
+    assertThat(Poms.jibPlatforms(dir)).containsExactly("linux/amd64");
   }
 
   @ParameterizedTest
@@ -59,7 +79,7 @@ class ImageConfigTest {
       for (Container c : w.containers()) {
         QuetzalService.byContainer(c.getName()).ifPresent(s -> {
           deployed.add(s.container);
-          assertThat(c.getImage()).isEqualTo("quetzal/" + s.module + ":" + version);
+          assertThat(c.getImage()).isEqualTo(ImagePolicy.LOCAL_REGISTRY + "/quetzal/" + s.module + ":" + version);
         });
       }
     }

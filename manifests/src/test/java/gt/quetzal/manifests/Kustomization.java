@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The part of kustomize's kustomization.yaml that this project uses. Parsing is strict: a field the
- * renderer does not implement (images, labels, replicas, secretGenerator, ...) fails the build with
+ * renderer does not implement (labels, replicas, secretGenerator, ...) fails the build with
  * "unsupported" rather than being silently ignored, so the Java renderer never drifts from what
  * {@code kubectl apply -k} would do.
  */
@@ -17,7 +17,8 @@ record Kustomization(
     List<String> components,
     List<Patch> patches,
     List<ConfigMapGenerator> configMapGenerator,
-    GeneratorOptions generatorOptions) {
+    GeneratorOptions generatorOptions,
+    List<Image> images) {
 
   static final String KUSTOMIZATION_API = "kustomize.config.k8s.io/v1beta1";
   static final String COMPONENT_API = "kustomize.config.k8s.io/v1alpha1";
@@ -27,6 +28,7 @@ record Kustomization(
     components = components == null ? List.of() : List.copyOf(components);
     patches = patches == null ? List.of() : List.copyOf(patches);
     configMapGenerator = configMapGenerator == null ? List.of() : List.copyOf(configMapGenerator);
+    images = images == null ? List.of() : List.copyOf(images);
   }
 
   boolean isComponent() {
@@ -46,6 +48,9 @@ record Kustomization(
       literals = literals == null ? List.of() : List.copyOf(literals);
     }
   }
+
+  /** kustomize's image transformer: containers running {@code name} (any tag) run newName/newTag. */
+  record Image(String name, String newName, String newTag, String digest) {}
 
   record GeneratorOptions(Boolean disableNameSuffixHash, Map<String, String> labels) {}
 }

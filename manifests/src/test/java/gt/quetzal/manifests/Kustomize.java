@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 /**
  * The subset of kustomize this project uses, in Java, so every overlay is rendered and checked on
  * every build without a kubectl: resources (files and directories), components, namespace,
- * configMapGenerator (with disableNameSuffixHash), and patches — strategic merge (with the merge keys
+ * configMapGenerator (with disableNameSuffixHash), images, and patches — strategic merge (with the merge keys
  * of the fields we patch, and {@code $patch: delete}) or JSON 6902, by target or by the patch's own
  * kind and name. Like kustomize it refuses to load a file from outside a kustomization's root.
  */
@@ -48,7 +48,7 @@ final class Kustomize {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "unsupported or invalid kustomization (the Java renderer implements resources, components, "
-              + "namespace, patches, configMapGenerator, generatorOptions): " + e.getMessage(), e);
+              + "namespace, patches, configMapGenerator, generatorOptions, images): " + e.getMessage(), e);
     }
   }
 
@@ -82,10 +82,22 @@ final class Kustomize {
     for (Kustomization.Patch patch : k.patches()) {
       applyPatch(resources, root, patch);
     }
+    setImages(resources, k.images());
     if (k.namespace() != null) {
       for (Map<String, Object> resource : resources) {
         if (!CLUSTER_SCOPED.contains(kind(resource))) {
           metadata(resource).put("namespace", k.namespace());
+        }
+        // As kustomize does: a binding's ServiceAccount subjects without a namespace (or in
+        // "default") move with the namespace.
+        if (kind(resource).endsWith("RoleBinding") && resource.get("subjects") instanceof List<?> subjects) {
+          for (Object subject : subjects) {
+            Map<String, Object> s = Yaml.cast(subject);
+            Object ns = s.get("namespace");
+            if ("ServiceAccount".equals(s.get("kind")) && (ns == null || "default".equals(ns))) {
+              s.put("namespace", k.namespace());
+            }
+          }
         }
       }
     }
@@ -106,6 +118,76 @@ final class Kustomize {
     resources.addAll(generate(dir, component));
     for (Kustomization.Patch patch : component.patches()) {
       applyPatch(resources, dir, patch);
+    }
+    setImages(resources, component.images());
+  }
+
+  // ----------------------------------------------------------------------------------------- images
+
+  /**
+   * kustomize's {@code images:}: every container or initContainer whose image is {@code name} (bare,
+   * with a tag or with a digest) gets newName, and newTag or digest when given.
+   */
+  private static void setImages(List<Map<String, Object>> resources, List<Kustomization.Image> images) {
+    if (images.isEmpty()) {
+      return;
+    }
+    for (Map<String, Object> resource : resources) {
+      visitContainers(resource, container -> {
+        Object current = container.get("image");
+        if (current instanceof String image) {
+          for (Kustomization.Image rule : images) {
+            String rewritten = rewrite(image, rule);
+            if (rewritten != null) {
+              container.put("image", rewritten);
+              break;
+            }
+          }
+        }
+      });
+    }
+  }
+
+  /** The rewritten image, or null when the rule's name is not this image's repository. */
+  static String rewrite(String image, Kustomization.Image rule) {
+    int at = image.indexOf('@');
+    int colon = image.lastIndexOf(':');
+    int slash = image.lastIndexOf('/');
+    String suffix;
+    String repository;
+    if (at >= 0) {
+      repository = image.substring(0, at);
+      suffix = image.substring(at);
+    } else if (colon > slash) {
+      repository = image.substring(0, colon);
+      suffix = image.substring(colon);
+    } else {
+      repository = image;
+      suffix = "";
+    }
+    if (!repository.equals(rule.name())) {
+      return null;
+    }
+    if (rule.digest() != null) {
+      suffix = "@" + rule.digest();
+    } else if (rule.newTag() != null) {
+      suffix = ":" + rule.newTag();
+    }
+    return (rule.newName() != null ? rule.newName() : repository) + suffix;
+  }
+
+  private static void visitContainers(Object node, java.util.function.Consumer<Map<String, Object>> visit) {
+    if (node instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        if (("containers".equals(entry.getKey()) || "initContainers".equals(entry.getKey()))
+            && entry.getValue() instanceof List<?> list) {
+          list.stream().filter(c -> c instanceof Map<?, ?>).forEach(c -> visit.accept(Yaml.cast(c)));
+        } else {
+          visitContainers(entry.getValue(), visit);
+        }
+      }
+    } else if (node instanceof List<?> list) {
+      list.forEach(item -> visitContainers(item, visit));
     }
   }
 
@@ -408,7 +490,10 @@ final class Kustomize {
       if (mergeKey == null) {
         return patch;
       }
+      // kustomize (kyaml) puts the patch's elements first, in the patch's order, then the target's
+      // others in theirs; env order decides what a $(VAR) can see, so it must match.
       List<Object> result = new ArrayList<>(current);
+      List<Object> patched = new ArrayList<>();
       for (Object raw : patch) {
         Map<String, Object> item = Yaml.cast(raw);
         Object id = item.get(mergeKey);
@@ -428,11 +513,14 @@ final class Kustomize {
           result.remove(existing);
         } else if (existing != null) {
           merge(existing, item, path + "[" + mergeKey + "=" + id + "]");
+          result.remove(existing);
+          patched.add(existing);
         } else {
-          result.add(item);
+          patched.add(item);
         }
       }
-      return result;
+      patched.addAll(result);
+      return patched;
     }
 
     private static String mergeKey(String key, List<Object> patch) {

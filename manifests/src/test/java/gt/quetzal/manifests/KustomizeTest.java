@@ -96,8 +96,9 @@ class KustomizeTest {
     assertThat(Yaml.at(app, "spec", "replicas")).isEqualTo(3);
     assertThat(Yaml.list(Yaml.at(app, "spec", "template", "spec", "containers"))).hasSize(2);
     assertThat(Yaml.list(Yaml.at(app, "spec", "template", "spec", "containers", 0, "env")))
-        .containsExactly(Map.of("name", "A", "value", "1"), Map.of("name", "B", "value", "20"),
-            Map.of("name", "C", "value", "3"));
+        // kubectl kustomize's order: the patch's elements first, then the target's others.
+        .containsExactly(Map.of("name", "B", "value", "20"), Map.of("name", "C", "value", "3"),
+            Map.of("name", "A", "value", "1"));
     assertThat(Yaml.at(app, "spec", "template", "spec", "containers", 1, "image")).isEqualTo("side:1");
   }
 
@@ -225,11 +226,52 @@ class KustomizeTest {
         kind: Kustomization
         resources:
           - ../base
-        images:
+        replicas:
           - name: app
-            newTag: "2"
+            count: 2
         """);
     assertThatThrownBy(() -> Kustomize.build(dir.resolve("overlay"))).hasMessageContaining("unsupported");
+  }
+
+  @Test
+  void imagesRewriteContainersAndInitContainersOfTheMatchingRepositoryOnly() throws IOException {
+    write("base/kustomization.yaml", """
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        resources:
+          - job.yaml
+        """);
+    write("base/job.yaml", """
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: j
+        spec:
+          template:
+            spec:
+              initContainers:
+                - name: i
+                  image: localhost/app:1
+              containers:
+                - name: a
+                  image: localhost/app:1
+                - name: b
+                  image: localhost/app-tool:1
+        """);
+    write("overlay/kustomization.yaml", """
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        resources:
+          - ../base
+        images:
+          - name: localhost/app
+            newName: ghcr.io/x/app
+            newTag: "2"
+        """);
+    Map<String, Object> spec = Yaml.cast(Yaml.at(Kustomize.build(dir.resolve("overlay")).get(0), "spec", "template", "spec"));
+    assertThat(Yaml.at(spec, "initContainers", 0, "image")).isEqualTo("ghcr.io/x/app:2");
+    assertThat(Yaml.at(spec, "containers", 0, "image")).isEqualTo("ghcr.io/x/app:2");
+    assertThat(Yaml.at(spec, "containers", 1, "image")).isEqualTo("localhost/app-tool:1");
   }
 
   @Test

@@ -76,6 +76,32 @@ final class Poms {
     return out;
   }
 
+  /**
+   * The {@code <from><platforms>} of the root POM's Jib configuration, as {@code os/architecture}
+   * (flattening would keep only the last platform).
+   */
+  static java.util.List<String> jibPlatforms(Path root) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    Element project = parse(root.resolve("pom.xml")).getDocumentElement();
+    NodeList plugins = project.getElementsByTagName("plugin");
+    for (int i = 0; i < plugins.getLength(); i++) {
+      Element plugin = (Element) plugins.item(i);
+      if (!child(plugin, "artifactId").map(a -> a.getTextContent().trim()).orElse("").equals(JIB)) {
+        continue;
+      }
+      child(plugin, "configuration").flatMap(c -> child(c, "from")).flatMap(f -> child(f, "platforms")).ifPresent(ps -> {
+        NodeList nodes = ps.getChildNodes();
+        for (int j = 0; j < nodes.getLength(); j++) {
+          if (nodes.item(j) instanceof Element platform && platform.getTagName().equals("platform")) {
+            out.add(child(platform, "os").map(e -> e.getTextContent().trim()).orElse("?") + "/"
+                + child(platform, "architecture").map(e -> e.getTextContent().trim()).orElse("?"));
+          }
+        }
+      });
+    }
+    return out;
+  }
+
   private static void flatten(Element element, String prefix, Map<String, String> out) {
     NodeList nodes = element.getChildNodes();
     boolean leaf = true;

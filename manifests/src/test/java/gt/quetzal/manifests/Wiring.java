@@ -113,6 +113,9 @@ final class Wiring {
     w.keda();
     w.grafana();
     w.problems.addAll(MetricsScraping.check(rendered, w::metricsPort));
+    w.problems.addAll(ImagePolicy.checkDeployment(rendered));
+    w.problems.addAll(MemoryBudget.check(rendered, w::serviceConfig));
+    w.problems.addAll(Rollouts.check(rendered));
     return List.copyOf(w.problems);
   }
 
@@ -497,8 +500,14 @@ final class Wiring {
     if (quetzal.isEmpty()) {
       return java.util.OptionalInt.empty();
     }
-    Object config = quetzal.get().read(withMountedFiles(w, c, PodEnv.resolve(r, w, c).values())).config();
+    Object config = serviceConfig(w, c);
     return config == null ? java.util.OptionalInt.empty() : QuetzalService.metricsPort(config);
+  }
+
+  /** The config record a service (or the contest tool's streams-app image) makes of the pod's environment; null if none. */
+  Object serviceConfig(Rendered.Workload w, Container c) {
+    Optional<QuetzalService> quetzal = CONTEST_TOOL.equals(c.getName()) ? Optional.empty() : QuetzalService.byContainer(c.getName());
+    return quetzal.map(s -> s.read(withMountedFiles(w, c, PodEnv.resolve(r, w, c).values())).config()).orElse(null);
   }
 
   private Map<String, String> withMountedFiles(Rendered.Workload w, Container c, Map<String, String> env) {
@@ -777,10 +786,8 @@ final class Wiring {
    * "none"), and that file is a catalog the tool would take: parsed and indexed as it does.
    */
   private void contestTool(Rendered.Workload w, Container c, String where) {
-    String expectedImage = "quetzal/streams-app:" + version;
-    if (!expectedImage.equals(c.getImage())) {
-      problem(where + ": image must be " + expectedImage + " (the contest tool ships in it), got " + c.getImage());
-    }
+    // The contest tool ships in the streams-app image.
+    ImagePolicy.checkService(where, c, QuetzalService.STREAMS_APP.module, version).forEach(this::problem);
     String main = gt.quetzal.streams.contest.ContestMain.class.getName();
     List<String> command = c.getCommand() == null ? List.of() : c.getCommand();
     if (!command.equals(List.of("java", "-cp", JIB_CLASSPATH, main))) {
@@ -831,20 +838,14 @@ final class Wiring {
           continue;
         }
         Optional<QuetzalService> service = QuetzalService.byContainer(c.getName());
-        if (repository.startsWith("quetzal/") && service.isEmpty() && !repository.equals(GrafanaVersions.OFFLINE_REPOSITORY)) {
+        if (repository.matches("([^/]+/)?quetzal/.*") && service.isEmpty() && !repository.equals(GrafanaVersions.OFFLINE_REPOSITORY)) {
           problem(where + ": runs a Quetzal image but is not a known service container");
         }
         if (service.isEmpty()) {
           continue;
         }
         QuetzalService s = service.get();
-        String expected = "quetzal/" + s.module + ":" + version;
-        if (!expected.equals(image)) {
-          problem(where + ": image must be " + expected + " (what Jib builds for module " + s.module + "), got " + image);
-        }
-        if (!"IfNotPresent".equals(c.getImagePullPolicy())) {
-          problem(where + ": imagePullPolicy must be IfNotPresent (images are imported into k3s, not pulled)");
-        }
+        ImagePolicy.checkService(where, c, s.module, version).forEach(this::problem);
         List<String> command = c.getCommand() == null ? List.of() : c.getCommand();
         if (s.isModuleDefault()) {
           if (!command.isEmpty()) {
