@@ -96,7 +96,18 @@ public final class ContestFollower implements AutoCloseable {
       }
       boolean notified = false;
       while (!closing) {
-        ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+        ConsumerRecords<String, byte[]> records;
+        try {
+          records = consumer.poll(POLL);
+        } catch (WakeupException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // The consumer retries a missing broker by itself; anything else gets a pause and another go,
+          // so a reader never keeps an old contest silently.
+          log.warn("reading contest.catalog failed; retrying in {}: {}", RETRY, e.toString());
+          pause();
+          continue;
+        }
         for (ConsumerRecord<String, byte[]> record : records) {
           state.apply(record.key(), record.value());
         }
@@ -137,23 +148,33 @@ public final class ContestFollower implements AutoCloseable {
   /** Assigns every partition (the topic is made by topic setup, maybe after this started). */
   private Map<TopicPartition, Long> assign() {
     while (!closing) {
-      List<PartitionInfo> partitions = consumer.partitionsFor(Topics.CONTEST_CATALOG.name());
-      if (partitions != null && !partitions.isEmpty()) {
-        List<TopicPartition> assigned =
-            partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(assigned);
-        consumer.seekToBeginning(assigned);
-        return consumer.endOffsets(assigned);
-      }
-      log.warn("topic {} does not exist yet; retrying", Topics.CONTEST_CATALOG.name());
       try {
-        Thread.sleep(RETRY.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
+        List<PartitionInfo> partitions = consumer.partitionsFor(Topics.CONTEST_CATALOG.name());
+        if (partitions != null && !partitions.isEmpty()) {
+          List<TopicPartition> assigned =
+              partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+          consumer.assign(assigned);
+          consumer.seekToBeginning(assigned);
+          return consumer.endOffsets(assigned);
+        }
+        log.warn("topic {} does not exist yet; retrying", Topics.CONTEST_CATALOG.name());
+      } catch (WakeupException e) {
+        throw e;
+      } catch (RuntimeException e) { // Kafka not up yet: keep trying, not ready meanwhile
+        log.warn("cannot reach Kafka for contest.catalog yet; retrying: {}", e.toString());
       }
+      pause();
     }
     return null;
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(RETRY.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closing = true;
+    }
   }
 
   public static String describe(CatalogIndex index) {

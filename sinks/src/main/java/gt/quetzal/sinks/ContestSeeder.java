@@ -3,9 +3,15 @@ package gt.quetzal.sinks;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.ContestState;
 import gt.quetzal.contract.RedisKeys;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +26,11 @@ import redis.clients.jedis.UnifiedJedis;
  * it, so no tally record was ever written); a band with votes keeps them, as the streams app does.
  * The bands seeded so far are kept in {@link RedisKeys#CONTEST_BANDS}, so a restarted sink knows
  * what it seeded before. An open contest seeds nothing: its bands appear with their first vote.
+ *
+ * <p>Redis may be down when the contest changes: the seeding is then retried on a thread of its own
+ * every {@code retryDelay} with the latest contest, until Redis answers (it is idempotent).
  */
-final class ContestSeeder implements Consumer<ContestState> {
+final class ContestSeeder implements Consumer<ContestState>, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ContestSeeder.class);
 
@@ -54,27 +63,61 @@ final class ContestSeeder implements Consumer<ContestState> {
       """;
 
   private final UnifiedJedis redis;
+  private final Duration retryDelay;
+  private final AtomicReference<List<String>> wanted = new AtomicReference<>();
+  private final AtomicLong writes = new AtomicLong();
+  private final ScheduledExecutorService worker =
+      Executors.newSingleThreadScheduledExecutor(
+          task -> {
+            Thread thread = new Thread(task, "contest-seeder");
+            thread.setDaemon(true);
+            return thread;
+          });
 
-  ContestSeeder(UnifiedJedis redis) {
+  ContestSeeder(UnifiedJedis redis, Duration retryDelay) {
     this.redis = Objects.requireNonNull(redis, "redis");
+    this.retryDelay = Objects.requireNonNull(retryDelay, "retryDelay");
   }
 
-  /** Runs on the contest follower's thread after each change; a failure waits for the next change. */
+  /** Called by the contest follower after each change; the write happens on the seeder's thread. */
   @Override
   public void accept(ContestState contest) {
     List<String> bands = new ArrayList<>();
     for (Catalog.Band band : contest.index().bands()) {
       bands.add(band.name());
     }
-    Object changed =
-        redis.eval(
-            SCRIPT,
-            List.of(
-                RedisKeys.BAND_TOTALS,
-                RedisKeys.guardOf(RedisKeys.BAND_TOTALS),
-                RedisKeys.CONTEST_BANDS,
-                RedisKeys.CHANGES_CHANNEL),
-            bands);
-    log.info("contest seeded into Redis: {} bands listed, {} fields changed", bands.size(), changed);
+    wanted.set(List.copyOf(bands));
+    worker.execute(this::seed);
+  }
+
+  /** Writes the latest contest; on failure tries again later (a newer contest replaces it). */
+  private void seed() {
+    List<String> bands = wanted.get();
+    try {
+      Object changed =
+          redis.eval(
+              SCRIPT,
+              List.of(
+                  RedisKeys.BAND_TOTALS,
+                  RedisKeys.guardOf(RedisKeys.BAND_TOTALS),
+                  RedisKeys.CONTEST_BANDS,
+                  RedisKeys.CHANGES_CHANNEL),
+              bands);
+      writes.incrementAndGet();
+      log.info("contest seeded into Redis: {} bands listed, {} fields changed", bands.size(), changed);
+    } catch (RuntimeException e) {
+      log.warn("could not seed the contest into Redis; retrying in {}: {}", retryDelay, e.toString());
+      worker.schedule(this::seed, retryDelay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** How many times the contest was written to Redis (tests wait on it). */
+  long writes() {
+    return writes.get();
+  }
+
+  @Override
+  public void close() {
+    worker.shutdownNow();
   }
 }

@@ -100,12 +100,13 @@ public final class SinksMain {
       started.register(votes);
 
       // Lists a catalog's bands at 0 before their first vote (see ContestSeeder).
+      ContestSeeder seeder = started.register(new ContestSeeder(redis, config.backoffMax()));
       started.register(
           ContestFollower.start(
               Map.of(
                   ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                   ConsumerConfig.CLIENT_ID_CONFIG, SinksConfig.SERVICE + "-contest"),
-              new ContestSeeder(redis)));
+              seeder));
 
       Javalin http = new SinksHttp(registry, List.of(tallies, votes)).create().start(config.httpPort());
       started.register(http::stop);

@@ -1,6 +1,7 @@
 package gt.quetzal.sinks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.ContestApply;
@@ -9,6 +10,7 @@ import gt.quetzal.contract.RedisKeys;
 import gt.quetzal.devstack.RedisServer;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,9 +57,13 @@ class ContestSeederIT {
     return new Catalog("c", list);
   }
 
+  /** Applies and waits until the seeder's write is done: it writes on a thread of its own. */
   private void apply(Catalog catalog) {
     ContestApply.plan(contest, catalog).forEach(change -> contest.apply(change.key(), change.entry()));
-    new ContestSeeder(redis).accept(contest);
+    try (ContestSeeder seeder = new ContestSeeder(redis, Duration.ofMillis(100))) {
+      seeder.accept(contest);
+      await().atMost(Duration.ofSeconds(10)).until(() -> seeder.writes() == 1);
+    }
   }
 
   private static Map<String, String> totals() {
@@ -99,6 +105,24 @@ class ContestSeederIT {
   }
 
   @Test
+  void aContestAppliedWhileRedisIsDownIsSeededOnceItAnswers(@TempDir Path later) throws Exception {
+    ContestApply.plan(contest, catalog("Band A", "Band B")).forEach(change -> contest.apply(change.key(), change.entry()));
+    int port = gt.quetzal.devstack.Ports.freePort();
+    try (RedisClient down = RedisClient.create(URI.create("redis://localhost:" + port));
+        ContestSeeder seeder = new ContestSeeder(down, Duration.ofMillis(100))) {
+      seeder.accept(contest); // fails: nothing listens on the port yet
+      try (RedisServer lateServer = RedisServer.start(port, later, false);
+          RedisClient check = RedisClient.create(URI.create(lateServer.url()))) {
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> assertThat(check.hgetAll(RedisKeys.BAND_TOTALS))
+                    .containsOnly(Map.entry("Band A", "0"), Map.entry("Band B", "0")));
+      }
+    }
+  }
+
+  @Test
   void aChangeIsAnnouncedOnTheChangesChannelAndARepeatIsNot() throws Exception {
     List<String> heard = new CopyOnWriteArrayList<>();
     JedisPubSub listener =
@@ -113,7 +137,7 @@ class ContestSeederIT {
     org.awaitility.Awaitility.await().until(listener::isSubscribed);
 
     apply(catalog("Band A"));
-    new ContestSeeder(redis).accept(contest); // the same contest again changes nothing
+    apply(catalog("Band A")); // the same contest again changes nothing
     apply(catalog("Band A", "Band B"));
     org.awaitility.Awaitility.await().until(() -> heard.size() >= 2);
     listener.unsubscribe();
