@@ -37,6 +37,17 @@ class ProblemCoverageTest {
 
   private static Map<String, String> notYetBroken() {
     Map<String, String> m = new LinkedHashMap<>();
+    // A whole workload missing: every other check of it goes first, so the row would be a cascade.
+    m.put("there is no kafka StatefulSet", "the other Kafka checks assume it; a row needs them to tolerate its absence");
+    m.put("there is no kafka-topics Job", "as above, for the topic Job");
+    m.put("there is no grafana Deployment", "as above, for Grafana");
+    m.put("…: there is no prometheus Deployment, so the operations dashboard has no data", "as above, for Prometheus");
+    m.put("…: … must be a StatefulSet: its state and instance id belong to a pod identity",
+        "needs the streams-app rewritten as a Deployment, which the other checks reject first");
+    // Not a manifest problem: the check's own reflection failing.
+    m.put("…: cannot ask … for …: …", "only a config record without redisGroupId/mongoGroupId reaches it");
+    // Not part of Wiring.check: ImagePolicy.checkProd, broken by ImagePolicyTest.
+    m.put("…: … container … runs …, not from …", "the prod registry check, run and broken in ImagePolicyTest");
     return m;
   }
 

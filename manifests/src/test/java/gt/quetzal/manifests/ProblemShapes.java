@@ -36,12 +36,14 @@ final class ProblemShapes {
       return s.append(literalEnd ? "" : "…").toString();
     }
 
+    /** How specific the shape is: the letters of its literals (spacing and punctuation do not count). */
     int literalLength() {
-      return fragments.stream().mapToInt(String::length).sum();
+      return fragments.stream().mapToInt(f -> (int) f.chars().filter(Character::isLetterOrDigit).count()).sum();
     }
 
     Pattern pattern() {
-      StringBuilder re = new StringBuilder("(?s)").append(literalStart ? "^" : "");
+      // Never anchored at the start: Wiring's problem() puts the render's name before every message.
+      StringBuilder re = new StringBuilder("(?s)");
       for (int i = 0; i < fragments.size(); i++) {
         re.append(i > 0 ? ".*" : "").append(Pattern.quote(fragments.get(i)));
       }
@@ -68,7 +70,7 @@ final class ProblemShapes {
   static List<Shape> of(String java, String file) {
     String code = stripComments(java);
     List<Shape> shapes = new ArrayList<>();
-    var call = Pattern.compile("(?<![\\w.])(?:problem|problems\\s*\\.\\s*add)\\s*\\(").matcher(code);
+    var call = Pattern.compile("(?<![\\w.])(?:problem|problems\\s*\\.\\s*add)\\s*\\(").matcher(maskStrings(code));
     while (call.find()) {
       Shape shape = arguments(code, call.end(), file + ":" + line(code, call.start()));
       if (shape.fragments().stream().anyMatch(f -> f.chars().anyMatch(Character::isLetter))) {
@@ -138,6 +140,22 @@ final class ProblemShapes {
 
   private static String unescape(String literal) {
     return literal.replace("\\\"", "\"").replace("\\n", "\n").replace("\\\\", "\\");
+  }
+
+  /** String and char literal contents blanked, so a call written inside a string is not a call. */
+  private static String maskStrings(String code) {
+    StringBuilder out = new StringBuilder(code);
+    for (int i = 0; i < code.length(); i++) {
+      char ch = code.charAt(i);
+      if (ch == '"' || ch == '\'') {
+        int end = ch == '"' ? endOfString(code, i) : code.indexOf('\'', i + (code.charAt(i + 1) == '\\' ? 3 : 2));
+        for (int j = i + 1; j < end; j++) {
+          out.setCharAt(j, ' ');
+        }
+        i = end;
+      }
+    }
+    return out.toString();
   }
 
   /** Comments out, strings kept (a "//" inside a string is not a comment), offsets preserved. */

@@ -215,5 +215,78 @@ final class WiringBreaks {
       on(KEDA, "a KEDA target that does not exist", docs -> Yaml.cast(Yaml.at(doc(docs, "ScaledObject", "sinks"), "spec", "scaleTargetRef"))
           .put("name", "sink"), "ScaledObject/sinks: scaleTargetRef Deployment/sink does not exist"),
       on(KEDA, "a KEDA bootstrap host that is not a Service, or unqualified", docs -> trigger(docs).put("bootstrapServers", "kafka-bootstrap:9092"),
-          "ScaledObject/sinks: KEDA runs in its own namespace; qualify kafka-bootstrap with the namespace quetzal"));
+          "ScaledObject/sinks: KEDA runs in its own namespace; qualify kafka-bootstrap with the namespace quetzal"),
+      on(KEDA, "a KEDA bootstrap host that is no Service", docs -> trigger(docs).put("bootstrapServers", "kafak.quetzal:9092"),
+          "ScaledObject/sinks: bootstrapServers host kafak.quetzal is not a Service"),
+      on(KEDA, "a KEDA target that keeps its HPA", docs -> {
+        Map<String, Object> hpa = new LinkedHashMap<>();
+        hpa.put("apiVersion", "autoscaling/v2");
+        hpa.put("kind", "HorizontalPodAutoscaler");
+        hpa.put("metadata", new LinkedHashMap<>(Map.of("name", "sinks", "namespace", "quetzal")));
+        hpa.put("spec", new LinkedHashMap<>(Map.of("minReplicas", 1, "maxReplicas", 3, "scaleTargetRef",
+            new LinkedHashMap<>(Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", "sinks")))));
+        docs.add(hpa);
+      }, "ScaledObject/sinks: sinks also has its own HPA; KEDA's would fight it"),
+      // ---- the contest tool
+      local("an ingest grace period below its real shutdown", docs -> {
+        // 30 s covered preStop + the old 10 s drain, not the drain that outlasts the publish timeout (14 s)
+        // plus the producer's flush and close (19 s)
+        podSpec(docs, "Deployment", "ingest-http").put("terminationGracePeriodSeconds", 30);
+        podSpec(docs, "Deployment", "ingest-grpc").put("terminationGracePeriodSeconds", 30);
+      }, D + "ingest-http: terminationGracePeriodSeconds (30 s) must exceed preStop (5 s) plus the service's own shutdown budget (33000 ms)",
+          D + "ingest-grpc: terminationGracePeriodSeconds (30 s) must exceed preStop (5 s) plus the service's own shutdown budget (34000 ms)"),
+      local("rate limiting switched off by value", docs -> setEnv(docs, "Deployment", "ingest-grpc", "RATE_LIMIT_KEY", "off"),
+          D + "ingest-grpc: rate limiting is off (RATE_LIMIT_KEY unset or off); a public route needs it (docs/ingest.md)"),
+      local("an ambiguous catalog", docs -> Breaks.configData(docs, "contest-catalog").put("catalog.json",
+          "{\"contest\":\"x\",\"bands\":[{\"name\":\"A\",\"albums\":[{\"title\":\"U\",\"year\":1}]},"
+              + "{\"name\":\" a\",\"albums\":[{\"title\":\"V\",\"year\":1}]}]}"),
+          "Job/contest-catalog container contest-catalog: the contest tool refuses /etc/quetzal/catalog/catalog.json: …"),
+      local("a catalog the contest tool refuses", docs -> Breaks.configData(docs, "contest-catalog").put("catalog.json", "{\"bands\": ["),
+          "Job/contest-catalog container contest-catalog: the contest tool refuses /etc/quetzal/catalog/catalog.json: …"),
+      local("a catalog Job with the wrong args", docs -> container(docs, "Job", "contest-catalog").put("args", List.of("apply")),
+          "Job/contest-catalog container contest-catalog: args must be [apply, FILE|none], got [apply]"),
+      local("a catalog Job pointed at a file that is not mounted", docs -> container(docs, "Job", "contest-catalog")
+          .put("args", List.of("apply", "/etc/quetzal/catalog/contest.json")),
+          "Job/contest-catalog container contest-catalog: /etc/quetzal/catalog/contest.json is not a file of a mounted ConfigMap"),
+      // ---- more wiring
+      local("a governing Service that selects other pods", docs -> Yaml.cast(Yaml.at(doc(docs, "Service", "redis-headless"), "spec", "selector"))
+          .put(Wiring.NAME, "mongodb"), "StatefulSet/redis: its governing Service redis-headless does not select its pods"),
+      local("a volume from a missing Secret", docs -> Yaml.list(podSpec(docs, "StatefulSet", "redis").get("volumes"))
+          .add(new LinkedHashMap<>(Map.of("name", "auth", "secret", new LinkedHashMap<>(Map.of("secretName", "redis-authh"))))),
+          "StatefulSet/redis volume auth: Secret redis-authh does not exist"),
+      local("a command on a service that runs its image's entrypoint", docs -> container(docs, "Deployment", "web").put("command", List.of("java")),
+          D + "web container web: runs the image's own entrypoint (gt.quetzal.web.WebMain), so set no command"),
+      local("a broker not running its script", docs -> container(docs, "StatefulSet", "kafka").put("command", List.of("/bin/sh")),
+          "StatefulSet/kafka: expected to run one of the scripts in ConfigMap kafka-scripts"),
+      local("odd valueFroms", docs -> {
+        Yaml.cast(Yaml.at(envVar(docs, "Deployment", "sinks", "POD_NAME"), "valueFrom", "fieldRef")).put("fieldPath", "metadata.uid");
+        Map<String, Object> port = envVar(docs, "Deployment", "web", "HTTP_PORT");
+        port.remove("value");
+        port.put("valueFrom", new LinkedHashMap<>(Map.of("configMapKeyRef", new LinkedHashMap<>(Map.of("name", "redis-config", "key", "nope")))));
+        Map<String, Object> ops = envVar(docs, "Deployment", "web", "OPS_PORT");
+        ops.remove("value");
+        ops.put("valueFrom", new LinkedHashMap<>());
+      }, D + "sinks container sinks POD_NAME: unexpected fieldRef metadata.uid",
+          D + "web container web HTTP_PORT: ConfigMap redis-config with key nope does not exist",
+          D + "web container web OPS_PORT: an empty valueFrom"),
+      local("a scrape path off /metrics", docs -> podAnnotations(docs, "Deployment", "sinks").put(MetricsScraping.PATH, "/metric"),
+          D + "sinks pod template: prometheus.io/path must be /metrics"),
+      local("Prometheus not scraping by annotation, closed to Grafana", docs -> {
+        replaceIn(docs, "prometheus-config", "prometheus.yml", "__meta_kubernetes_pod_annotation_prometheus_io_scrape", "__meta_scrape");
+        Yaml.cast(Yaml.at(doc(docs, "NetworkPolicy", "prometheus"), "spec", "ingress", 0, "from", 0, "podSelector", "matchLabels"))
+            .put(Wiring.NAME, "grafna");
+      }, "ConfigMap prometheus-config does not scrape pods by their prometheus.io annotations",
+          "the network policies do not let Grafana query Deployment/prometheus on 9090"),
+      local("a Grafana image without a registry, and two registries", docs -> {
+        container(docs, "Deployment", "grafana").put("image", "quetzal/grafana:12.4.0");
+        container(docs, "Deployment", "web").put("image", "registry.example/quetzal/web:0.1.0-SNAPSHOT");
+      }, "Deployment/grafana container grafana: image quetzal/grafana:12.4.0 resolves to docker.io/quetzal/grafana:12.4.0; "
+              + "prefix it with localhost/ or a registry",
+          "the service images come from several registries [localhost, registry.example]; an images: entry is missing for some module"),
+      local("Grafana with no datasource and no dashboard provider", docs -> {
+        Breaks.configData(docs, "grafana-datasources").clear();
+        Breaks.configData(docs, "grafana-dashboard-providers").clear();
+      }, "Deployment/grafana: no datasource is provisioned under /etc/grafana/provisioning/datasources/",
+          "Deployment/grafana: no dashboard provider under /etc/grafana/provisioning/dashboards/",
+          "Deployment/grafana: the dashboard providers read [], where no dashboard is mounted"));
 }
