@@ -47,6 +47,16 @@ class BrokenCopiesTest {
   }
 
   @Test
+  void aMisspelledFieldIsCaughtByTheParse() {
+    // A parse problem (Typed), not a problem() of Wiring, so it is no row of the table.
+    Breaks row = new Breaks("misspelled field", Breaks.Base.LOCAL, docs -> {
+      var c = Breaks.container(docs, "Deployment", "sinks");
+      c.put("imagePulPolicy", c.remove("imagePullPolicy"));
+    }, List.of());
+    assertThat(row.problems()).anySatisfy(p -> assertThat(p).contains("unknown field spec.template.spec.containers[0].imagePulPolicy"));
+  }
+
+  @Test
   void rowNamesAreUnique() {
     assertThat(rows().map(Breaks::name).distinct().count()).isEqualTo(rows().count());
   }
