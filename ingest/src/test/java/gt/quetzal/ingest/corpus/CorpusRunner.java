@@ -325,7 +325,14 @@ public final class CorpusRunner {
 
   private static String checkSlow(String host, int port, Duration limit, SlowCase c) {
     long start = System.nanoTime();
-    try (Socket socket = new Socket(host, port)) {
+    Socket socket;
+    try {
+      socket = new Socket(host, port);
+    } catch (IOException e) {
+      // Nobody listening proves nothing about the idle timeout, for any case.
+      return c + ": could not connect (" + e + ")";
+    }
+    try (socket) {
       socket.setSoTimeout((int) limit.toMillis());
       OutputStream out = socket.getOutputStream();
       out.write(c.head().getBytes(StandardCharsets.ISO_8859_1));
@@ -341,7 +348,8 @@ public final class CorpusRunner {
     } catch (SocketTimeoutException e) {
       return c + ": still open after " + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms";
     } catch (IOException e) {
-      return ""; // reset by the server: also a close
+      // A reset is a close: right for a request with no complete head, wrong where a 408 is owed.
+      return c.in408() ? c + ": connection reset (" + e.getMessage() + ") instead of a 408 problem" : "";
     }
   }
 
