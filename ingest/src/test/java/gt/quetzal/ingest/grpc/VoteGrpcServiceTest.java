@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -119,10 +120,16 @@ class VoteGrpcServiceTest {
   void castAnswersOkOnlyAfterKafkaAcknowledged() throws Exception {
     CompletableFuture<CastReply> reply = toCompletable(futureStub().cast(SEED));
     ControlledPublisher.Pending pending = publisher.next();
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !reply.isDone());
+    // No window of "still no reply": the reply records whether Kafka's ack had happened when it came,
+    // and publishFailureIsUnavailableWithRetryInfoAndTheVoteIdToRetryWith proves the reply waits for
+    // Kafka's answer (a reply sent before it could not carry the failure).
+    AtomicBoolean ackedWhenReplied = new AtomicBoolean();
+    reply.whenComplete((answer, error) -> ackedWhenReplied.set(pending.future().isDone()));
+    assertThat(reply).as("no reply before Kafka acknowledged").isNotDone();
 
     pending.ack();
     assertThat(reply.get(5, TimeUnit.SECONDS).getVoteId()).isEqualTo(pending.vote().voteId());
+    assertThat(ackedWhenReplied).as("the reply came after the ack").isTrue();
     VoteEvent vote = pending.vote();
     assertThat(java.util.UUID.fromString(vote.voteId()).version()).isEqualTo(7);
     assertThat(vote)
@@ -256,7 +263,9 @@ class VoteGrpcServiceTest {
     // Kafka answers out of order; the run's ack waits for its last vote, invalid ones included.
     fourteen.ack();
     twelve.fail(new org.apache.kafka.common.errors.TimeoutException("Expiring 1 record(s)"));
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> acks.received() == 0);
+    // Checked at once rather than over a window: the first ack read below must carry ten's ACCEPTED,
+    // which exists only after ten.ack(), so an ack written before the run settled fails it.
+    assertThat(acks.received()).as("no ack while vote 10 is unsettled").isZero();
     ten.ack();
 
     CastStreamAck ack = acks.next();
@@ -360,7 +369,9 @@ class VoteGrpcServiceTest {
     requests.onNext(run(1, SEED));
     requests.onCompleted();
     ControlledPublisher.Pending pending = publisher.next();
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !acks.closed.isDone());
+    // Checked at once rather than over a window: the ack read below could not arrive on a stream the
+    // server had already ended, so receiving it proves the end waited for it.
+    assertThat(acks.closed).as("the stream is still open").isNotDone();
     pending.ack();
     assertThat(acks.next().getResults(0).getOutcome()).isEqualTo(CastStreamAck.Outcome.ACCEPTED);
     assertThat(acks.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
@@ -378,6 +389,8 @@ class VoteGrpcServiceTest {
     for (int i = 0; i < 8; i++) { // four messages' worth
       first.add(publisher.next());
     }
+    // A window stays here: "the server asks for no more messages than its bound" is a non-event on an
+    // asynchronous transport, with nothing to wait for; the exact sequences acked afterwards pin the rest.
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
 
     first.get(0).ack(); // half a run settled: no ack yet, so no new message either
@@ -402,6 +415,8 @@ class VoteGrpcServiceTest {
       publisher.next();
     }
     // Acks are ready but the transport is not: the server holds them and asks for no more messages.
+    // A window stays here: "the server asks for no more messages than its bound" is a non-event on an
+    // asynchronous transport, with nothing to wait for; the exact sequences acked afterwards pin the rest.
     await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
     assertThat(acks.received()).isZero();
 
@@ -436,7 +451,9 @@ class VoteGrpcServiceTest {
     ControlledPublisher.Pending two = publisher.next();
 
     CompletableFuture<Void> closing = CompletableFuture.runAsync(grpc.server::close);
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !acks.closed.isDone());
+    // Checked at once rather than over a window: the run's ack read below could not arrive on a stream
+    // the shutdown had already ended, so receiving it proves the shutdown waited for the run.
+    assertThat(acks.closed).as("the stream is still open").isNotDone();
     one.ack();
     two.ack();
     assertThat(acks.next().getResultsList()).extracting(CastStreamAck.Result::getOutcome)
