@@ -377,9 +377,53 @@ class VoteGrpcServiceTest {
     assertThat(acks.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
   }
 
+  /**
+   * The server side of each call, seen from the transport: every request for more messages is checked,
+   * as it happens, against the bound (messages asked for at most the bound plus the acks written), and
+   * every ack against readiness (written only while the transport is ready). Checked per event, these
+   * replace windows of "nothing more was published for N ms": gRPC delivers only messages asked for.
+   */
+  private static final class FlowWatch implements io.grpc.ServerInterceptor {
+    private final int bound;
+    final java.util.concurrent.atomic.AtomicInteger requested = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+    final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    FlowWatch(int bound) {
+      this.bound = bound;
+    }
+
+    @Override
+    public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+        io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+      return next.startCall(
+          new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<Q, R>(call) {
+            @Override
+            public void request(int numMessages) {
+              int total = requested.addAndGet(numMessages);
+              if (total > bound + written.get()) {
+                violations.add("asked for " + total + " messages with " + written.get() + " acks written, bound " + bound);
+              }
+              super.request(numMessages);
+            }
+
+            @Override
+            public void sendMessage(R message) {
+              if (!isReady()) {
+                violations.add("an ack written while the transport was not ready");
+              }
+              written.incrementAndGet();
+              super.sendMessage(message);
+            }
+          },
+          headers);
+    }
+  }
+
   @Test
   void streamRequestsNoMoreMessagesThanItsInFlightBound() throws Exception {
-    grpc(new VoteGrpcService.Settings(10_000, 2_000, 4));
+    FlowWatch watch = new FlowWatch(4);
+    grpc = new InProcessGrpc(publisher, new VoteGrpcService.Settings(10_000, 2_000, 4), watch);
     AckCollector acks = new AckCollector();
     StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc.channel).castStream(acks);
     for (int i = 0; i < 10; i++) {
@@ -389,22 +433,24 @@ class VoteGrpcServiceTest {
     for (int i = 0; i < 8; i++) { // four messages' worth
       first.add(publisher.next());
     }
-    // A window stays here: "the server asks for no more messages than its bound" is a non-event on an
-    // asynchronous transport, with nothing to wait for; the exact sequences acked afterwards pin the rest.
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+    assertThat(watch.requested).as("the bound, asked for at the start").hasValue(4);
+    assertThat(publisher.waiting()).isZero();
 
     first.get(0).ack(); // half a run settled: no ack yet, so no new message either
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+    assertThat(watch.written).hasValue(0);
     first.get(1).ack(); // the first run's ack is written: one more message may come in
     assertThat(sequences(acks.next())).containsExactly(0L, 1L);
-    publisher.next();
-    publisher.next();
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> watch.requested.get() == 5);
+    List<VoteEvent> fifth = List.of(publisher.next().vote(), publisher.next().vote());
+    assertThat(fifth).extracting(VoteEvent::name).containsOnly("Malacates Trébol Shop");
+    assertThat(publisher.waiting()).isZero();
+    assertThat(watch.violations).isEmpty();
   }
 
   @Test
   void aClientThatReadsNoAcksIsSentNoMorePermits() throws Exception {
-    grpc(new VoteGrpcService.Settings(10_000, 2_000, 4));
+    FlowWatch watch = new FlowWatch(4);
+    grpc = new InProcessGrpc(publisher, new VoteGrpcService.Settings(10_000, 2_000, 4), watch);
     publisher.autoAck = true;
     AckCollector acks = new AckCollector(0); // reads nothing until asked
     StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc.channel).castStream(acks);
@@ -415,17 +461,21 @@ class VoteGrpcServiceTest {
       publisher.next();
     }
     // Acks are ready but the transport is not: the server holds them and asks for no more messages.
-    // A window stays here: "the server asks for no more messages than its bound" is a non-event on an
-    // asynchronous transport, with nothing to wait for; the exact sequences acked afterwards pin the rest.
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+    // FlowWatch records an ack written while not ready, or a request beyond the bound, when it happens.
+    assertThat(watch.requested).hasValue(4);
+    assertThat(publisher.waiting()).isZero();
     assertThat(acks.received()).isZero();
 
     acks.request(2);
     acks.next();
     acks.next();
+    // Two acks written: two more messages asked for, and no more.
+    await().atMost(Duration.ofSeconds(10)).until(() -> watch.requested.get() == 6);
     publisher.next();
     publisher.next();
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+    assertThat(publisher.waiting()).isZero();
+    assertThat(watch.written).as("the other acks wait for the client").hasValue(2);
+    assertThat(watch.violations).isEmpty();
   }
 
   @Test
