@@ -21,7 +21,6 @@ import gt.quetzal.streams.StreamsMain;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,7 +75,6 @@ class GrafanaPanelsIT {
   @BeforeAll
   static void runThePipelineAndRecordTheAnswers() throws Exception {
     stack = Devstack.startEphemeral();
-    ingestPort = freePort();
     Map<String, String> common = Map.of("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
         "REDIS_URL", stack.redisUrl(), "MONGO_URI", stack.mongoUri());
     Path catalogFile = REPO.resolve("config/catalog.json");
@@ -84,8 +82,9 @@ class GrafanaPanelsIT {
     services.add(StreamsMain.start(StreamsAppConfig.fromEnv(with(common, "HTTP_PORT", "0",
         "STATE_DIR", Files.createTempDirectory("quetzal-grafana-streams").toString()))));
     services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
-    IngestHttpMain.Running ingest = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(ingestPort))));
+    IngestHttpMain.Running ingest = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0")));
     services.add(ingest);
+    ingestPort = ingest.httpPort(); // port 0: the system picks, the test reads it back
     ingest.awaitContest(Duration.ofSeconds(60));
     redis = RedisClient.create(URI.create(stack.redisUrl()));
 
@@ -296,11 +295,5 @@ class GrafanaPanelsIT {
       env.put(pairs[i], pairs[i + 1]);
     }
     return env;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

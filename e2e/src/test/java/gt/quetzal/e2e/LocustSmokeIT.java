@@ -144,8 +144,10 @@ class LocustSmokeIT {
       assertThat(report.passed()).as("%s%nLocust output:%n%s", text, output).isTrue();
       assertThat(report.routes()).extracting(RouteStats::route).containsExactlyInAnyOrder("http", "grpc");
       for (RouteStats route : report.routes()) {
-        // Up to 400 votes/s shared by both routes for 20 s (less on a busy machine); some refused at the door.
-        assertThat(route.accepted()).as(route.route()).isGreaterThan(200);
+        // How many depends on the machine's speed, which is the benchmarks' business: here each route
+        // must have carried votes both ways (the traffic file has misfits refused at the door), and the
+        // reconciliation above must have matched every one of them exactly.
+        assertThat(route.accepted()).as(route.route()).isPositive();
         assertThat(route.rejected()).as(route.route()).isPositive();
       }
       // The file's catalog misfits are refused at the door now: none reaches the streams app.

@@ -19,7 +19,6 @@ import gt.quetzal.streams.StreamsMain;
 import gt.quetzal.web.WebConfig;
 import gt.quetzal.web.WebMain;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,32 +66,31 @@ class OpsMetricsIT {
     Map<String, String> common = Map.of("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
         "REDIS_URL", stack.redisUrl(), "MONGO_URI", stack.mongoUri());
     Map<String, Integer> metricsPorts = new TreeMap<>();
-    int streamsPort = freePort();
-    streamsConfig = StreamsAppConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(streamsPort),
+    // Port 0 everywhere: each service binds a port the system picks, and the test reads it back.
+    streamsConfig = StreamsAppConfig.fromEnv(with(common, "HTTP_PORT", "0",
         "STATE_DIR", Files.createTempDirectory("quetzal-ops-streams").toString()));
-    services.add(StreamsMain.start(streamsConfig));
+    StreamsMain.Running streams = StreamsMain.start(streamsConfig);
+    services.add(streams);
+    int streamsPort = streams.httpPort();
     metricsPorts.put("streams-app", streamsPort);
-    int sinksPort = freePort();
-    sinksConfig = SinksConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(sinksPort)));
-    services.add(SinksMain.start(sinksConfig));
-    metricsPorts.put("sinks", sinksPort);
-    int webOps = freePort();
-    services.add(WebMain.start(WebConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(freePort()),
-        "OPS_PORT", Integer.toString(webOps)))));
-    metricsPorts.put("web", webOps);
-    int ingestPort = freePort();
-    int ingestOps = freePort();
-    IngestHttpMain.Running ingest = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", Integer.toString(ingestPort),
-        "OPS_PORT", Integer.toString(ingestOps))));
+    sinksConfig = SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"));
+    SinksMain.Running sinks = SinksMain.start(sinksConfig);
+    services.add(sinks);
+    metricsPorts.put("sinks", sinks.httpPort());
+    WebMain.Running web = WebMain.start(WebConfig.fromEnv(with(common, "HTTP_PORT", "0", "OPS_PORT", "0")));
+    services.add(web);
+    metricsPorts.put("web", web.opsPort());
+    IngestHttpMain.Running ingest = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0",
+        "OPS_PORT", "0")));
     services.add(ingest);
-    metricsPorts.put("ingest-http", ingestOps);
-    int grpcHttp = freePort();
-    IngestGrpcMain.Running grpc = IngestGrpcMain.start(IngestGrpcConfig.fromEnv(with(common, "GRPC_PORT", Integer.toString(freePort()),
-        "HTTP_PORT", Integer.toString(grpcHttp))));
+    int ingestPort = ingest.httpPort();
+    metricsPorts.put("ingest-http", ingest.opsPort());
+    IngestGrpcMain.Running grpc = IngestGrpcMain.start(IngestGrpcConfig.fromEnv(with(common, "GRPC_PORT", "0",
+        "HTTP_PORT", "0")));
     services.add(grpc);
     ingest.awaitContest(Duration.ofSeconds(60));
     grpc.awaitContest(Duration.ofSeconds(60));
-    metricsPorts.put("ingest-grpc", grpcHttp);
+    metricsPorts.put("ingest-grpc", grpc.httpPort());
 
     // Traffic, so that meters registered on first use exist: accepted votes and one malformed request.
     for (int i = 0; i < 20; i++) {
@@ -251,11 +249,5 @@ class OpsMetricsIT {
       env.put(pairs[i], pairs[i + 1]);
     }
     return env;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

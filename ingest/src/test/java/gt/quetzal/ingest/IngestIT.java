@@ -112,6 +112,20 @@ class IngestIT {
     return HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
+  /** The publisher's fail-fast counter, read from the service's Prometheus page. */
+  private static double failedFast(int metricsPort) throws Exception {
+    HttpResponse<String> metrics =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + metricsPort + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    return metrics.body().lines()
+        .filter(line -> line.startsWith("quetzal_ingest_votes_failed_fast_total"))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no quetzal_ingest_votes_failed_fast_total on :" + metricsPort));
+  }
+
   private static String voteJson(String voteId, String name, int rank) {
     return "{\"name\":\"" + name + "\",\"album\":\"Resaca\",\"year\":\"2002\",\"rank\":\"" + rank + "\",\"voteId\":\"" + voteId + "\"}";
   }
@@ -225,7 +239,9 @@ class IngestIT {
     assertThat(single.headers().firstValue("Retry-After")).isPresent();
     assertThat(Json.MAPPER.readTree(single.body()).path("voteId").asText()).isEqualTo("down-http-" + RUN);
 
-    // 40 votes: without the publisher's fail-fast each would block max.block.ms in turn (> the client's 15 s)
+    // 40 votes: without the publisher's fail-fast each would block max.block.ms in turn. The fail-fast
+    // itself is asserted from its counter, not from the client's timeout (15 s, only a bound here).
+    double failedFastBefore = failedFast(httpService.opsPort());
     List<String> downBatch = new java.util.ArrayList<>();
     for (int i = 0; i < 40; i++) {
       downBatch.add(voteJson("down-batch-" + i + "-" + RUN, "Alux Nahual", 80));
@@ -236,6 +252,9 @@ class IngestIT {
     JsonNode unavailable = Json.MAPPER.readTree(batch.body()).path("unavailable");
     assertThat(unavailable).hasSize(40);
     assertThat(unavailable.get(39).path("voteId").asText()).isEqualTo("down-batch-39-" + RUN);
+    assertThat(failedFast(httpService.opsPort()) - failedFastBefore)
+        .as("votes of the batch failed at once, unsent, after one waited max.block.ms")
+        .isPositive();
 
     StatusRuntimeException refused =
         catchThrowableOfType(
@@ -244,6 +263,7 @@ class IngestIT {
     assertThat(refused).as("Cast must fail").isNotNull();
     assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
 
+    double grpcFailedFastBefore = failedFast(grpcService.httpPort());
     AckCollector acks = new AckCollector();
     StreamObserver<CastStreamRequest> stream = VoteServiceGrpc.newStub(channel).castStream(acks);
     CastStreamRequest.Builder downRun = CastStreamRequest.newBuilder().setFirstSequence(100);
@@ -260,6 +280,9 @@ class IngestIT {
       assertThat(result.getRetryAfterMs()).isPositive();
     }
     assertThat(results.get(19).getVoteId()).isEqualTo("down-stream-19-" + RUN);
+    assertThat(failedFast(grpcService.httpPort()) - grpcFailedFastBefore)
+        .as("votes of the run failed at once, unsent")
+        .isPositive();
     assertThat(acks.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
 
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);

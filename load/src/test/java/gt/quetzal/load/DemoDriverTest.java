@@ -87,9 +87,23 @@ class DemoDriverTest {
 
     assertThat(received).allSatisfy(vote -> assertThat(vote).containsOnlyKeys("name", "album", "year", "rank"));
     assertThat(contentTypes).allMatch("application/json"::equals);
-    assertThat(demo.refused.get()).isPositive();
-    assertThat(demo.failed.get()).isPositive();
-    assertThat(demo.accepted.get()).isGreaterThan(demo.refused.get() + demo.failed.get());
+    // The fake answered requests 0..n-1 by number, so each outcome's count follows from n alone.
+    long n = demo.sent.get();
+    assertThat(requests.get()).as("every vote sent reached the fake").isEqualTo(n);
+    long invalid = 0;
+    long unavailable = 0;
+    for (int i = 0; i < n; i++) {
+      if (i % 5 == 0) {
+        invalid++;
+      } else if (i % 7 == 0) {
+        unavailable++;
+      }
+    }
+    assertThat(n).isGreaterThanOrEqualTo(100);
+    assertThat(demo.refused.get()).as("400s are refused").isEqualTo(invalid);
+    assertThat(demo.failed.get()).as("503s are failures").isEqualTo(unavailable);
+    assertThat(demo.accepted.get()).as("202s are accepted").isEqualTo(n - invalid - unavailable);
+    assertThat(received).hasSize((int) n);
   }
 
   @Test

@@ -93,9 +93,17 @@ class RedisAuthIT {
 
   @Test
   void aWrongOrMissingPasswordFailsTheWriteSoTheLoopWouldHoldAndRetry() {
-    assertThatThrownBy(() -> writeAndRead(url(":wrong"), "Bohemia Suburbana", 3)).isInstanceOf(JedisException.class);
+    assertThatThrownBy(() -> writeAndRead(url(":wrong"), "Bohemia Suburbana", 3))
+        .as("a wrong password is refused by Redis")
+        .isInstanceOf(JedisException.class)
+        .hasMessageContaining("WRONGPASS");
     assertThatThrownBy(() -> writeAndRead(URI.create(server.url()), "Bohemia Suburbana", 3))
-        .isInstanceOf(JedisException.class);
+        .as("no password is refused by Redis")
+        .isInstanceOf(JedisException.class)
+        .hasMessageContaining("NOAUTH");
+    try (RedisClient redis = SinksMain.redisClient(url(":" + ENCODED))) {
+      assertThat(redis.hget(RedisKeys.BAND_TOTALS, "Bohemia Suburbana")).as("nothing was written").isNull();
+    }
   }
 
   @Test

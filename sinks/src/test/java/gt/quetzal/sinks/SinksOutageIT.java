@@ -20,16 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.RedisClient;
 
 /**
- * A store goes away for about 10 s mid-run, while records keep arriving, and comes back: the sink holds
- * its batch (no commit, no skip), reports not ready with the store-up gauge at 0, and catches up to the
+ * A store goes away mid-run, while records keep arriving, until the sink has failed three more writes,
+ * and comes back: the sink holds its batch (no commit, no skip), reports not ready with the store-up gauge at 0, and catches up to the
  * exact state. Kafka is the devstack's; each test runs its own persistent store so a restart keeps the
  * data (a real Redis with AOF — which forgets its script cache, so the NOSCRIPT fallback runs too; the
  * MongoDB stand-in, mongo-java-server, on its H2 file backend). Both tests add to one traffic, and each
  * sink starts from offset 0 in a new group, so each store must end up holding all of it.
  */
 class SinksOutageIT {
-
-  private static final Duration OUTAGE = Duration.ofSeconds(10);
 
   private static Devstack stack;
   private static Traffic traffic;
@@ -91,20 +89,23 @@ class SinksOutageIT {
       assertThat(ItSupport.metric(sinks.httpPort(), "quetzal_sink_store_up{store=\"redis\"}")).isZero();
 
       // Records keep coming on every tally topic while Redis is away: held, never committed, never skipped.
+      // Waited for as events, not as quiet time: the sink holds new records, then fails to write them
+      // three more times; only then is the commit checked, so it had three chances to commit wrongly.
+      String failures = "quetzal_sink_write_failures_total{store=\"redis\"}";
       tallyRounds(4);
+      String held = "quetzal_sink_held_records{store=\"redis\"}";
+      await().atMost(Duration.ofSeconds(60)).until(() -> ItSupport.metric(sinks.httpPort(), held) > 0);
+      double failuresHolding = ItSupport.metric(sinks.httpPort(), failures);
       await()
-          .during(OUTAGE)
-          .atMost(OUTAGE.plusSeconds(10))
-          .pollInterval(Duration.ofSeconds(1))
-          .until(
-              () ->
-                  committed(config.redisGroupId()) == committedBefore
-                      && ItSupport.get(sinks.httpPort(), "/readyz").status() == 503);
-      assertThat(ItSupport.metric(sinks.httpPort(), "quetzal_sink_held_records{store=\"redis\"}")).isPositive();
-      assertThat(ItSupport.metric(sinks.httpPort(), "quetzal_sink_write_failures_total{store=\"redis\"}"))
-          .isGreaterThanOrEqualTo(3);
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> ItSupport.metric(sinks.httpPort(), failures) >= failuresHolding + 3);
+      assertThat(ItSupport.metric(sinks.httpPort(), held)).as("still held after the failed writes").isPositive();
+      assertThat(committed(config.redisGroupId())).as("nothing committed while held").isEqualTo(committedBefore);
+      assertThat(ItSupport.get(sinks.httpPort(), "/readyz").status()).isEqualTo(503);
+      assertThat(ItSupport.metric(sinks.httpPort(), "quetzal_sink_records_skipped_total{store=\"redis\"}")).isZero();
       assertThat(ItSupport.get(sinks.httpPort(), "/healthz").status()).as("an outage is not a crash").isEqualTo(200);
 
+      // The same port on purpose: the sink's client must find Redis where it was (Redis binds with SO_REUSEADDR).
       restarted = RedisServer.start(redisServer.port(), redisDir, true);
       tallyRounds(2);
       // The test's own pooled connections died with the old server: tolerate their first failures.
@@ -153,18 +154,22 @@ class SinksOutageIT {
               });
       assertThat(ItSupport.metric(sinks.httpPort(), "quetzal_sink_store_up{store=\"mongo\"}")).isZero();
 
+      // As for Redis: wait for the sink to hold new records, then to fail to write them three more times,
+      // then check that nothing was committed.
+      String failures = "quetzal_sink_write_failures_total{store=\"mongo\"}";
       traffic.votes(50, 100);
       traffic.rejections(20, 40);
       traffic.flush();
+      String held = "quetzal_sink_held_records{store=\"mongo\"}";
+      await().atMost(Duration.ofSeconds(90)).until(() -> ItSupport.metric(sinks.httpPort(), held) > 0);
+      double failuresHolding = ItSupport.metric(sinks.httpPort(), failures);
       await()
-          .during(OUTAGE)
-          .atMost(OUTAGE.plusSeconds(20))
-          .pollInterval(Duration.ofSeconds(1))
-          .until(
-              () ->
-                  committed(config.mongoGroupId()) == committedBefore
-                      && ItSupport.get(sinks.httpPort(), "/readyz").status() == 503);
-      assertThat(ItSupport.metric(sinks.httpPort(), "quetzal_sink_held_records{store=\"mongo\"}")).isPositive();
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> ItSupport.metric(sinks.httpPort(), failures) >= failuresHolding + 3);
+      assertThat(ItSupport.metric(sinks.httpPort(), held)).as("still held after the failed writes").isPositive();
+      assertThat(committed(config.mongoGroupId())).as("nothing committed while held").isEqualTo(committedBefore);
+      assertThat(ItSupport.get(sinks.httpPort(), "/readyz").status()).isEqualTo(503);
+      assertThat(ItSupport.metric(sinks.httpPort(), "quetzal_sink_records_skipped_total{store=\"mongo\"}")).isZero();
       assertThat(ItSupport.get(sinks.httpPort(), "/healthz").status()).isEqualTo(200);
 
       restarted = MongoStandIn.startPersistent(mongoServer.port(), mongoDir);

@@ -12,22 +12,27 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
 /**
  * Two sink replicas in one consumer group on the devstack (real Kafka, real Redis, the mongo-java-server
- * stand-in for MongoDB): a second replica joins mid-run, then the first leaves, forcing two rebalances
- * while records flow. The result is exact. Then a stale writer — a replica replaying records it polled
+ * stand-in for MongoDB): a second replica joins mid-run, then the first leaves between two halves of a
+ * run, forcing two rebalances while records flow. The result is exact, and the survivor committed
+ * records of partitions the leaver owned before. Then a stale writer — a replica replaying records it polled
  * before losing them — tries to put older values back, and the guard refuses every one.
  */
 class SinksRebalanceIT {
@@ -64,15 +69,33 @@ class SinksRebalanceIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> members(stack, config.redisGroupId()) == 2);
         await().atMost(Duration.ofSeconds(30)).until(() -> members(stack, config.mongoGroupId()) == 2);
 
-        // The first replica leaves: its partitions move to the second, which resumes from the last commit.
+        // Who owns what while both run; the survivor keeps its member id through the next rebalance.
+        Set<TopicPartition> all = tallyPartitions(stack);
+        Map<String, Set<TopicPartition>> owners = settled(stack, config.redisGroupId(), 2, all);
+
+        // The first replica leaves while records flow (half the rounds before, half after): its
+        // partitions move to the second, which resumes from the last commit.
+        for (int i = 0; i < 5; i++, votes += 20) {
+          traffic.tallyRound(++round);
+          traffic.votes(votes, votes + 20);
+        }
+        traffic.flush();
         first.close();
-        for (int i = 0; i < 10; i++, votes += 20) {
+        Map<TopicPartition, Long> committedAtLeave = committed(stack, config.redisGroupId());
+        for (int i = 0; i < 5; i++, votes += 20) {
           traffic.tallyRound(++round);
           traffic.votes(votes, votes + 20);
         }
         traffic.tombstones();
         traffic.flush();
         SinksMain.Running survivor = second;
+        // The leave settles when the one member left owns every partition the two shared.
+        Map<String, Set<TopicPartition>> after = settled(stack, config.redisGroupId(), 1, all);
+        String survivorId = after.keySet().iterator().next();
+        assertThat(owners).as("the survivor was a member before the leave").containsKey(survivorId);
+        Set<TopicPartition> inherited = new HashSet<>(all);
+        inherited.removeAll(owners.get(survivorId));
+        assertThat(inherited).isNotEmpty();
         await()
             .atMost(Duration.ofSeconds(60))
             .untilAsserted(() -> assertThat(ItSupport.redisState(redis, false, false)).isEqualTo(traffic.expectedRedis()));
@@ -89,6 +112,12 @@ class SinksRebalanceIT {
         await()
             .atMost(Duration.ofSeconds(10))
             .until(() -> ItSupport.committedRecords(stack.bootstrapServers(), config.redisGroupId()) == traffic.tallyRecords());
+        // Only the survivor was left to commit after the leave: progress on a partition it did not own
+        // before is records it wrote for the leaver.
+        Map<TopicPartition, Long> committedAtEnd = committed(stack, config.redisGroupId());
+        assertThat(inherited)
+            .as("the survivor wrote and committed records of partitions it did not own before")
+            .anySatisfy(tp -> assertThat(committedAtEnd.get(tp)).isGreaterThan(committedAtLeave.getOrDefault(tp, 0L)));
       } finally {
         first.close();
         if (second != null) {
@@ -110,6 +139,57 @@ class SinksRebalanceIT {
       assertThat(registry.get("quetzal.sink.fields.written").counter().count()).isZero();
       assertThat(registry.get("quetzal.sink.guard.refused").counter().count()).isPositive();
       assertThat(ItSupport.redisState(redis, true, true)).as("no value went backwards, nor updatedAt").isEqualTo(before);
+    }
+  }
+
+  /**
+   * The assignment once the group has {@code size} members, each owning partitions, and (unless null)
+   * owning exactly {@code partitions} between them.
+   */
+  private static Map<String, Set<TopicPartition>> settled(
+      Devstack stack, String groupId, int size, Set<TopicPartition> partitions) {
+    var owners = new java.util.concurrent.atomic.AtomicReference<Map<String, Set<TopicPartition>>>();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              owners.set(assignments(stack, groupId));
+              Set<TopicPartition> owned = new HashSet<>();
+              owners.get().values().forEach(owned::addAll);
+              return owners.get().size() == size
+                  && owners.get().values().stream().noneMatch(Set::isEmpty)
+                  && (partitions == null || owned.equals(partitions));
+            });
+    return owners.get();
+  }
+
+  /** Every partition of the tally topics the Redis sink reads. */
+  private static Set<TopicPartition> tallyPartitions(Devstack stack) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      Set<TopicPartition> partitions = new HashSet<>();
+      admin.describeTopics(RedisTallySink.topicNames()).allTopicNames().get().values()
+          .forEach(d -> d.partitions().forEach(p -> partitions.add(new TopicPartition(d.name(), p.partition()))));
+      return partitions;
+    }
+  }
+
+  /** Each member's partitions, by member id. */
+  private static Map<String, Set<TopicPartition>> assignments(Devstack stack, String groupId) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      Map<String, Set<TopicPartition>> owners = new HashMap<>();
+      admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId).get().members()
+          .forEach(m -> owners.put(m.consumerId(), new HashSet<>(m.assignment().topicPartitions())));
+      return owners;
+    }
+  }
+
+  /** The group's committed offset per partition. */
+  private static Map<TopicPartition, Long> committed(Devstack stack, String groupId) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      Map<TopicPartition, Long> offsets = new HashMap<>();
+      admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get()
+          .forEach((tp, offset) -> offsets.put(tp, offset == null ? 0L : offset.offset()));
+      return offsets;
     }
   }
 

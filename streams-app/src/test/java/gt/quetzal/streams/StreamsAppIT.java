@@ -34,7 +34,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -155,29 +154,26 @@ class StreamsAppIT {
     startBothInstances();
     VoteMix mix = new VoteMix(7);
     int batches = 30;
-    AtomicInteger sent = new AtomicInteger();
-    Thread producer =
-        new Thread(
-            () -> {
-              for (int i = 0; i < batches; i++) {
-                produce(mix.next(1_000));
-                sent.incrementAndGet();
-                sleepQuietly(Duration.ofMillis(150));
-              }
-            },
-            "it-producer");
-    producer.start();
+    int sent = 0;
+    // Paced by events, not sleeps: a third of the stream, then B is killed once the app is counting it;
+    // a third while B is dead; B restarts; the last third.
+    for (int i = 0; i < batches / 3; i++, sent++) {
+      produce(mix.next(1_000));
+    }
 
     // Kill B once both are busy with the stream: no shutdown hook, no commit, no leaving the group.
-    await().atMost(CONVERGE).until(() -> sent.get() >= batches / 3 && accepted(portA) > 0);
+    await().atMost(CONVERGE).until(() -> accepted(portA) > 0);
     b.destroyForcibly();
     assertThat(b.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
-    await().atMost(CONVERGE).until(() -> sent.get() >= 2 * batches / 3);
-    b = startChild(portB);
-    producer.join(CONVERGE.toMillis());
-    assertThat(producer.isAlive()).isFalse();
-    assertThat(sent.get()).isEqualTo(batches);
+    for (int i = 0; i < batches / 3; i++, sent++) {
+      produce(mix.next(1_000));
+    }
+    b = startChildOnItsPort(portB);
+    for (int i = 0; i < batches - 2 * (batches / 3); i++, sent++) {
+      produce(mix.next(1_000));
+    }
+    assertThat(sent).isEqualTo(batches);
 
     awaitExactTallies(mix.expected);
 
@@ -193,14 +189,72 @@ class StreamsAppIT {
 
   // ------------------------------------------------------------------------ instances
 
+  /**
+   * The instances cannot bind port 0: each advertises its port to the other (APPLICATION_SERVER) before
+   * it binds, and B must come back on the same one. So a free port is picked first, and a start that
+   * lost it to another process meanwhile is retried: A on a new port, B on a new port at first and on
+   * its own port after a kill.
+   */
   private void startBothInstances() throws Exception {
-    portA = freePort();
-    portB = freePort();
-    a = StreamsMain.start(StreamsAppConfig.fromEnv(env(portA, "a")));
-    b = startChild(portB);
+    for (int attempt = 1; a == null; attempt++) {
+      portA = freePort();
+      try {
+        a = StreamsMain.start(StreamsAppConfig.fromEnv(env(portA, "a")));
+      } catch (RuntimeException e) {
+        if (!lostThePort(e) || attempt == BIND_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
+    for (int attempt = 1; b == null; attempt++) {
+      portB = freePort();
+      b = startChild(portB);
+      if (!answers(b, portB)) {
+        b = null;
+        if (!lostThePort(lastChildLog) || attempt == BIND_ATTEMPTS) {
+          throw new AssertionError("instance B did not start:\n" + Files.readString(lastChildLog));
+        }
+      }
+    }
     await()
         .atMost(CONVERGE)
         .until(() -> status(portA, "/readyz") == 200 && status(portB, "/readyz") == 200);
+  }
+
+  private static final int BIND_ATTEMPTS = 5;
+  private Path lastChildLog;
+
+  /** B after a kill: on its own port again (its advertised address), retried while the port is taken. */
+  private Process startChildOnItsPort(int port) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      Process child = startChild(port);
+      if (answers(child, port)) {
+        return child;
+      }
+      if (!lostThePort(lastChildLog) || attempt == BIND_ATTEMPTS) {
+        throw new AssertionError("instance B did not restart:\n" + Files.readString(lastChildLog));
+      }
+    }
+  }
+
+  /** Waits until the child answers HTTP on its port (true) or exits (false). */
+  private boolean answers(Process child, int port) {
+    await().atMost(CONVERGE).until(() -> !child.isAlive() || status(port, "/readyz") != -1);
+    return child.isAlive();
+  }
+
+  private static boolean lostThePort(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean lostThePort(Path log) throws IOException {
+    String text = Files.readString(log);
+    return text.contains("BindException") || text.contains("Address already in use");
   }
 
   private Map<String, String> env(int port, String name) {
@@ -222,6 +276,7 @@ class StreamsAppIT {
             + java.io.File.pathSeparator
             + Files.readString(Path.of("target", "classpath.txt")).strip();
     Path log = Path.of("target", "it-logs", applicationId + "-b-" + System.nanoTime() + ".log");
+    lastChildLog = log;
     Files.createDirectories(log.getParent());
     ProcessBuilder builder =
         new ProcessBuilder(
@@ -537,11 +592,4 @@ class StreamsAppIT {
     }
   }
 
-  private static void sleepQuietly(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
 }

@@ -207,7 +207,7 @@ class VotesTopologyTest {
     send(vote("v-1", "Bohemia Suburbana"), T0.plusSeconds(5));
     flush();
 
-    assertThat(accepted.readKeyValuesToList()).hasSize(1);
+    assertThat(accepted.readKeyValuesToList()).containsExactly(KeyValue.pair("v-1", vote("v-1", "Bohemia Suburbana")));
     assertThat(bandTallies.readKeyValuesToMap()).containsExactly(entry("Bohemia Suburbana", 1L));
     assertThat(storedStats()).containsOnly(entry(Stats.ACCEPTED, 1L), entry(Stats.DUPLICATES, 1L));
     assertThat(duplicatesMetric()).isEqualTo(1.0);
@@ -263,7 +263,9 @@ class VotesTopologyTest {
     send(vote("v-1", TREBOL), T0.plus(RETENTION));
     flush();
 
-    assertThat(accepted.readKeyValuesToList()).hasSize(1);
+    assertThat(accepted.readRecordsToList())
+        .extracting(r -> r.key() + "@" + r.getRecordTime())
+        .containsExactly("v-1@" + T0);
     assertThat(storedBandTotals()).containsExactly(entry(TREBOL, 1L));
   }
 
@@ -273,7 +275,9 @@ class VotesTopologyTest {
     send(vote("v-1", TREBOL), T0.plus(RETENTION).plusMillis(1));
     flush();
 
-    assertThat(accepted.readKeyValuesToList()).hasSize(2);
+    assertThat(accepted.readRecordsToList())
+        .extracting(r -> r.key() + "@" + r.getRecordTime())
+        .containsExactly("v-1@" + T0, "v-1@" + T0.plus(RETENTION).plusMillis(1));
     assertThat(storedBandTotals()).containsExactly(entry(TREBOL, 2L));
     assertThat(duplicatesMetric()).isZero();
   }
@@ -289,7 +293,8 @@ class VotesTopologyTest {
     send(vote("v-1", TREBOL), T0.plus(Duration.ofMinutes(30)));
     flush();
 
-    assertThat(storedBandTotals()).containsEntry(TREBOL, 2L);
+    assertThat(storedBandTotals()).containsOnly(entry(TREBOL, 2L), entry("Alux Nahual", 1L));
+    assertThat(acceptedIds()).containsExactly("v-1", "v-2", "v-1");
   }
 
   @Test
@@ -517,7 +522,18 @@ class VotesTopologyTest {
             entry(new AlbumKey("Alux Nahual", "Resaca"), new AlbumTally("Alux Nahual", "Resaca", 1, 77, 77, 77)));
     assertThat(resaca.rankAverage()).isEqualTo(40.0);
     // The topic is a changelog: the last value per key is the truth.
-    assertThat(albumTallies.readKeyValuesToMap()).containsEntry(new AlbumKey(TREBOL, "Resaca"), resaca);
+    var changelog = albumTallies.readKeyValuesToList();
+    assertThat(changelog.get(0))
+        .as("the first flush's merged delta")
+        .isEqualTo(KeyValue.pair(new AlbumKey(TREBOL, "Resaca"), new AlbumTally(TREBOL, "Resaca", 2, 100, 10, 90)));
+    assertThat(changelog.subList(1, changelog.size()))
+        .as("the second flush: one record per album touched, the totals so far")
+        .containsExactlyInAnyOrder(
+            KeyValue.pair(new AlbumKey(TREBOL, "Resaca"), resaca),
+            KeyValue.pair(
+                new AlbumKey(TREBOL, "Crónicas de Mercado"),
+                new AlbumTally(TREBOL, "Crónicas de Mercado", 1, 100, 100, 100)),
+            KeyValue.pair(new AlbumKey("Alux Nahual", "Resaca"), new AlbumTally("Alux Nahual", "Resaca", 1, 77, 77, 77)));
   }
 
   // ------------------------------------------------------------------------ windows and lateness
@@ -546,7 +562,9 @@ class VotesTopologyTest {
     flush();
 
     assertThat(acceptedIds()).containsExactly("v-1", "v-2", "v-3");
-    RejectedVote late = rejected.readValue();
+    var refusals = rejected.readKeyValuesToList();
+    assertThat(refusals).extracting(kv -> kv.key).containsExactly("v-4");
+    RejectedVote late = refusals.get(0).value;
     assertThat(late.voteId()).isEqualTo("v-4");
     assertThat(late.reason()).isEqualTo("late");
     assertThat(late.detail()).startsWith("receivedAt:").contains("2026-11-26T12:01:30Z", "PT30S");
@@ -582,7 +600,10 @@ class VotesTopologyTest {
     send(vote("v-2", TREBOL), T0.plusSeconds(59));
     flush();
 
-    assertThat(rejected.readValue().reason()).isEqualTo("late");
+    assertThat(rejected.readKeyValuesToList())
+        .extracting(kv -> kv.key + ":" + kv.value.reason())
+        .containsExactly("v-2:late");
+    assertThat(acceptedIds()).containsExactly("v-1");
     assertThat(storedBandTotals()).containsExactly(entry(TREBOL, 1L));
   }
 
@@ -721,7 +742,9 @@ class VotesTopologyTest {
     flush();
 
     assertThat(storedBandTotals()).isEmpty();
-    RejectedVote refusal = rejected.readValue();
+    var refusals = rejected.readKeyValuesToList();
+    assertThat(refusals).extracting(kv -> kv.key).containsExactly("v-1");
+    RejectedVote refusal = refusals.get(0).value;
     assertThat(refusal.reason()).isEqualTo(VoteValidator.INVALID);
     assertThat(refusal.detail()).startsWith("voterId: required");
   }

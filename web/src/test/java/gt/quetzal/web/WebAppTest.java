@@ -258,6 +258,31 @@ class WebAppTest {
   }
 
   @Test
+  void theVoteLogLimitEdgesOneAndOneHundredAreServedAndZeroAndOneHundredOneRefused() {
+    Fakes.Log log = Fakes.Log.ofVotes(101);
+    JavalinTest.test(
+        Fakes.app(threeBands(), log).create(),
+        (server, client) -> {
+          JsonNode one = json(client.get("/api/votes?limit=1"));
+          assertThat(log.lastLimit.get()).isEqualTo(1);
+          assertThat(one.get("votes").findValuesAsText("voteId")).containsExactly("v101");
+          assertThat(one.get("next").asText()).isEqualTo("101000,v101");
+
+          JsonNode hundred = json(client.get("/api/votes?limit=100"));
+          assertThat(log.lastLimit.get()).isEqualTo(100);
+          assertThat(hundred.get("votes")).hasSize(100);
+          assertThat(hundred.get("votes").get(0).get("voteId").asText()).isEqualTo("v101");
+          assertThat(hundred.get("votes").get(99).get("voteId").asText()).isEqualTo("v02");
+          assertThat(hundred.get("next").asText()).isEqualTo("2000,v02");
+
+          log.lastLimit.set(-1);
+          assertProblem(client.get("/api/votes?limit=0"), 400, "limit");
+          assertProblem(client.get("/api/votes?limit=101"), 400, "limit");
+          assertThat(log.lastLimit.get()).as("a refused limit never reaches the reader").isEqualTo(-1);
+        });
+  }
+
+  @Test
   void badVoteLogParametersAreProblemsNamingTheParameter() {
     JavalinTest.test(
         Fakes.app(threeBands(), Fakes.Log.ofVotes(3)).create(),

@@ -4,6 +4,7 @@ import gt.quetzal.contract.Closer;
 import gt.quetzal.contract.Topic;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.contract.VoteEvent;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
@@ -64,6 +65,7 @@ public final class KafkaVotePublisher implements VotePublisher {
   private final long failFastNanos;
   private volatile long failFastUntilNanos;
   private volatile boolean failingFast;
+  private final java.util.concurrent.atomic.LongAdder failedFast = new java.util.concurrent.atomic.LongAdder();
   private volatile boolean closed;
   private CachedHealth cached; // guarded by this
 
@@ -125,13 +127,20 @@ public final class KafkaVotePublisher implements VotePublisher {
       // health poller usually has one in flight; with the broker gone that held shutdown for minutes.
       Duration adminClose = Duration.ofMillis(config.adminCloseTimeoutMs());
       resources.add(() -> admin.close(adminClose));
-      return new KafkaVotePublisher(
-          producer,
-          adminProbe(admin, config.healthTimeoutMs()),
-          Duration.ofMillis(config.healthCacheMs()),
-          Duration.ofMillis(config.producerCloseTimeoutMs()),
-          Duration.ofMillis(config.maxBlockMs()),
-          resources);
+      KafkaVotePublisher publisher =
+          new KafkaVotePublisher(
+              producer,
+              adminProbe(admin, config.healthTimeoutMs()),
+              Duration.ofMillis(config.healthCacheMs()),
+              Duration.ofMillis(config.producerCloseTimeoutMs()),
+              Duration.ofMillis(config.maxBlockMs()),
+              resources);
+      if (registry != null) {
+        FunctionCounter.builder(FAILED_FAST_METRIC, publisher, KafkaVotePublisher::failedFast)
+            .description("Votes failed at once, unsent, because a send had just waited max.block.ms for Kafka")
+            .register(registry);
+      }
+      return publisher;
     } catch (RuntimeException e) {
       producer.close(Duration.ZERO);
       resources.forEach(Closer::closeQuietly);
@@ -162,6 +171,14 @@ public final class KafkaVotePublisher implements VotePublisher {
     };
   }
 
+  /** The meter counting {@link #failedFast()}, registered by {@link #create} when given a registry. */
+  public static final String FAILED_FAST_METRIC = "quetzal.ingest.votes.failed.fast";
+
+  /** Votes failed at once, without a send, while failing fast. */
+  public double failedFast() {
+    return failedFast.sum();
+  }
+
   @Override
   public CompletableFuture<RecordMetadata> publish(VoteEvent vote) {
     Objects.requireNonNull(vote, "vote");
@@ -171,6 +188,7 @@ public final class KafkaVotePublisher implements VotePublisher {
       return result;
     }
     if (failingFast && nanoTime.getAsLong() - failFastUntilNanos < 0) {
+      failedFast.increment();
       result.completeExceptionally(
           new TimeoutException(
               "not sent: a send just waited max.block.ms for Kafka (metadata or buffer space); failing fast for "

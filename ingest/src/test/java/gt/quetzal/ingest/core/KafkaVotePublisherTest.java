@@ -95,12 +95,14 @@ class KafkaVotePublisherTest {
   void afterASendTimedOutWaitingForKafkaVotesFailFastUntilTheWindowPasses() {
     producer.sendException = new TimeoutException("Topic votes.raw not present in metadata after 500 ms.");
     assertThat(publisher.publish(VOTE)).isCompletedExceptionally();
+    assertThat(publisher.failedFast()).as("the vote that waited was sent, not failed fast").isZero();
     producer.sendException = null;
 
     CompletableFuture<RecordMetadata> fast = publisher.publish(VOTE);
     assertThat(fast).isCompletedExceptionally();
     assertThatThrownBy(fast::join).hasCauseInstanceOf(TimeoutException.class).hasMessageContaining("failing fast");
     assertThat(producer.history()).isEmpty(); // nobody blocked in send again
+    assertThat(publisher.failedFast()).isEqualTo(1.0);
 
     nanos.addAndGet(Duration.ofMillis(501).toNanos());
     CompletableFuture<RecordMetadata> retried = publisher.publish(VOTE);
@@ -108,6 +110,7 @@ class KafkaVotePublisherTest {
     assertThat(producer.completeNext()).isTrue();
     assertThat(retried).isCompleted();
     assertThat(publisher.publish(VOTE)).isNotDone(); // and stays tried
+    assertThat(publisher.failedFast()).isEqualTo(1.0);
   }
 
   @Test
@@ -131,9 +134,11 @@ class KafkaVotePublisherTest {
     assertThat(kafkaLike.publish(VOTE)).isCompletedExceptionally();
     assertThat(kafkaLike.publish(VOTE)).isCompletedExceptionally();
     assertThat(sends).hasValue(1);
+    assertThat(kafkaLike.failedFast()).isEqualTo(2.0);
     nanos.addAndGet(Duration.ofMillis(501).toNanos());
     kafkaLike.publish(VOTE);
     assertThat(sends).hasValue(2);
+    assertThat(kafkaLike.failedFast()).isEqualTo(2.0);
   }
 
   @Test
@@ -143,6 +148,7 @@ class KafkaVotePublisherTest {
     producer.sendException = null;
     assertThat(publisher.publish(VOTE)).isNotDone();
     assertThat(producer.history()).hasSize(1);
+    assertThat(publisher.failedFast()).isZero();
   }
 
   @Test

@@ -20,7 +20,6 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.StatusProto;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,12 +38,6 @@ class IngestGrpcMainTest {
   private static final Vote VOTE =
       Vote.newBuilder().setName("Alux Nahual").setAlbum("Alux Nahual").setYear(1982).setRank(90).build();
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   @Test
   void withoutABrokerItServesHealthButRefusesVotesWithUnavailable() throws Exception {
     IngestGrpcConfig config =
@@ -53,7 +46,7 @@ class IngestGrpcMainTest {
                 "GRPC_PORT", "0",
                 "HTTP_PORT", "0",
                 "GRPC_MAX_INBOUND_MESSAGE_BYTES", "1024",
-                "KAFKA_BOOTSTRAP_SERVERS", "localhost:" + freePort(),
+                "KAFKA_BOOTSTRAP_SERVERS", "localhost:" + gt.quetzal.ingest.testing.ClosedPort.port(),
                 "KAFKA_MAX_BLOCK_MS", "500",
                 "KAFKA_REQUEST_TIMEOUT_MS", "500",
                 "KAFKA_DELIVERY_TIMEOUT_MS", "1000",

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -119,10 +120,16 @@ class VoteGrpcServiceTest {
   void castAnswersOkOnlyAfterKafkaAcknowledged() throws Exception {
     CompletableFuture<CastReply> reply = toCompletable(futureStub().cast(SEED));
     ControlledPublisher.Pending pending = publisher.next();
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !reply.isDone());
+    // No window of "still no reply": the reply records whether Kafka's ack had happened when it came,
+    // and publishFailureIsUnavailableWithRetryInfoAndTheVoteIdToRetryWith proves the reply waits for
+    // Kafka's answer (a reply sent before it could not carry the failure).
+    AtomicBoolean ackedWhenReplied = new AtomicBoolean();
+    reply.whenComplete((answer, error) -> ackedWhenReplied.set(pending.future().isDone()));
+    assertThat(reply).as("no reply before Kafka acknowledged").isNotDone();
 
     pending.ack();
     assertThat(reply.get(5, TimeUnit.SECONDS).getVoteId()).isEqualTo(pending.vote().voteId());
+    assertThat(ackedWhenReplied).as("the reply came after the ack").isTrue();
     VoteEvent vote = pending.vote();
     assertThat(java.util.UUID.fromString(vote.voteId()).version()).isEqualTo(7);
     assertThat(vote)
@@ -256,7 +263,9 @@ class VoteGrpcServiceTest {
     // Kafka answers out of order; the run's ack waits for its last vote, invalid ones included.
     fourteen.ack();
     twelve.fail(new org.apache.kafka.common.errors.TimeoutException("Expiring 1 record(s)"));
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> acks.received() == 0);
+    // Checked at once rather than over a window: the first ack read below must carry ten's ACCEPTED,
+    // which exists only after ten.ack(), so an ack written before the run settled fails it.
+    assertThat(acks.received()).as("no ack while vote 10 is unsettled").isZero();
     ten.ack();
 
     CastStreamAck ack = acks.next();
@@ -360,15 +369,61 @@ class VoteGrpcServiceTest {
     requests.onNext(run(1, SEED));
     requests.onCompleted();
     ControlledPublisher.Pending pending = publisher.next();
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !acks.closed.isDone());
+    // Checked at once rather than over a window: the ack read below could not arrive on a stream the
+    // server had already ended, so receiving it proves the end waited for it.
+    assertThat(acks.closed).as("the stream is still open").isNotDone();
     pending.ack();
     assertThat(acks.next().getResults(0).getOutcome()).isEqualTo(CastStreamAck.Outcome.ACCEPTED);
     assertThat(acks.closed.get(5, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
   }
 
+  /**
+   * The server side of each call, seen from the transport: every request for more messages is checked,
+   * as it happens, against the bound (messages asked for at most the bound plus the acks written), and
+   * every ack against readiness (written only while the transport is ready). Checked per event, these
+   * replace windows of "nothing more was published for N ms": gRPC delivers only messages asked for.
+   */
+  private static final class FlowWatch implements io.grpc.ServerInterceptor {
+    private final int bound;
+    final java.util.concurrent.atomic.AtomicInteger requested = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+    final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    FlowWatch(int bound) {
+      this.bound = bound;
+    }
+
+    @Override
+    public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+        io.grpc.ServerCall<Q, R> call, Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+      return next.startCall(
+          new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<Q, R>(call) {
+            @Override
+            public void request(int numMessages) {
+              int total = requested.addAndGet(numMessages);
+              if (total > bound + written.get()) {
+                violations.add("asked for " + total + " messages with " + written.get() + " acks written, bound " + bound);
+              }
+              super.request(numMessages);
+            }
+
+            @Override
+            public void sendMessage(R message) {
+              if (!isReady()) {
+                violations.add("an ack written while the transport was not ready");
+              }
+              written.incrementAndGet();
+              super.sendMessage(message);
+            }
+          },
+          headers);
+    }
+  }
+
   @Test
   void streamRequestsNoMoreMessagesThanItsInFlightBound() throws Exception {
-    grpc(new VoteGrpcService.Settings(10_000, 2_000, 4));
+    FlowWatch watch = new FlowWatch(4);
+    grpc = new InProcessGrpc(publisher, new VoteGrpcService.Settings(10_000, 2_000, 4), watch);
     AckCollector acks = new AckCollector();
     StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc.channel).castStream(acks);
     for (int i = 0; i < 10; i++) {
@@ -378,20 +433,24 @@ class VoteGrpcServiceTest {
     for (int i = 0; i < 8; i++) { // four messages' worth
       first.add(publisher.next());
     }
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+    assertThat(watch.requested).as("the bound, asked for at the start").hasValue(4);
+    assertThat(publisher.waiting()).isZero();
 
     first.get(0).ack(); // half a run settled: no ack yet, so no new message either
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+    assertThat(watch.written).hasValue(0);
     first.get(1).ack(); // the first run's ack is written: one more message may come in
     assertThat(sequences(acks.next())).containsExactly(0L, 1L);
-    publisher.next();
-    publisher.next();
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> watch.requested.get() == 5);
+    List<VoteEvent> fifth = List.of(publisher.next().vote(), publisher.next().vote());
+    assertThat(fifth).extracting(VoteEvent::name).containsOnly("Malacates Trébol Shop");
+    assertThat(publisher.waiting()).isZero();
+    assertThat(watch.violations).isEmpty();
   }
 
   @Test
   void aClientThatReadsNoAcksIsSentNoMorePermits() throws Exception {
-    grpc(new VoteGrpcService.Settings(10_000, 2_000, 4));
+    FlowWatch watch = new FlowWatch(4);
+    grpc = new InProcessGrpc(publisher, new VoteGrpcService.Settings(10_000, 2_000, 4), watch);
     publisher.autoAck = true;
     AckCollector acks = new AckCollector(0); // reads nothing until asked
     StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(grpc.channel).castStream(acks);
@@ -402,15 +461,21 @@ class VoteGrpcServiceTest {
       publisher.next();
     }
     // Acks are ready but the transport is not: the server holds them and asks for no more messages.
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+    // FlowWatch records an ack written while not ready, or a request beyond the bound, when it happens.
+    assertThat(watch.requested).hasValue(4);
+    assertThat(publisher.waiting()).isZero();
     assertThat(acks.received()).isZero();
 
     acks.request(2);
     acks.next();
     acks.next();
+    // Two acks written: two more messages asked for, and no more.
+    await().atMost(Duration.ofSeconds(10)).until(() -> watch.requested.get() == 6);
     publisher.next();
     publisher.next();
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> publisher.waiting() == 0);
+    assertThat(publisher.waiting()).isZero();
+    assertThat(watch.written).as("the other acks wait for the client").hasValue(2);
+    assertThat(watch.violations).isEmpty();
   }
 
   @Test
@@ -436,7 +501,9 @@ class VoteGrpcServiceTest {
     ControlledPublisher.Pending two = publisher.next();
 
     CompletableFuture<Void> closing = CompletableFuture.runAsync(grpc.server::close);
-    await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !acks.closed.isDone());
+    // Checked at once rather than over a window: the run's ack read below could not arrive on a stream
+    // the shutdown had already ended, so receiving it proves the shutdown waited for the run.
+    assertThat(acks.closed).as("the stream is still open").isNotDone();
     one.ack();
     two.ack();
     assertThat(acks.next().getResultsList()).extracting(CastStreamAck.Result::getOutcome)

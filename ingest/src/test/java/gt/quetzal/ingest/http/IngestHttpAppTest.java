@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -156,11 +157,17 @@ class IngestHttpAppTest {
         (server, client) -> {
           CompletableFuture<HttpResponse<String>> response = postAsync(server, SEED_VOTE);
           ControlledPublisher.Pending pending = publisher.next();
-          await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !response.isDone());
+          // No window of "still no answer": the answer records whether Kafka's ack had happened when it
+          // came, and kafkaFailureAnswers503WithRetryAfterAndTheVoteIdToRetryWith proves the answer
+          // waits for Kafka's outcome (a 202 sent before it could not become the 503).
+          AtomicBoolean ackedWhenAnswered = new AtomicBoolean();
+          response.whenComplete((answer, error) -> ackedWhenAnswered.set(pending.future().isDone()));
+          assertThat(response).as("no answer before Kafka acknowledged").isNotDone();
 
           pending.ack();
           HttpResponse<String> answered = response.get(5, TimeUnit.SECONDS);
           assertThat(answered.statusCode()).isEqualTo(202);
+          assertThat(ackedWhenAnswered).as("the 202 came after the ack").isTrue();
           assertThat(json(answered).path("voteId").asText()).isEqualTo(pending.vote().voteId());
         });
   }
@@ -558,11 +565,16 @@ class IngestHttpAppTest {
     ControlledPublisher.Pending pending = publisher.next();
 
     CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::stop);
-    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> !stopping.isDone());
+    // No window of "still stopping": stop records whether the vote was acknowledged when it finished,
+    // and the 202 read below could not come over a connection a finished stop had closed.
+    AtomicBoolean ackedWhenStopped = new AtomicBoolean();
+    stopping.whenComplete((done, error) -> ackedWhenStopped.set(pending.future().isDone()));
+    assertThat(stopping).as("stop waits for the vote in flight").isNotDone();
 
     pending.ack();
     assertThat(response.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
     stopping.get(5, TimeUnit.SECONDS);
+    assertThat(ackedWhenStopped).as("stop finished after the ack").isTrue();
   }
 
   /**

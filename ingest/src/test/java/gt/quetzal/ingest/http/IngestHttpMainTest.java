@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import gt.quetzal.contract.Json;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,19 +20,13 @@ import org.junit.jupiter.api.Test;
  */
 class IngestHttpMainTest {
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort(); // closed again: nothing listens there
-    }
-  }
-
   @Test
   void withoutABrokerItServesHealthButRefusesVotesWith503() throws Exception {
     IngestHttpConfig config =
         IngestHttpConfig.fromEnv(
             Map.of(
                 "HTTP_PORT", "0",
-                "KAFKA_BOOTSTRAP_SERVERS", "localhost:" + freePort(),
+                "KAFKA_BOOTSTRAP_SERVERS", "localhost:" + gt.quetzal.ingest.testing.ClosedPort.port(),
                 "KAFKA_MAX_BLOCK_MS", "500",
                 "KAFKA_REQUEST_TIMEOUT_MS", "500",
                 "KAFKA_DELIVERY_TIMEOUT_MS", "1000",

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import gt.quetzal.contract.EnvReader;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,12 +22,6 @@ class IngestHttpOpsPortTest {
         .statusCode();
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   @Test
   void metricsMoveToTheOpsPortAndHealthStaysOnBoth() throws Exception {
     IngestHttpConfig config =
@@ -36,7 +29,7 @@ class IngestHttpOpsPortTest {
             Map.of(
                 "HTTP_PORT", "0",
                 "OPS_PORT", "0",
-                "KAFKA_BOOTSTRAP_SERVERS", "localhost:" + freePort(),
+                "KAFKA_BOOTSTRAP_SERVERS", "localhost:" + gt.quetzal.ingest.testing.ClosedPort.port(),
                 "KAFKA_MAX_BLOCK_MS", "500",
                 "KAFKA_HEALTH_TIMEOUT_MS", "500",
                 "PUBLISH_TIMEOUT_MS", "1000",
