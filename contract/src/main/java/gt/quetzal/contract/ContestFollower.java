@@ -39,6 +39,8 @@ public final class ContestFollower implements AutoCloseable {
   private volatile CatalogIndex index = CatalogIndex.OPEN;
   private volatile boolean applied;
   private volatile boolean closing;
+  /** The listener has not seen the latest state; starts true so it hears of the first catch-up. */
+  private boolean untold = true;
 
   private ContestFollower(Map<String, Object> clientConfig, Consumer<ContestState> onChange) {
     Map<String, Object> config = new HashMap<>(clientConfig);
@@ -94,11 +96,9 @@ public final class ContestFollower implements AutoCloseable {
       if (ends == null) {
         return;
       }
-      boolean notified = false;
       while (!closing) {
-        ConsumerRecords<String, byte[]> records;
         try {
-          records = consumer.poll(POLL);
+          readOnce(ends);
         } catch (WakeupException e) {
           throw e;
         } catch (RuntimeException e) {
@@ -106,21 +106,6 @@ public final class ContestFollower implements AutoCloseable {
           // so a reader never keeps an old contest silently.
           log.warn("reading contest.catalog failed; retrying in {}: {}", RETRY, e.toString());
           pause();
-          continue;
-        }
-        for (ConsumerRecord<String, byte[]> record : records) {
-          state.apply(record.key(), record.value());
-        }
-        index = state.index();
-        applied = state.applied();
-        boolean wasCaughtUp = caughtUp();
-        if (!wasCaughtUp && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-          caughtUp.countDown();
-          log.info("contest.catalog read: {}", describe(index));
-        }
-        if (caughtUp() && (!records.isEmpty() || !notified)) {
-          notified = true;
-          tellListener(wasCaughtUp);
         }
       }
     } catch (WakeupException e) {
@@ -131,6 +116,29 @@ public final class ContestFollower implements AutoCloseable {
       log.error("contest.catalog follower stopped; the contest is no longer updated", e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /**
+   * One poll: fold its records in, open the latch once caught up, and tell the listener once at the
+   * catch-up and after every change ({@code untold} survives a poll that failed half-way).
+   */
+  private void readOnce(Map<TopicPartition, Long> ends) {
+    ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+    for (ConsumerRecord<String, byte[]> record : records) {
+      state.apply(record.key(), record.value());
+      untold = true;
+    }
+    index = state.index();
+    applied = state.applied();
+    boolean wasCaughtUp = caughtUp();
+    if (!wasCaughtUp && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+      caughtUp.countDown();
+      log.info("contest.catalog read: {}", describe(index));
+    }
+    if (caughtUp() && untold) {
+      untold = false;
+      tellListener(wasCaughtUp);
     }
   }
 
