@@ -40,6 +40,42 @@ public record Catalog(String contest, List<Band> bands) {
     }
   }
 
+  /**
+   * The catalog as {@code config/catalog.json} lays it out: two-space indent, one line per album, UTF-8
+   * text with accents as they are. {@link Catalog#load} reads it back.
+   */
+  public String render() {
+    StringBuilder out = new StringBuilder();
+    out.append("{\n");
+    out.append("  \"contest\": ").append(quoted(contest)).append(",\n");
+    out.append("  \"bands\": [\n");
+    for (int b = 0; b < bands.size(); b++) {
+      Catalog.Band band = bands.get(b);
+      out.append("    {\n");
+      out.append("      \"name\": ").append(quoted(band.name())).append(",\n");
+      out.append("      \"albums\": [\n");
+      for (int a = 0; a < band.albums().size(); a++) {
+        Catalog.Album album = band.albums().get(a);
+        out.append("        { \"title\": ").append(quoted(album.title()))
+            .append(", \"year\": ").append(album.year()).append(" }")
+            .append(a + 1 < band.albums().size() ? ",\n" : "\n");
+      }
+      out.append("      ]\n");
+      out.append(b + 1 < bands.size() ? "    },\n" : "    }\n");
+    }
+    out.append("  ]\n");
+    out.append("}\n");
+    return out.toString();
+  }
+
+  private static String quoted(String value) {
+    try {
+      return Json.MAPPER.writeValueAsString(value); // escapes quotes and controls; leaves accents as-is
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static Catalog load(Path file) {
     try {
       return Json.MAPPER.readValue(Files.readAllBytes(file), Catalog.class);

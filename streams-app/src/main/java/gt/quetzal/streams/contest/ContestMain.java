@@ -125,7 +125,7 @@ public final class ContestMain {
     for (TrafficCatalog.RowProblem problem : result.problems()) {
       err.println("contest: row " + problem.index() + " not used: " + problem.reason());
     }
-    out.print(TrafficCatalog.render(result.catalog()));
+    out.print(result.catalog().render());
     err.println(
         "contest: " + result.catalog().bands().size() + " bands from " + file
             + (result.problems().isEmpty() ? "" : "; " + result.problems().size() + " rows not used"));
@@ -143,7 +143,7 @@ public final class ContestMain {
       out.println("none");
       return 0;
     }
-    out.print(TrafficCatalog.render(new Catalog(current.index().contest(), current.index().bands())));
+    out.print(new Catalog(current.index().contest(), current.index().bands()).render());
     return 0;
   }
 

@@ -106,34 +106,6 @@ public final class TrafficCatalog {
     return new Result(new Catalog(contestName, catalogBands), problems);
   }
 
-  /**
-   * The catalog as {@code config/catalog.json} lays it out: two-space indent, one line per album, UTF-8
-   * text with accents as they are. {@link Catalog#load} reads it back.
-   */
-  public static String render(Catalog catalog) {
-    StringBuilder out = new StringBuilder();
-    out.append("{\n");
-    out.append("  \"contest\": ").append(string(catalog.contest())).append(",\n");
-    out.append("  \"bands\": [\n");
-    for (int b = 0; b < catalog.bands().size(); b++) {
-      Catalog.Band band = catalog.bands().get(b);
-      out.append("    {\n");
-      out.append("      \"name\": ").append(string(band.name())).append(",\n");
-      out.append("      \"albums\": [\n");
-      for (int a = 0; a < band.albums().size(); a++) {
-        Catalog.Album album = band.albums().get(a);
-        out.append("        { \"title\": ").append(string(album.title()))
-            .append(", \"year\": ").append(album.year()).append(" }")
-            .append(a + 1 < band.albums().size() ? ",\n" : "\n");
-      }
-      out.append("      ]\n");
-      out.append(b + 1 < catalog.bands().size() ? "    },\n" : "    }\n");
-    }
-    out.append("  ]\n");
-    out.append("}\n");
-    return out.toString();
-  }
-
   /** One band being collected: first spelling, albums by folded title in first-seen order. */
   private static final class BandDraft {
     private final String name;
@@ -184,13 +156,6 @@ public final class TrafficCatalog {
     }
   }
 
-  private static String string(String value) {
-    try {
-      return Json.MAPPER.writeValueAsString(value); // escapes quotes and controls; leaves accents as-is
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private static String describe(JsonNode node) {
     if (node == null || node.isMissingNode()) {

@@ -132,7 +132,7 @@ class TrafficCatalogTest {
     String expected =
         Files.readAllLines(demo, UTF_8).stream().filter(line -> !line.startsWith("  \"note\":")).collect(Collectors.joining("\n", "", "\n"));
 
-    String rendered = TrafficCatalog.render(catalog);
+    String rendered = catalog.render();
 
     assertThat(rendered).isEqualTo(expected).contains("Trébol");
     assertThat(Json.MAPPER.readValue(rendered.getBytes(UTF_8), Catalog.class)).isEqualTo(catalog);
@@ -143,7 +143,7 @@ class TrafficCatalogTest {
     Catalog derived =
         derive("[{\"name\":\"Band \\\"Q\\\" Ñandú\",\"album\":\"Línea\\\\1\",\"year\":\"2001\",\"rank\":\"5\"}]").catalog();
 
-    Catalog read = Json.MAPPER.readValue(TrafficCatalog.render(derived).getBytes(UTF_8), Catalog.class);
+    Catalog read = Json.MAPPER.readValue(derived.render().getBytes(UTF_8), Catalog.class);
 
     assertThat(read).isEqualTo(derived);
     assertThat(read.bands().get(0).name()).isEqualTo("Band \"Q\" Ñandú");
