@@ -24,7 +24,7 @@ class MemoryBudgetTest {
   @Test
   void theStreamsAppsRocksDbPoolIsTheConfigsOwnDefaultWhenUnset() {
     Object config = QuetzalService.STREAMS_APP.read(Map.of("KAFKA_BOOTSTRAP_SERVERS", "k:9092")).config();
-    assertThat(MemoryBudget.rocksDbBytes(config)).isEqualTo(gt.quetzal.streams.StreamsAppConfig.DEFAULT_ROCKSDB_CACHE_BYTES);
+    assertThat(MemoryBudget.rocksDbBytes(config)).isEqualTo(gt.quetzal.streams.runtime.StreamsAppConfig.DEFAULT_ROCKSDB_CACHE_BYTES);
   }
 
   private static List<String> localProblemsAfter(java.util.function.Consumer<List<Map<String, Object>>> breakIt) {

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 enum QuetzalService {
   INGEST_HTTP("ingest-http", "ingest", "gt.quetzal.ingest.http.IngestHttpMain", "gt.quetzal.ingest.http.IngestHttpConfig"),
   INGEST_GRPC("ingest-grpc", "ingest", "gt.quetzal.ingest.grpc.IngestGrpcMain", "gt.quetzal.ingest.grpc.IngestGrpcConfig"),
-  STREAMS_APP("streams-app", "streams-app", "gt.quetzal.streams.StreamsMain", "gt.quetzal.streams.StreamsAppConfig"),
+  STREAMS_APP("streams-app", "streams-app", "gt.quetzal.streams.runtime.StreamsMain", "gt.quetzal.streams.runtime.StreamsAppConfig"),
   SINKS("sinks", "sinks", "gt.quetzal.sinks.SinksMain", "gt.quetzal.sinks.SinksConfig"),
   WEB("web", "web", "gt.quetzal.web.WebMain", "gt.quetzal.web.WebConfig");
 

@@ -36,7 +36,7 @@ final class WiringBreaks {
           D + "sinks container sinks: bootstrapServers resolves to localhost:9092 — in a pod that is the pod itself; set the variable that configures it"),
       local("a misspelled variable", docs -> envVar(docs, "StatefulSet", "streams-app", "KAFKA_BOOTSTRAP_SERVERS")
           .put("name", "KAFKA_BOOTSTRAP_SERVER"),
-          S + "streams-app container streams-app: sets KAFKA_BOOTSTRAP_SERVER, which gt.quetzal.streams.StreamsAppConfig never reads (per EnvReader.consulted())"),
+          S + "streams-app container streams-app: sets KAFKA_BOOTSTRAP_SERVER, which gt.quetzal.streams.runtime.StreamsAppConfig never reads (per EnvReader.consulted())"),
       local("a variable used before it is defined", docs -> {
         List<Object> env = env(docs, "Deployment", "web");
         Object password = env.stream().filter(e -> "REDIS_PASSWORD".equals(Yaml.cast(e).get("name"))).findFirst().orElseThrow();
@@ -126,7 +126,7 @@ final class WiringBreaks {
               + "set OPS_PORT to a port the Ingress does not route"),
       local("an Ingress route to the streams app", docs -> Yaml.cast(Yaml.at(doc(docs, "Ingress", "quetzal"),
           "spec", "rules", 0, "http", "paths", 2, "backend", "service")).put("name", "streams-app"), "Ingress/quetzal /grafana: routes to StatefulSet/streams-app, which is internal (public are " + Wiring.PUBLIC_WORKLOADS + ")",
-          "Ingress/quetzal /grafana: routes to StatefulSet/streams-app port 8081, where gt.quetzal.streams.StreamsAppConfig serves /metrics; "
+          "Ingress/quetzal /grafana: routes to StatefulSet/streams-app port 8081, where gt.quetzal.streams.runtime.StreamsAppConfig serves /metrics; "
               + "set OPS_PORT to a port the Ingress does not route",
           "Ingress/quetzal /grafana: the network policies do not let Traefik (kube-system) reach StatefulSet/streams-app on port 8081"),
       // ---- autoscaling

@@ -236,7 +236,7 @@ public final class StreamsBench {
               StreamsFloor.class.getName(),
               app.floor.argument()));
     } else {
-      command.addAll(List.of("-cp", config.streamsClasspath(), "gt.quetzal.streams.StreamsMain"));
+      command.addAll(List.of("-cp", config.streamsClasspath(), "gt.quetzal.streams.runtime.StreamsMain"));
     }
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);

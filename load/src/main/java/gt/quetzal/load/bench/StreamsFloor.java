@@ -2,8 +2,8 @@ package gt.quetzal.load.bench;
 
 import com.sun.net.httpserver.HttpServer;
 import gt.quetzal.contract.Topics;
-import gt.quetzal.streams.StreamsAppConfig;
-import gt.quetzal.streams.StreamsConfigFactory;
+import gt.quetzal.streams.runtime.StreamsAppConfig;
+import gt.quetzal.streams.runtime.StreamsConfigFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

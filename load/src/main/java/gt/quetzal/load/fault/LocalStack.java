@@ -136,7 +136,7 @@ public final class LocalStack implements FaultStack {
     // waiting for the dead member's session to expire.
     streamsEnv.put("GROUP_INSTANCE_ID", "quetzal-faults-streams-0");
     streamsEnv.put("ROCKSDB_CACHE_BYTES", Long.toString(16L * 1024 * 1024));
-    streams = new ChildJvm("streams-app", "gt.quetzal.streams.StreamsMain", settings.childClasspath(),
+    streams = new ChildJvm("streams-app", "gt.quetzal.streams.runtime.StreamsMain", settings.childClasspath(),
         settings.childJvmOptions(), streamsEnv, settings.logDir().resolve("streams-app-" + tag + ".log"),
         URI.create("http://localhost:" + streamsPort + "/readyz"), settings.childReadyTimeout());
     streams.start();

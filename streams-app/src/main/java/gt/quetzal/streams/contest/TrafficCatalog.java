@@ -1,11 +1,13 @@
 package gt.quetzal.streams.contest;
 
+import gt.quetzal.streams.topology.RawVoteReader;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.Names;
-import gt.quetzal.streams.VoteValidator;
+import gt.quetzal.streams.topology.RawVoteReader;
 import java.io.IOException;
 import java.time.Year;
 import java.time.ZoneOffset;
@@ -24,7 +26,7 @@ import java.util.Objects;
  * <p><b>Rows.</b> The file is a JSON array of objects {@code {"name","album","year","rank"}}, each field
  * a string or, for {@code year} and {@code rank}, a number. A row is used only if it is a vote the
  * contest would count: an object that passes the streams app's field rules ({@link
- * VoteValidator#rowProblems}: name and album non-blank strings, year an integer in 1900..current year +
+ * RawVoteReader#rowProblems}: name and album non-blank strings, year an integer in 1900..current year +
  * 1, rank an integer in 1..100). Any other row, a bad rank included, is reported as a {@link RowProblem}
  * with its 0-based index and every rule it breaks, and contributes nothing: a row that can never be
  * counted says nothing reliable about the contest. Other fields ({@code voteId}, ...) are ignored.
@@ -85,7 +87,7 @@ public final class TrafficCatalog {
         problems.add(new RowProblem(i, "not a JSON object but " + describe(row)));
         continue;
       }
-      List<String> broken = VoteValidator.rowProblems(bytes(row), currentYear);
+      List<String> broken = RawVoteReader.rowProblems(bytes(row), currentYear);
       if (!broken.isEmpty()) {
         problems.add(new RowProblem(i, String.join("; ", broken)));
         continue;

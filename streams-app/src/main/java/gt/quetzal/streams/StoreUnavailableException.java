@@ -1,9 +1,0 @@
-package gt.quetzal.streams;
-
-/** A state store cannot answer right now (starting, rebalancing, shutting down); retry shortly. */
-public final class StoreUnavailableException extends RuntimeException {
-
-  public StoreUnavailableException(String message, Throwable cause) {
-    super(message, cause);
-  }
-}

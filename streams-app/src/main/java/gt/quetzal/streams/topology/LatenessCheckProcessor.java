@@ -1,0 +1,89 @@
+package gt.quetzal.streams.topology;
+
+import gt.quetzal.contract.VoteEvent;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+
+/**
+ * Turns a {@link Verdict.Valid} vote whose 1-minute window has closed into a rejection with the
+ * reason {@value #LATE}; everything else passes through untouched.
+ *
+ * <p><b>The rule.</b> A vote stamped {@code t} belongs to the window {@code [w, w + 1 min)} with
+ * {@code w = t - t mod 1 min}. It is late when {@code w + 1 min + grace <= streamTime}, where stream
+ * time is the highest record timestamp this task has seen (this record included). That is exactly
+ * the condition under which a Kafka Streams windowed aggregation with the same grace would drop the
+ * record, except that the drop would be silent; here it becomes an auditable rejection, and the vote
+ * counts nowhere (not in the totals, not in {@code votes.accepted}), so every tally agrees.
+ *
+ * <p><b>Why here, on the {@code votes.raw} task.</b> This task reads exactly one {@code votes.raw}
+ * partition, so its stream time is a pure function of that partition's records: a replay from offset
+ * 0 makes the same late decisions, and one slow or restarted instance cannot make another
+ * partition's votes late. Checking downstream, after votes from all partitions are mixed, would tie
+ * lateness to processing lag instead of to the votes. Ingest appends in {@code receivedAt} order per
+ * partition, so in practice a vote is late only when it reached the log long after it was received
+ * (e.g. a producer that kept retrying through a broker outage) or a foreign producer wrote an old
+ * timestamp.
+ *
+ * <p><b>Event time</b> is the record timestamp. Ingest sets it to the vote's {@code receivedAt}, so
+ * the two are the same instant; the record timestamp is used because the broker bounds it (it refuses
+ * records stamped more than an hour ahead), so a payload with a garbage clock cannot push stream time
+ * forward and turn every honest vote late, and because it is carried through repartition topics
+ * without parsing anything again.
+ *
+ * <p>Dedup runs before this check: a copy of a vote already decided is a duplicate, whatever its
+ * timestamp, and the copy of a late vote is a duplicate too rather than a second late rejection.
+ */
+final class LatenessCheckProcessor implements FixedKeyProcessor<String, Verdict, Verdict> {
+
+  static final String LATE = "late";
+
+  private final long graceMs;
+  private FixedKeyProcessorContext<String, Verdict> context;
+
+  LatenessCheckProcessor(Duration grace) {
+    this.graceMs = grace.toMillis();
+  }
+
+  /** Whether a record stamped {@code timestamp} is too late once stream time reached {@code streamTime}. */
+  static boolean isLate(long timestamp, long streamTime, long graceMs) {
+    long windowEnd = TopologyOptions.windowStart(timestamp) + TopologyOptions.WINDOW.toMillis();
+    return windowEnd + graceMs <= streamTime;
+  }
+
+  @Override
+  public void init(FixedKeyProcessorContext<String, Verdict> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(FixedKeyRecord<String, Verdict> record) {
+    long streamTime = context.currentStreamTimeMs();
+    if (record.value() instanceof Verdict.Valid valid
+        && isLate(record.timestamp(), streamTime, graceMs)) {
+      context.forward(record.withValue(rejection(valid.vote(), record.timestamp(), streamTime)));
+    } else {
+      context.forward(record);
+    }
+  }
+
+  private Verdict.Rejected rejection(VoteEvent vote, long timestamp, long streamTime) {
+    long start = TopologyOptions.windowStart(timestamp);
+    long closedAt = start + TopologyOptions.WINDOW.toMillis() + graceMs;
+    String detail =
+        "receivedAt: its minute ["
+            + Instant.ofEpochMilli(start)
+            + ", "
+            + Instant.ofEpochMilli(start + TopologyOptions.WINDOW.toMillis())
+            + ") closed at "
+            + Instant.ofEpochMilli(closedAt)
+            + " (grace "
+            + Duration.ofMillis(graceMs)
+            + "), and votes up to "
+            + Instant.ofEpochMilli(streamTime)
+            + " were already counted";
+    return Verdict.Rejected.of(vote, LATE, detail, context.currentSystemTimeMs());
+  }
+}

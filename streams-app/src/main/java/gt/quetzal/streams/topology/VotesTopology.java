@@ -1,0 +1,348 @@
+package gt.quetzal.streams.topology;
+
+import gt.quetzal.contract.AlbumKey;
+import gt.quetzal.contract.AlbumTally;
+import gt.quetzal.contract.BandMinute;
+import gt.quetzal.contract.RejectedVote;
+import gt.quetzal.contract.Topic;
+import gt.quetzal.contract.Topics;
+import gt.quetzal.contract.VoteEvent;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The vote-counting topology.
+ *
+ * <pre>
+ * contest.catalog ─► global store contest (ContestStore: the contest every vote is matched against)
+ *
+ * votes.raw (String, bytes)
+ *   → validate-vote     parse, check fields, match the contest (a catalog's canonical names)
+ *   → dedup-by-vote-id  window store vote-dedup
+ *   → check-lateness    the vote's minute closed more than the grace ago → rejected "late"
+ *   → (open contest only) key-by-band-name ─► open-contest-votes ─► spell-names (name-spellings)
+ *                        → the first spelling counted, merged back keyed by voteId
+ *   → (VOTER_POLICY on) key-by-ballot ─► ballots ─► one-vote-per-voter (voter-ballots)
+ *                        → rejected "already_voted", merged back keyed by voteId
+ *   ├─ verdict-rejected ─► votes.rejected (unparseable | invalid | unknown_band | unknown_album | late
+ *   │                                       | already_voted)
+ *   ├─ verdict-accepted ─► votes.accepted
+ *   └─ (every verdict) combine-deltas  pending-vote-deltas, pending-stat-deltas
+ *        ├─ deltas-band   ─► band-deltas   ─► sum-band-totals (band-totals)   ─► tallies.bands
+ *        ├─ deltas-album  ─► album-deltas  ─► sum-album-totals (album-totals) ─► tallies.albums
+ *        ├─ deltas-minute ─► minute-deltas ─► 1-min windows, sum-band-minutes (band-minutes)
+ *        │                                     ─► tallies.bands-per-minute
+ *        └─ deltas-stat   ─► stat-deltas   ─► sum-stats (stats) ─► tallies.stats
+ * </pre>
+ *
+ * <p><b>Where the work happens.</b> Everything per vote happens once, on the task that reads the
+ * vote's {@code votes.raw} partition: parsing, dedup, the late check, and one {@link TallyCombiner}
+ * that sums the task's deltas for every aggregate. Only those merged deltas cross a repartition topic
+ * (a few records per band, album, minute and stat per flush interval, not one per vote), and a DSL
+ * reduce per aggregate adds up the deltas of all tasks into the absolute, queryable tally. Under
+ * {@code exactly_once_v2} the deltas are exact: each is sent exactly once, in the transaction that
+ * consumed its votes.
+ *
+ * <p><b>Partitioning for queries.</b> Band totals and the per-minute timeline are keyed by band;
+ * album totals by {@code AlbumKey} but partitioned by band alone ({@link Tallies#ALBUMS_BY_BAND}), so
+ * one instance answers everything about one band. Stats are a handful of keys.
+ *
+ * <p><b>Windows.</b> Lateness is decided by {@link LatenessCheckProcessor} with the configured grace,
+ * before a vote is accepted. A minute delta is stamped with its window start, and the windowed reduce
+ * downstream keeps windows for the whole timeline retention (its DSL grace is the retention minus one
+ * window). That grace is deliberately wide: the reduce's stream time mixes all {@code votes.raw}
+ * partitions, so a narrow grace there would silently drop admitted votes from a partition that lags
+ * (a restarted instance catching up), and the timeline would disagree with the band totals.
+ *
+ * <p>Every operator, store and repartition topic is named, so internal topic names ({@code
+ * <application.id>-band-deltas-repartition}, {@code <application.id>-band-totals-changelog}, ...) do
+ * not shift when an operator is added or removed. Renaming any of them is a state migration, not a
+ * refactoring. Every serde is explicit; the application configures no default serdes, so a forgotten
+ * one fails at startup instead of serialising with the wrong format.
+ *
+ * <p>{@code votes.raw} is read as bytes so that no record can fail deserialisation and stop the app;
+ * parsing happens in {@link RawVoteReader}, where a bad record becomes a rejection.
+ */
+public final class VotesTopology {
+
+  private static final String REJECTED_BRANCH = "verdict-rejected";
+  private static final String ACCEPTED_BRANCH = "verdict-accepted";
+
+  private VotesTopology() {}
+
+  /** Builds the topology. Pure: no I/O, no clock, no configuration lookups. */
+  public static Topology build(TopologyOptions options) {
+    Duration flush = options.flushInterval();
+    Serde<AlbumKey> albumKeySerde = Topics.TALLIES_ALBUMS.keySerde();
+    Serde<AlbumTally> albumTallySerde = Topics.TALLIES_ALBUMS.valueSerde();
+
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addGlobalStore(
+        ContestStore.builder(),
+        Topics.CONTEST_CATALOG.name(),
+        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("contest-catalog"),
+        ContestStore.Updater::new);
+    builder.addStateStore(DedupProcessor.storeBuilder(options.dedupRetention()));
+    builder.addStateStore(TallyCombiner.voteStore());
+    builder.addStateStore(TallyCombiner.statStore());
+
+    // A record with an invalid timestamp takes the partition's time instead of failing the task.
+    KStream<String, byte[]> raw =
+        builder.stream(
+            Topics.VOTES_RAW.name(),
+            Consumed.with(Serdes.String(), Serdes.ByteArray())
+                .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp())
+                .withName("votes-raw-source"));
+
+    KStream<String, Verdict> checked =
+        raw.processValues(ValidateVoteProcessor::new, Named.as("validate-vote"))
+            .processValues(
+                () -> new DedupProcessor(options.dedupRetention()),
+                Named.as("dedup-by-vote-id"),
+                StoreNames.VOTE_DEDUP)
+            .processValues(
+                () -> new LatenessCheckProcessor(options.windowGrace()), Named.as("check-lateness"));
+    KStream<String, Verdict> spelled = spellOpenContest(builder, checked);
+    KStream<String, Verdict> verdicts =
+        options.voterPolicy() == VoterPolicy.OFF
+            ? spelled
+            : oneVotePerVoter(builder, spelled, options.voterPolicy());
+
+    // Duplicates take no branch: they only move the stats.
+    Map<String, KStream<String, Verdict>> outcomes =
+        verdicts
+            .split(Named.as("verdict-"))
+            .branch((voteId, verdict) -> verdict instanceof Verdict.Rejected, Branched.as("rejected"))
+            .branch((voteId, verdict) -> verdict instanceof Verdict.Valid, Branched.as("accepted"))
+            .noDefaultBranch();
+
+    outcomes
+        .get(REJECTED_BRANCH)
+        .mapValues(VotesTopology::rejection, Named.as("unwrap-rejection"))
+        .to(Topics.VOTES_REJECTED.name(), produced(Topics.VOTES_REJECTED, "votes-rejected-sink"));
+
+    KStream<String, VoteEvent> accepted =
+        outcomes.get(ACCEPTED_BRANCH).mapValues(VotesTopology::vote, Named.as("unwrap-vote"));
+    accepted.to(
+        Topics.VOTES_ACCEPTED.name(), produced(Topics.VOTES_ACCEPTED, "votes-accepted-sink"));
+
+    // Every verdict feeds one combiner; its merged deltas go, by kind, to one reduce per aggregate.
+    Map<String, KStream<Void, TallyDelta>> deltas =
+        verdicts
+            .process(
+                () -> new TallyCombiner(flush),
+                Named.as("combine-deltas"),
+                StoreNames.PENDING_VOTE_DELTAS,
+                StoreNames.PENDING_STAT_DELTAS)
+            .split(Named.as("deltas-"))
+            .branch((none, delta) -> delta instanceof TallyDelta.Band, Branched.as("band"))
+            .branch((none, delta) -> delta instanceof TallyDelta.Album, Branched.as("album"))
+            .branch((none, delta) -> delta instanceof TallyDelta.Minute, Branched.as("minute"))
+            .branch((none, delta) -> delta instanceof TallyDelta.Stat, Branched.as("stat"))
+            .noDefaultBranch();
+
+    // Band totals.
+    deltas
+        .get("deltas-band")
+        .map((none, delta) -> bandDelta(delta), Named.as("key-band-delta"))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName("band-deltas"))
+        .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
+        .reduce(
+            Long::sum,
+            Named.as("sum-band-totals"),
+            Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(StoreNames.BAND_TOTALS)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(Serdes.Long()))
+        .toStream(Named.as("band-totals-stream"))
+        .to(Topics.TALLIES_BANDS.name(), produced(Topics.TALLIES_BANDS, "tallies-bands-sink"));
+
+    // Album totals with rank statistics, all albums of a band in the band's partition.
+    deltas
+        .get("deltas-album")
+        .map((none, delta) -> albumDelta(delta), Named.as("key-album-delta"))
+        .repartition(
+            Repartitioned.with(albumKeySerde, albumTallySerde)
+                .withName("album-deltas")
+                .withStreamPartitioner(Tallies.ALBUMS_BY_BAND))
+        .groupByKey(Grouped.with(albumKeySerde, albumTallySerde))
+        .reduce(
+            Tallies::merge,
+            Named.as("sum-album-totals"),
+            Materialized.<AlbumKey, AlbumTally, KeyValueStore<Bytes, byte[]>>as(StoreNames.ALBUM_TOTALS)
+                .withKeySerde(albumKeySerde)
+                .withValueSerde(albumTallySerde))
+        .toStream(Named.as("album-totals-stream"))
+        .to(Topics.TALLIES_ALBUMS.name(), produced(Topics.TALLIES_ALBUMS, "tallies-albums-sink"));
+
+    // Per-band counts per minute of event time. A minute's delta carries the minute's start as its
+    // timestamp, which is what places it in its window downstream.
+    Duration timeline = options.timelineRetention();
+    deltas
+        .get("deltas-minute")
+        .map((none, delta) -> minuteDelta(delta), Named.as("key-minute-by-band"))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName("minute-deltas"))
+        .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
+        .windowedBy(
+            TimeWindows.ofSizeAndGrace(
+                TopologyOptions.WINDOW, timeline.minus(TopologyOptions.WINDOW)))
+        .reduce(
+            Long::sum,
+            Named.as("sum-band-minutes"),
+            Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(StoreNames.BAND_MINUTES)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(Serdes.Long())
+                .withRetention(timeline))
+        .toStream(Named.as("band-minutes-stream"))
+        .map(
+            (window, count) ->
+                KeyValue.pair(new BandMinute(window.key(), window.window().start()), count),
+            Named.as("key-band-minute"))
+        .to(
+            Topics.TALLIES_BANDS_PER_MINUTE.name(),
+            produced(Topics.TALLIES_BANDS_PER_MINUTE, "tallies-bands-per-minute-sink"));
+
+    // Stats: accepted, duplicates, rejected and rejected per reason.
+    deltas
+        .get("deltas-stat")
+        .map((none, delta) -> statDelta(delta), Named.as("key-stat-delta"))
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName("stat-deltas"))
+        .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
+        .reduce(
+            Long::sum,
+            Named.as("sum-stats"),
+            Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(StoreNames.STATS)
+                .withKeySerde(Serdes.String())
+                .withValueSerde(Serdes.Long()))
+        .toStream(Named.as("stats-stream"))
+        .to(Topics.TALLIES_STATS.name(), produced(Topics.TALLIES_STATS, "tallies-stats-sink"));
+
+    return builder.build();
+  }
+
+  /**
+   * Gives an open contest's votes their shown names: they cross a repartition by folded band name, so
+   * that one task picks each band's spelling, and come back keyed by voteId. A catalog's votes are
+   * spelled already and skip it; the path is always in the topology, so a contest can change between
+   * open and catalog while the app runs, with no state migration.
+   */
+  private static KStream<String, Verdict> spellOpenContest(
+      StreamsBuilder builder, KStream<String, Verdict> verdicts) {
+    builder.addStateStore(SpellNamesProcessor.storeBuilder());
+    Map<String, KStream<String, Verdict>> byNeed =
+        verdicts
+            .split(Named.as("spelling-"))
+            .branch(
+                (voteId, verdict) -> verdict instanceof Verdict.Valid valid && !valid.spelled(),
+                Branched.as("open"))
+            .defaultBranch(Branched.as("settled"));
+    KStream<String, Verdict> spelled =
+        byNeed
+            .get("spelling-open")
+            .map(
+                (voteId, verdict) -> {
+                  VoteEvent vote = vote(verdict);
+                  return KeyValue.pair(SpellNamesProcessor.bandKey(vote), vote);
+                },
+                Named.as("key-by-band-name"))
+            .repartition(
+                Repartitioned.with(Serdes.String(), Topics.VOTES_ACCEPTED.valueSerde())
+                    .withName("open-contest-votes"))
+            .process(SpellNamesProcessor::new, Named.as("spell-names"), StoreNames.NAME_SPELLINGS);
+    return byNeed.get("spelling-settled").merge(spelled, Named.as("spelled-verdicts"));
+  }
+
+  /**
+   * Sends the still-valid votes through a repartition by ballot key, so that all votes of one voter
+   * meet in one task, and merges the voter check's verdicts back with the settled ones. The vote
+   * crosses the network once more (only while a policy is on); everything downstream is keyed by
+   * voteId again.
+   */
+  private static KStream<String, Verdict> oneVotePerVoter(
+      StreamsBuilder builder, KStream<String, Verdict> verdicts, VoterPolicy policy) {
+    builder.addStateStore(VoterPolicyProcessor.storeBuilder());
+    Serde<VoteEvent> voteSerde = Topics.VOTES_ACCEPTED.valueSerde();
+    Map<String, KStream<String, Verdict>> byState =
+        verdicts
+            .split(Named.as("ballot-"))
+            .branch((voteId, verdict) -> verdict instanceof Verdict.Valid, Branched.as("candidates"))
+            .defaultBranch(Branched.as("settled"));
+    KStream<String, Verdict> ballots =
+        byState
+            .get("ballot-candidates")
+            .map(
+                (voteId, verdict) -> {
+                  VoteEvent vote = vote(verdict);
+                  // No voter, no ballot: keyed by voteId, the check rejects it wherever it lands.
+                  String key = vote.voterId() == null ? voteId : policy.ballotKey(vote);
+                  return KeyValue.pair(key, vote);
+                },
+                Named.as("key-by-ballot"))
+            .repartition(Repartitioned.with(Serdes.String(), voteSerde).withName("ballots"))
+            .processValues(
+                () -> new VoterPolicyProcessor(policy),
+                Named.as("one-vote-per-voter"),
+                StoreNames.VOTER_BALLOTS)
+            .selectKey((ballot, verdict) -> voteIdOf(verdict), Named.as("key-by-vote-id"));
+    return byState.get("ballot-settled").merge(ballots, Named.as("all-verdicts"));
+  }
+
+  private static String voteIdOf(Verdict verdict) {
+    if (verdict instanceof Verdict.Valid valid) {
+      return valid.vote().voteId();
+    }
+    if (verdict instanceof Verdict.Duplicate duplicate) {
+      return duplicate.voteId();
+    }
+    return ((Verdict.Rejected) verdict).rejection().voteId();
+  }
+
+  private static <K, V> Produced<K, V> produced(Topic<K, V> topic, String name) {
+    return Produced.with(topic.keySerde(), topic.valueSerde()).withName(name);
+  }
+
+  private static KeyValue<String, Long> bandDelta(TallyDelta delta) {
+    TallyDelta.Band band = (TallyDelta.Band) delta;
+    return KeyValue.pair(band.band(), band.count());
+  }
+
+  private static KeyValue<AlbumKey, AlbumTally> albumDelta(TallyDelta delta) {
+    TallyDelta.Album album = (TallyDelta.Album) delta;
+    return KeyValue.pair(album.key(), album.tally());
+  }
+
+  private static KeyValue<String, Long> minuteDelta(TallyDelta delta) {
+    TallyDelta.Minute minute = (TallyDelta.Minute) delta;
+    return KeyValue.pair(minute.minute().band(), minute.count());
+  }
+
+  private static KeyValue<String, Long> statDelta(TallyDelta delta) {
+    TallyDelta.Stat stat = (TallyDelta.Stat) delta;
+    return KeyValue.pair(stat.name(), stat.count());
+  }
+
+  private static RejectedVote rejection(Verdict verdict) {
+    return ((Verdict.Rejected) verdict).rejection();
+  }
+
+  private static VoteEvent vote(Verdict verdict) {
+    return ((Verdict.Valid) verdict).vote();
+  }
+}
