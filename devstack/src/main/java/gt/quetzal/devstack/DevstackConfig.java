@@ -1,6 +1,6 @@
 package gt.quetzal.devstack;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package gt.quetzal.devstack;
 
-import gt.quetzal.contract.Redact;
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.Redact;
+import gt.quetzal.kit.EnvReader;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;

@@ -2,8 +2,8 @@ package gt.quetzal.sinks;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.WriteConcern;
-import gt.quetzal.contract.EnvReader;
-import gt.quetzal.contract.Redact;
+import gt.quetzal.kit.EnvReader;
+import gt.quetzal.kit.Redact;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;

@@ -1,8 +1,8 @@
 package gt.quetzal.web;
 
 import com.mongodb.ConnectionString;
-import gt.quetzal.contract.EnvReader;
-import gt.quetzal.contract.Redact;
+import gt.quetzal.kit.EnvReader;
+import gt.quetzal.kit.Redact;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;

@@ -3,7 +3,7 @@ package gt.quetzal.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package gt.quetzal.ingest.core;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package gt.quetzal.ingest.core;
 
-import gt.quetzal.contract.Closer;
+import gt.quetzal.kit.Closer;
 import gt.quetzal.contract.Topic;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.contract.VoteEvent;

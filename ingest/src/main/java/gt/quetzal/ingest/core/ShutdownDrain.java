@@ -1,6 +1,6 @@
 package gt.quetzal.ingest.core;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 
 /**
  * SHUTDOWN_TIMEOUT_MS for both ingest services: how long a stop waits for requests in flight. A

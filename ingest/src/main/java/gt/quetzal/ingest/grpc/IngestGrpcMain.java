@@ -1,6 +1,6 @@
 package gt.quetzal.ingest.grpc;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import gt.quetzal.ingest.core.ClientRateLimit;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
 import gt.quetzal.ingest.core.ContestGate;

@@ -1,6 +1,6 @@
 package gt.quetzal.ingest.http;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import gt.quetzal.ingest.core.KafkaPublisherConfig;
 import gt.quetzal.ingest.core.RateLimitConfig;
 import gt.quetzal.ingest.core.ShutdownDrain;

@@ -1,7 +1,7 @@
 package gt.quetzal.ingest.http;
 
-import gt.quetzal.contract.Closer;
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.Closer;
+import gt.quetzal.kit.EnvReader;
 import gt.quetzal.ingest.core.ContestGate;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
 import gt.quetzal.ingest.core.OpsHttpApp;

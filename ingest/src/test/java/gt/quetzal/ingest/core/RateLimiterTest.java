@@ -3,7 +3,7 @@ package gt.quetzal.ingest.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package gt.quetzal.ingest.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import gt.quetzal.ingest.core.VoteRules;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package gt.quetzal.ingest.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,6 +1,6 @@
 package gt.quetzal.load.bench;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import java.nio.file.Path;
 import java.util.Map;
 

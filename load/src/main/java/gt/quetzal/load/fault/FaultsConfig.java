@@ -1,6 +1,6 @@
 package gt.quetzal.load.fault;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

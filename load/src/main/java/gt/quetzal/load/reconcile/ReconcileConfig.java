@@ -1,6 +1,6 @@
 package gt.quetzal.load.reconcile;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import gt.quetzal.contract.Catalog;
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.VoteEvent;
 import gt.quetzal.load.traffic.TrafficGenerator.Kind;

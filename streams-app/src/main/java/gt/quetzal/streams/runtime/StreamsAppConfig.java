@@ -5,7 +5,7 @@ import gt.quetzal.streams.query.TallyQueries;
 import gt.quetzal.streams.topology.TopologyOptions;
 import gt.quetzal.streams.topology.VoterPolicy;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

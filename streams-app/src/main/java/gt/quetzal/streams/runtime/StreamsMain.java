@@ -10,7 +10,7 @@ import gt.quetzal.streams.topology.StoreNames;
 import gt.quetzal.streams.topology.VotesTopology;
 
 import gt.quetzal.contract.CatalogIndex;
-import gt.quetzal.contract.Closer;
+import gt.quetzal.kit.Closer;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;

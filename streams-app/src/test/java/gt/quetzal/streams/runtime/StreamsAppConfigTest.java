@@ -6,7 +6,7 @@ import gt.quetzal.streams.topology.VoterPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import gt.quetzal.contract.EnvReader;
+import gt.quetzal.kit.EnvReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

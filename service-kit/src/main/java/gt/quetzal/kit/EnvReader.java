@@ -1,4 +1,4 @@
-package gt.quetzal.contract;
+package gt.quetzal.kit;
 
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,4 +1,4 @@
-package gt.quetzal.contract;
+package gt.quetzal.kit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

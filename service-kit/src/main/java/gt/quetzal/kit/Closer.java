@@ -1,4 +1,4 @@
-package gt.quetzal.contract;
+package gt.quetzal.kit;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
