@@ -1,9 +1,10 @@
 package gt.quetzal.sinks;
 
-import com.mongodb.ConnectionString;
 import com.mongodb.WriteConcern;
 import gt.quetzal.kit.EnvReader;
+import gt.quetzal.kit.MongoStore;
 import gt.quetzal.kit.Redact;
+import gt.quetzal.kit.RedisStore;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -71,22 +72,8 @@ public record SinksConfig(
   /** Reads every variable through {@code env}, which then knows what the service consulted. */
   public static SinksConfig fromEnv(EnvReader env) {
     String bootstrap = env.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
-    URI redis = env.uri("REDIS_URL", "redis://localhost:6379", "redis", "rediss");
-    String userInfo = redis.getUserInfo();
-    if (userInfo != null && !userInfo.contains(":")) {
-      // Jedis would read "name@" as neither user nor password; say so now instead of failing to AUTH later.
-      env.problem("REDIS_URL credentials must be ':password' or 'user:password' before the '@'");
-    }
-    if (redis.getHost() == null) {
-      env.problem("REDIS_URL has no host");
-    }
-    String mongo = env.string("MONGO_URI", "mongodb://localhost:27017");
-    try {
-      new ConnectionString(mongo);
-    } catch (IllegalArgumentException e) {
-      // The driver's message can echo the URI; name the variable only so no password reaches the log.
-      env.problem("MONGO_URI is not a valid MongoDB connection string");
-    }
+    URI redis = RedisStore.url(env);
+    String mongo = MongoStore.uri(env);
     int port = env.port("HTTP_PORT", 8082);
     String group = env.string("GROUP_ID", SERVICE);
     String instance = env.optional("GROUP_INSTANCE_ID");

@@ -1,41 +1,28 @@
 package gt.quetzal.sinks;
 
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoSecurityException;
-import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import gt.quetzal.kit.Closer;
 import gt.quetzal.contract.ContestFollower;
-import gt.quetzal.kit.CredentialCheck;
 import gt.quetzal.contract.MongoNames;
-import gt.quetzal.kit.Redact;
+import gt.quetzal.kit.Closer;
+import gt.quetzal.kit.MongoStore;
+import gt.quetzal.kit.RedisStore;
+import gt.quetzal.kit.ServiceMain;
+import gt.quetzal.kit.ServiceMetrics;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.util.JedisURIHelper;
 
 /** Wires the sinks: config → Redis/Mongo clients → two sink loops (tallies → Redis, vote log → MongoDB) → HTTP probes. */
 public final class SinksMain {
@@ -44,13 +31,14 @@ public final class SinksMain {
 
   /** How long an idle poll blocks; also bounds how quickly a shutdown is noticed without wakeup(). */
   static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+  /** A dead MongoDB fails a write in seconds, so the loop backs off instead of hanging for the driver's 30 s. */
+  static final Duration MONGO_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+  static final Duration MONGO_READ_TIMEOUT = Duration.ofSeconds(10);
 
   private SinksMain() {}
 
   public static void main(String[] args) {
-    SinksConfig config = SinksConfig.fromEnv(System.getenv());
-    AutoCloseable running = start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> Closer.closeQuietly(running), "shutdown"));
+    ServiceMain.run(SinksConfig::fromEnv, SinksMain::start);
   }
 
   /** Starts everything (clients → sink loops → HTTP) and returns one handle closing in reverse order. */
@@ -58,46 +46,25 @@ public final class SinksMain {
     log.info("starting {} with {}", SinksConfig.SERVICE, config);
     Closer started = new Closer();
     try {
-      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      PrometheusMeterRegistry registry = ServiceMetrics.prometheus();
       started.register(registry::close);
-      new JvmMemoryMetrics().bindTo(registry);
-      new JvmThreadMetrics().bindTo(registry);
-      new ProcessorMetrics().bindTo(registry);
-      new UptimeMetrics().bindTo(registry);
 
-      RedisClient redis = redisClient(config.redisUrl());
-      started.register(redis);
-      refuseRejectedRedisCredentials(redis, config.redisUrl());
-      MongoClient mongo = mongoClient(config.mongoUri(), SinksConfig.SERVICE);
-      started.register(mongo);
-      refuseRejectedMongoCredentials(mongo, config.mongoUri());
+      RedisClient redis = started.register(RedisStore.client(config.redisUrl(), SinksConfig.SERVICE));
+      RedisStore.refuseRejectedCredentials(redis, config.redisUrl(), "the tallies wait for it");
+      MongoClient mongo =
+          started.register(
+              MongoStore.client(config.mongoUri(), SinksConfig.SERVICE, MONGO_CONNECT_TIMEOUT, MONGO_READ_TIMEOUT));
+      MongoStore.refuseRejectedCredentials(mongo, config.mongoUri(), MongoNames.DATABASE, "the vote log waits for it");
 
       // One loop per store, each reading all of its topics with one consumer: one write per poll.
       SinkLoop<byte[], byte[]> tallies =
-          new SinkLoop<>(
-              withLagMetrics(
-                  consumer(config, config.redisGroupId(), config.redisGroupInstanceId(), config.redisBatchSize()),
-                  config.redisGroupId(), registry, started),
-              RedisTallySink.topicNames(),
+          loop(config, config.redisGroupId(), config.redisGroupInstanceId(), config.redisBatchSize(),
               new RedisTallySink(redis, System::currentTimeMillis, config.timelineMaxMinutes(), registry),
-              new Backoff(config.backoffMin(), config.backoffMax()),
-              POLL_TIMEOUT,
-              registry);
-      tallies.start();
-      started.register(tallies);
-
+              RedisTallySink.topicNames(), registry, started);
       SinkLoop<byte[], byte[]> votes =
-          new SinkLoop<>(
-              withLagMetrics(
-                  consumer(config, config.mongoGroupId(), config.mongoGroupInstanceId(), config.mongoBatchSize()),
-                  config.mongoGroupId(), registry, started),
-              MongoVoteSink.topicNames(),
+          loop(config, config.mongoGroupId(), config.mongoGroupInstanceId(), config.mongoBatchSize(),
               new MongoVoteSink(mongo.getDatabase(MongoNames.DATABASE), config.writeConcern(), registry),
-              new Backoff(config.backoffMin(), config.backoffMax()),
-              POLL_TIMEOUT,
-              registry);
-      votes.start();
-      started.register(votes);
+              MongoVoteSink.topicNames(), registry, started);
 
       // Lists a catalog's bands at 0 before their first vote (see ContestSeeder).
       ContestSeeder seeder = started.register(new ContestSeeder(redis, config.backoffMax()));
@@ -116,6 +83,18 @@ public final class SinksMain {
       started.close();
       throw e;
     }
+  }
+
+  /** One store's loop, started: its own consumer group (with lag metrics) writing through {@code writer}. */
+  private static SinkLoop<byte[], byte[]> loop(
+      SinksConfig config, String groupId, String groupInstanceId, int batchSize,
+      StoreWriter<byte[], byte[]> writer, List<String> topics, PrometheusMeterRegistry registry, Closer started) {
+    KafkaConsumer<byte[], byte[]> consumer =
+        withLagMetrics(consumer(config, groupId, groupInstanceId, batchSize), groupId, registry, started);
+    SinkLoop<byte[], byte[]> loop =
+        new SinkLoop<>(consumer, topics, writer, new Backoff(config.backoffMin(), config.backoffMax()), POLL_TIMEOUT, registry);
+    loop.start();
+    return started.register(loop);
   }
 
   /**
@@ -150,94 +129,8 @@ public final class SinksMain {
     return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
-  static RedisClient redisClient(URI url) {
-    return RedisClient.builder()
-        .hostAndPort(redisHostAndPort(url))
-        .clientConfig(redisClientConfig(url))
-        .build();
-  }
-
-  /** {@code host:port} of the URL; 6379 when it names no port. */
-  static HostAndPort redisHostAndPort(URI url) {
-    return new HostAndPort(url.getHost(), url.getPort() < 0 ? 6379 : url.getPort());
-  }
-
-  /**
-   * Credentials, database and TLS from the URL: {@code redis://:password@host} authenticates the default
-   * user (requirepass), {@code redis://user:password@host} an ACL user, {@code /2} selects database 2, and
-   * {@code rediss://} connects with TLS (the JVM's trust store verifies the server).
-   */
-  static DefaultJedisClientConfig redisClientConfig(URI url) {
-    DefaultJedisClientConfig.Builder config =
-        DefaultJedisClientConfig.builder()
-            // Short timeouts: a dead Redis must fail a write quickly so the loop backs off instead of hanging.
-            .timeoutMillis(2_000)
-            .clientName(SinksConfig.SERVICE)
-            .ssl(JedisURIHelper.isRedisSSLScheme(url))
-            .database(JedisURIHelper.getDBIndex(url));
-    if (url.getUserInfo() != null) {
-      config.user(JedisURIHelper.getUser(url)).password(JedisURIHelper.getPassword(url));
-    }
-    return config.build();
-  }
-
-  /**
-   * A password Redis refuses will not start working on a retry: stop now with a message naming REDIS_URL
-   * (never the password). An unreachable Redis is an outage the loop rides out with its backoff, so that
-   * only logs.
-   */
-  static void refuseRejectedRedisCredentials(RedisClient redis, URI url) {
-    RuntimeException down =
-        CredentialCheck.ping("REDIS_URL", url.toString(), redis::ping, Redact::redisRefusal);
-    if (down != null) {
-      log.warn("Redis at {} does not answer yet ({}); the tallies wait for it", Redact.uri(url.toString()), down.toString());
-    }
-  }
-
-  private static String mongoRefusal(RuntimeException e) {
-    return e.getCause() != null ? e.getCause().getMessage() : "authentication failed";
-  }
-
-  /** The same for MONGO_URI: refused credentials stop the start, an unreachable MongoDB only logs. */
-  static void refuseRejectedMongoCredentials(MongoClient mongo, String uri) {
-    RuntimeException down =
-        CredentialCheck.ping(
-            "MONGO_URI",
-            uri,
-            () -> mongo.getDatabase(MongoNames.DATABASE).runCommand(new Document("ping", 1)),
-            e -> e instanceof MongoSecurityException ? mongoRefusal(e) : null);
-    if (down != null) {
-      log.warn("MongoDB at {} does not answer yet ({}); the vote log waits for it", Redact.uri(uri), down.toString());
-    }
-  }
-
-  /** Settings in the URI win; without them, fail fast (3 s) instead of the driver's 30 s default. */
-  static MongoClient mongoClient(String uri, String applicationName) {
-    MongoClientSettings settings =
-        MongoClientSettings.builder()
-            .applicationName(applicationName)
-            .applyToClusterSettings(b -> b.serverSelectionTimeout(3, TimeUnit.SECONDS))
-            .applyToSocketSettings(
-                b -> b.connectTimeout(3, TimeUnit.SECONDS).readTimeout(10, TimeUnit.SECONDS))
-            .applyConnectionString(new ConnectionString(uri))
-            .build();
-    return MongoClients.create(settings);
-  }
-
   /** The running sinks: the bound HTTP port, and close() stopping everything in reverse start order. */
-  public static final class Running implements AutoCloseable {
-    private final int httpPort;
-    private final Closer started;
-
-    private Running(int httpPort, Closer started) {
-      this.httpPort = httpPort;
-      this.started = started;
-    }
-
-    public int httpPort() {
-      return httpPort;
-    }
-
+  public record Running(int httpPort, Closer started) implements AutoCloseable {
     @Override
     public void close() {
       started.close();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import gt.quetzal.contract.RedisKeys;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.devstack.RedisServer;
+import gt.quetzal.kit.RedisStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * (requirepass, as the Kubernetes manifests run Redis) and an ACL user limited to what the sinks need —
  * the ACL documented in docs/redis-keys.md. The devstack's RedisServer takes no extra arguments, so the
  * test sets both up with CONFIG SET and ACL SETUSER on a running server. {@code rediss://} (TLS) is
- * covered by SinksMainTest: there is no TLS-enabled Redis here.
+ * covered by RedisStoreTest in service-kit: there is no TLS-enabled Redis here.
  */
 class RedisAuthIT {
 
@@ -60,7 +61,7 @@ class RedisAuthIT {
 
   /** Writes one tally through the production client and sink, then reads it back with the same client. */
   private static String writeAndRead(URI url, String band, long offset) throws Exception {
-    try (RedisClient redis = SinksMain.redisClient(url)) {
+    try (RedisClient redis = RedisStore.client(url, SinksConfig.SERVICE)) {
       RedisTallySink sink = new RedisTallySink(redis, System::currentTimeMillis, 100, new SimpleMeterRegistry());
       sink.ping();
       sink.write(
@@ -85,7 +86,7 @@ class RedisAuthIT {
 
   @Test
   void theAclUserCannotTouchAnythingOutsideQuetzal() {
-    try (RedisClient redis = SinksMain.redisClient(url("quetzal-sinks:" + ENCODED))) {
+    try (RedisClient redis = RedisStore.client(url("quetzal-sinks:" + ENCODED), SinksConfig.SERVICE)) {
       assertThatThrownBy(() -> redis.hset("other:key", "f", "v")).isInstanceOf(JedisException.class).hasMessageContaining("NOPERM");
       assertThatThrownBy(redis::flushAll).isInstanceOf(JedisException.class).hasMessageContaining("NOPERM");
     }
@@ -101,7 +102,7 @@ class RedisAuthIT {
         .as("no password is refused by Redis")
         .isInstanceOf(JedisException.class)
         .hasMessageContaining("NOAUTH");
-    try (RedisClient redis = SinksMain.redisClient(url(":" + ENCODED))) {
+    try (RedisClient redis = RedisStore.client(url(":" + ENCODED), SinksConfig.SERVICE)) {
       assertThat(redis.hget(RedisKeys.BAND_TOTALS, "Bohemia Suburbana")).as("nothing was written").isNull();
     }
   }
@@ -109,16 +110,16 @@ class RedisAuthIT {
   @Test
   void aRefusedPasswordStopsTheStartNamingTheVariableNotThePassword() {
     URI wrong = url("quetzal-sinks:not-" + ENCODED);
-    try (RedisClient redis = SinksMain.redisClient(wrong)) {
-      assertThatThrownBy(() -> SinksMain.refuseRejectedRedisCredentials(redis, wrong))
+    try (RedisClient redis = RedisStore.client(wrong, SinksConfig.SERVICE)) {
+      assertThatThrownBy(() -> RedisStore.refuseRejectedCredentials(redis, wrong, "the tallies wait for it"))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageStartingWith("REDIS_URL: redis://***@localhost:" + server.port() + " refused the credentials")
           .hasMessageContaining("WRONGPASS")
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("not-").doesNotContain("s3cret"));
     }
     URI right = url("quetzal-sinks:" + ENCODED);
-    try (RedisClient redis = SinksMain.redisClient(right)) {
-      SinksMain.refuseRejectedRedisCredentials(redis, right);
+    try (RedisClient redis = RedisStore.client(right, SinksConfig.SERVICE)) {
+      RedisStore.refuseRejectedCredentials(redis, right, "the tallies wait for it");
     }
   }
 
@@ -126,8 +127,8 @@ class RedisAuthIT {
   void anUnreachableRedisIsAnOutageNotARefusal() {
     // Nothing listens on port 1: the sinks start anyway and back off until Redis appears.
     URI down = URI.create("redis://:" + ENCODED + "@localhost:1");
-    try (RedisClient redis = SinksMain.redisClient(down)) {
-      SinksMain.refuseRejectedRedisCredentials(redis, down);
+    try (RedisClient redis = RedisStore.client(down, SinksConfig.SERVICE)) {
+      RedisStore.refuseRejectedCredentials(redis, down, "the tallies wait for it");
     }
   }
 }

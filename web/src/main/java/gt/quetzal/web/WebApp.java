@@ -1,8 +1,15 @@
 package gt.quetzal.web;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import static gt.quetzal.web.QueryParams.cursorParam;
+import static gt.quetzal.web.QueryParams.intParam;
+import static gt.quetzal.web.QueryParams.longParam;
+import static gt.quetzal.web.QueryParams.optionalName;
+import static gt.quetzal.web.QueryParams.requiredName;
+
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.VoteEvent;
+import gt.quetzal.kit.Health;
+import gt.quetzal.kit.OpsEndpoints;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
@@ -10,7 +17,6 @@ import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,13 +58,10 @@ public final class WebApp {
   static final int MAX_LIMIT = 100;
   static final int DEFAULT_MINUTES = 30;
   static final int MAX_MINUTES = 1_440;
-  static final int MAX_NAME_LENGTH = 200;
   static final long MINUTE_MS = 60_000;
   /** Reasons are machine-readable tokens such as {@code unknown-band}. */
   private static final Pattern REASON = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-  private static final String PROBLEM_JSON = "application/problem+json";
-  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   /** Everything is served from this origin; scripts and styles only from files, never inline. */
   static final String CONTENT_SECURITY_POLICY =
@@ -159,12 +162,10 @@ public final class WebApp {
             cfg.routes.get("/api/rejected", this::rejected);
           }
           if (opsRoutes) {
-            cfg.routes.get("/healthz", ctx -> ctx.result("ok"));
-            cfg.routes.get("/readyz", this::ready);
-            cfg.routes.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
+            OpsEndpoints.of(registry, () -> Health.OK, this::readiness).addTo(cfg);
           }
-          cfg.routes.exception(BackendUnavailableException.class, WebApp::backendUnavailable);
-          cfg.routes.exception(ApiProblem.class, WebApp::apiProblem);
+          cfg.routes.exception(BackendUnavailableException.class, ApiProblem::answerUnavailable);
+          cfg.routes.exception(ApiProblem.class, ApiProblem::answer);
         });
   }
 
@@ -271,66 +272,12 @@ public final class WebApp {
     return body;
   }
 
-  private static Context noStore(Context ctx) {
+  static Context noStore(Context ctx) {
     return ctx.header("Cache-Control", "no-store");
   }
 
-  private static int intParam(Context ctx, String name, int fallback, int min, int max) {
-    return (int) longParam(ctx, name, fallback, min, max);
-  }
-
-  private static long longParam(Context ctx, String name, long fallback, long min, long max) {
-    String raw = ctx.queryParam(name);
-    if (raw == null) {
-      return fallback;
-    }
-    long value;
-    try {
-      value = Long.parseLong(raw.trim());
-    } catch (NumberFormatException e) {
-      value = min - 1;
-    }
-    if (value < min || value > max) {
-      throw ApiProblem.badParam(name, name + " debe ser un entero entre " + min + " y " + max + ".");
-    }
-    return value;
-  }
-
-  /** Band names are stored trimmed and NFC-normalised (ingest does it), so the filter is too. */
-  private static String optionalName(Context ctx, String name) {
-    String raw = ctx.queryParam(name);
-    if (raw == null) {
-      return null;
-    }
-    String value = Normalizer.normalize(raw.strip(), Normalizer.Form.NFC);
-    if (value.isEmpty() || value.length() > MAX_NAME_LENGTH) {
-      throw ApiProblem.badParam(name, name + " debe tener entre 1 y " + MAX_NAME_LENGTH + " caracteres.");
-    }
-    return value;
-  }
-
-  private static String requiredName(Context ctx, String name) {
-    String value = optionalName(ctx, name);
-    if (value == null) {
-      throw ApiProblem.badParam(name, "Falta el parámetro " + name + ".");
-    }
-    return value;
-  }
-
-  private static LogCursor cursorParam(Context ctx, String name) {
-    String raw = ctx.queryParam(name);
-    if (raw == null) {
-      return null;
-    }
-    try {
-      return LogCursor.parse(raw);
-    } catch (IllegalArgumentException e) {
-      throw ApiProblem.badParam(
-          name, name + " debe ser el cursor \"next\" de la página anterior (<epochMillis>,<id>): " + e.getMessage());
-    }
-  }
-
-  private void ready(Context ctx) {
+  /** Ready while both serving stores answer a ping; live regardless (an outage is not a crash). */
+  private Health readiness() {
     List<String> reasons = new ArrayList<>();
     try {
       standings.ping();
@@ -342,10 +289,7 @@ public final class WebApp {
     } catch (RuntimeException e) {
       reasons.add("mongo is unreachable");
     }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", reasons.isEmpty() ? "ready" : "not ready");
-    body.put("reasons", reasons);
-    ctx.status(reasons.isEmpty() ? 200 : 503).json(body);
+    return Health.of(reasons);
   }
 
   /**
@@ -362,42 +306,5 @@ public final class WebApp {
       log.debug("{} read failure", backend, e);
       throw new BackendUnavailableException(backend, e);
     }
-  }
-
-  private static void backendUnavailable(BackendUnavailableException e, Context ctx) {
-    String store = REDIS.equals(e.backend()) ? "Redis" : "MongoDB";
-    Map<String, Object> problem =
-        problem(503, "Service Unavailable", store + " no responde; reintente en unos segundos.");
-    problem.put("backend", e.backend());
-    writeProblem(ctx.header("Retry-After", "2"), 503, problem);
-  }
-
-  private static void apiProblem(ApiProblem e, Context ctx) {
-    Map<String, Object> problem = problem(e.status(), e.title(), e.getMessage());
-    if (e.param() != null) {
-      problem.put("param", e.param());
-    }
-    if (e.retryAfterSeconds() > 0) {
-      ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
-    }
-    writeProblem(ctx, e.status(), problem);
-  }
-
-  private static void writeProblem(Context ctx, int status, Map<String, Object> problem) {
-    try {
-      noStore(ctx).status(status).contentType(PROBLEM_JSON).result(Json.MAPPER.writeValueAsString(problem));
-    } catch (JsonProcessingException impossible) {
-      ctx.status(status).result(String.valueOf(problem.get("detail")));
-    }
-  }
-
-  /** RFC 9457 problem details; {@code about:blank} because the status code says it all. */
-  private static Map<String, Object> problem(int status, String title, String detail) {
-    Map<String, Object> problem = new LinkedHashMap<>();
-    problem.put("type", "about:blank");
-    problem.put("title", title);
-    problem.put("status", status);
-    problem.put("detail", detail);
-    return problem;
   }
 }

@@ -1,8 +1,9 @@
 package gt.quetzal.web;
 
-import com.mongodb.ConnectionString;
 import gt.quetzal.kit.EnvReader;
+import gt.quetzal.kit.MongoStore;
 import gt.quetzal.kit.Redact;
+import gt.quetzal.kit.RedisStore;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -40,18 +41,8 @@ public record WebConfig(URI redisUrl, String mongoUri, int httpPort, OptionalInt
 
   /** The same, through a reader the caller keeps, so deployment checks can see which variables were read. */
   public static WebConfig fromEnv(EnvReader env) {
-    URI redis = env.uri("REDIS_URL", "redis://localhost:6379", "redis", "rediss");
-    if (redis.getUserInfo() != null && !redis.getUserInfo().contains(":")) {
-      // Jedis would read "name@" as neither user nor password; say so now instead of failing to AUTH later.
-      env.problem("REDIS_URL credentials must be ':password' or 'user:password' before the '@'");
-    }
-    String mongo = env.string("MONGO_URI", "mongodb://localhost:27017");
-    try {
-      new ConnectionString(mongo);
-    } catch (IllegalArgumentException e) {
-      // The driver's message may echo the URI; name only the variable so no password is logged.
-      env.problem("MONGO_URI is not a valid MongoDB connection string");
-    }
+    URI redis = RedisStore.url(env);
+    String mongo = MongoStore.uri(env);
     int port = env.port("HTTP_PORT", 8088);
     OptionalInt ops =
         env.optional("OPS_PORT") == null ? OptionalInt.empty() : OptionalInt.of(env.port("OPS_PORT", 0));

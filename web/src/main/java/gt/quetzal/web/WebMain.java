@@ -1,29 +1,19 @@
 package gt.quetzal.web;
 
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoSecurityException;
-import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import gt.quetzal.kit.Closer;
-import gt.quetzal.kit.CredentialCheck;
 import gt.quetzal.contract.MongoNames;
-import gt.quetzal.kit.Redact;
 import gt.quetzal.contract.RedisKeys;
+import gt.quetzal.kit.Closer;
+import gt.quetzal.kit.MongoStore;
+import gt.quetzal.kit.RedisStore;
+import gt.quetzal.kit.ServiceMain;
+import gt.quetzal.kit.ServiceMetrics;
 import io.javalin.Javalin;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 
 /** Wires the web app: config → Redis/Mongo clients → readers → live hub (change subscription) → HTTP. */
@@ -36,13 +26,16 @@ public final class WebMain {
   static final Duration RESUBSCRIBE_MAX = Duration.ofSeconds(5);
   /** A silent subscription is cut after three missed pings (15 s). */
   static final Duration WATCHDOG_PING = Duration.ofSeconds(5);
+  /** A dead MongoDB fails a page request in 2 s, not the driver's 30 s. */
+  static final Duration MONGO_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  static final Duration MONGO_READ_TIMEOUT = Duration.ofSeconds(5);
+  /** What the app does while a store does not answer at start-up. */
+  private static final String MEANWHILE = "serving 503 until it does";
 
   private WebMain() {}
 
   public static void main(String[] args) {
-    WebConfig config = WebConfig.fromEnv(System.getenv());
-    AutoCloseable running = start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> Closer.closeQuietly(running), "shutdown"));
+    ServiceMain.run(WebConfig::fromEnv, WebMain::start);
   }
 
   /** Starts everything (clients → readers → live hub → HTTP) and returns one handle closing in reverse order. */
@@ -50,22 +43,15 @@ public final class WebMain {
     log.info("starting {} with {}", WebConfig.SERVICE, config);
     Closer started = new Closer();
     try {
-      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      PrometheusMeterRegistry registry = ServiceMetrics.prometheus();
       started.register(registry::close);
-      new JvmMemoryMetrics().bindTo(registry);
-      new JvmThreadMetrics().bindTo(registry);
-      new ProcessorMetrics().bindTo(registry);
-      new UptimeMetrics().bindTo(registry);
 
-      RedisClient redis = redisClient(config.redisUrl());
-      started.register(redis);
-      refuseRejectedRedisCredentials(redis, config.redisUrl());
+      RedisClient redis = started.register(redisClient(config.redisUrl()));
+      RedisStore.refuseRejectedCredentials(redis, config.redisUrl(), MEANWHILE);
       // Its own client: the subscription holds one connection for good, away from the readers' pool.
-      RedisClient changesRedis = redisClient(config.redisUrl());
-      started.register(changesRedis);
-      MongoClient mongo = mongoClient(config.mongoUri());
-      started.register(mongo);
-      refuseRejectedMongoCredentials(mongo, config.mongoUri());
+      RedisClient changesRedis = started.register(redisClient(config.redisUrl()));
+      MongoClient mongo = started.register(mongoClient(config.mongoUri()));
+      MongoStore.refuseRejectedCredentials(mongo, config.mongoUri(), MongoNames.DATABASE, MEANWHILE);
 
       StandingsReader standings = new RedisStandingsReader(redis);
       LiveHub live =
@@ -112,78 +98,19 @@ public final class WebMain {
     }
   }
 
-  /** Credentials, database and {@code rediss://} TLS come from the URI; short timeouts keep a page request from hanging. */
   static RedisClient redisClient(URI url) {
-    return RedisClient.builder()
-        .clientConfig(DefaultJedisClientConfig.builder().timeoutMillis(2_000).build())
-        .fromURI(url)
-        .build();
+    return RedisStore.client(url, WebConfig.SERVICE);
+  }
+
+  static MongoClient mongoClient(String uri) {
+    return MongoStore.client(uri, WebConfig.SERVICE, MONGO_CONNECT_TIMEOUT, MONGO_READ_TIMEOUT);
   }
 
   /**
-   * A password Redis refuses will not start working on a retry: stop now with a message naming
-   * REDIS_URL (never the password). An unreachable Redis is an outage the app rides out (503 until it
-   * returns), so that only logs.
+   * The running web app: the bound HTTP port, where /healthz, /readyz and /metrics are served (OPS_PORT's
+   * bound port, or the HTTP port without it), and close() stopping everything in reverse start order.
    */
-  static void refuseRejectedRedisCredentials(RedisClient redis, URI url) {
-    RuntimeException down =
-        CredentialCheck.ping("REDIS_URL", url.toString(), redis::ping, Redact::redisRefusal);
-    if (down != null) {
-      log.warn("Redis at {} does not answer yet ({}); serving 503 until it does", Redact.uri(url.toString()), down.toString());
-    }
-  }
-
-  private static String mongoRefusal(RuntimeException e) {
-    return e.getCause() != null ? e.getCause().getMessage() : "authentication failed";
-  }
-
-  /** The same for MONGO_URI: refused credentials stop the start, an unreachable MongoDB only logs. */
-  static void refuseRejectedMongoCredentials(MongoClient mongo, String uri) {
-    RuntimeException down =
-        CredentialCheck.ping(
-            "MONGO_URI",
-            uri,
-            () -> mongo.getDatabase(MongoNames.DATABASE).runCommand(new Document("ping", 1)),
-            e -> e instanceof MongoSecurityException ? mongoRefusal(e) : null);
-    if (down != null) {
-      log.warn("MongoDB at {} does not answer yet ({}); serving 503 until it does", Redact.uri(uri), down.toString());
-    }
-  }
-
-  /** Settings in the URI win; without them a dead MongoDB fails a request in 2 s, not the driver's 30 s. */
-  static MongoClient mongoClient(String uri) {
-    MongoClientSettings settings =
-        MongoClientSettings.builder()
-            .applicationName(WebConfig.SERVICE)
-            .applyToClusterSettings(b -> b.serverSelectionTimeout(2, TimeUnit.SECONDS))
-            .applyToSocketSettings(
-                b -> b.connectTimeout(2, TimeUnit.SECONDS).readTimeout(5, TimeUnit.SECONDS))
-            .applyConnectionString(new ConnectionString(uri))
-            .build();
-    return MongoClients.create(settings);
-  }
-
-  /** The running web app: the bound HTTP port, and close() stopping everything in reverse start order. */
-  public static final class Running implements AutoCloseable {
-    private final int httpPort;
-    private final int opsPort;
-    private final Closer started;
-
-    private Running(int httpPort, int opsPort, Closer started) {
-      this.httpPort = httpPort;
-      this.opsPort = opsPort;
-      this.started = started;
-    }
-
-    public int httpPort() {
-      return httpPort;
-    }
-
-    /** Where /healthz, /readyz and /metrics are served: OPS_PORT's bound port, or the HTTP port without it. */
-    public int opsPort() {
-      return opsPort;
-    }
-
+  public record Running(int httpPort, int opsPort, Closer started) implements AutoCloseable {
     @Override
     public void close() {
       started.close();

@@ -1,23 +1,20 @@
 package gt.quetzal.ingest.grpc;
 
-import gt.quetzal.kit.EnvReader;
 import gt.quetzal.ingest.core.ClientRateLimit;
+import gt.quetzal.ingest.core.IngestOps;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
 import gt.quetzal.ingest.core.ContestGate;
 import gt.quetzal.ingest.core.VotePublisher;
 import gt.quetzal.ingest.core.VoteValidator;
+import gt.quetzal.kit.Closer;
+import gt.quetzal.kit.ServiceMain;
+import gt.quetzal.kit.ServiceMetrics;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -41,16 +38,7 @@ public final class IngestGrpcMain {
     // grpc-java logs through java.util.logging: send it to the same slf4j output as everything else.
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
-    IngestGrpcConfig config;
-    try {
-      config = IngestGrpcConfig.fromEnv(System.getenv());
-    } catch (EnvReader.ConfigException e) {
-      log.error(e.getMessage());
-      System.exit(2);
-      return;
-    }
-    Running running = start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(running::close, "shutdown"));
+    ServiceMain.run(IngestGrpcConfig::fromEnv, IngestGrpcMain::start);
   }
 
   /**
@@ -59,23 +47,18 @@ public final class IngestGrpcMain {
    * votes get UNAVAILABLE.
    */
   public static Running start(IngestGrpcConfig config) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-
-    List<AutoCloseable> started = new ArrayList<>();
-    started.add(registry::close);
+    Closer started = new Closer();
+    started.register(() -> log.info("ingest-grpc stopped"));
+    PrometheusMeterRegistry registry = ServiceMetrics.prometheus();
+    started.register(registry::close);
     try {
-      ContestGate contest = ContestGate.follow(config.kafka().contestFollowerProperties());
-      started.add(contest);
-      KafkaVotePublisher kafka = KafkaVotePublisher.create(config.kafka(), registry);
-      started.add(kafka);
+      ContestGate contest = started.register(ContestGate.follow(config.kafka().contestFollowerProperties()));
+      KafkaVotePublisher kafka = started.register(KafkaVotePublisher.create(config.kafka(), registry));
       VotePublisher publisher = contest.guard(kafka);
       ExecutorService executor =
           ExecutorServiceMetrics.monitor(
               registry, Executors.newFixedThreadPool(config.threads(), daemonThreads("ingest-grpc-")), "ingest-grpc");
-      started.add(() -> shutdownExecutor(executor));
+      started.register(() -> shutdownExecutor(executor));
 
       VoteGrpcService service =
           new VoteGrpcService(
@@ -98,9 +81,9 @@ public final class IngestGrpcMain {
                   Duration.ofMillis(config.shutdownTimeoutMs()),
                   rateLimitInterceptors(config, registry))
               .start();
-      started.add(grpc);
-      Javalin ops = new GrpcOpsApp(publisher, registry, config.httpPort()).create().start();
-      started.add(ops::stop);
+      started.register(grpc);
+      Javalin ops = IngestOps.endpoints(publisher, registry, Runnable::run).create().start(config.httpPort());
+      started.register(ops::stop);
       log.info(
           "ingest-grpc listening on gRPC port {} (health and metrics on HTTP port {}), publishing to Kafka at {}",
           grpc.port(),
@@ -108,7 +91,7 @@ public final class IngestGrpcMain {
           config.kafka().bootstrapServers());
       return new Running(grpc.port(), ops.port(), contest, started);
     } catch (RuntimeException e) {
-      closeInReverse(started);
+      started.close();
       throw e;
     }
   }
@@ -137,60 +120,21 @@ public final class IngestGrpcMain {
     }
   }
 
-  private static void closeInReverse(List<AutoCloseable> parts) {
-    for (int i = parts.size() - 1; i >= 0; i--) {
-      try {
-        parts.get(i).close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        log.warn("closing {} failed: {}", parts.get(i).getClass().getSimpleName(), e.toString());
-      }
-    }
-  }
-
   /**
-   * The running service. {@link #close()} is idempotent: ops HTTP server, then the gRPC server (its
-   * three-step shutdown), then the answer executor, then the publisher (flushing the producer),
-   * then the registry.
+   * The running service: the bound gRPC port and health/metrics HTTP port (also when started on port 0).
+   * {@link #close()} is idempotent: ops HTTP server, then the gRPC server (its three-step shutdown), then
+   * the answer executor, then the publisher (flushing the producer), then the registry.
    */
-  public static final class Running implements AutoCloseable {
-    private final int grpcPort;
-    private final int httpPort;
-    private final ContestGate contest;
-    private final List<AutoCloseable> parts;
-    private boolean closed;
-
-    Running(int grpcPort, int httpPort, ContestGate contest, List<AutoCloseable> parts) {
-      this.grpcPort = grpcPort;
-      this.httpPort = httpPort;
-      this.contest = contest;
-      this.parts = List.copyOf(parts);
-    }
+  public record Running(int grpcPort, int httpPort, ContestGate contest, Closer started) implements AutoCloseable {
 
     /** Blocks until the contest was read, so the next vote is judged against it (not UNAVAILABLE). */
     public void awaitContest(Duration timeout) throws InterruptedException {
       contest.awaitReady(timeout);
     }
 
-    /** The bound gRPC port, also when started with {@code GRPC_PORT=0}. */
-    public int grpcPort() {
-      return grpcPort;
-    }
-
-    /** The bound health/metrics HTTP port, also when started with {@code HTTP_PORT=0}. */
-    public int httpPort() {
-      return httpPort;
-    }
-
     @Override
-    public synchronized void close() {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      closeInReverse(parts);
-      log.info("ingest-grpc stopped");
+    public void close() {
+      started.close();
     }
   }
 }

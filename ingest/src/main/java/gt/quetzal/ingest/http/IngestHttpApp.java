@@ -8,7 +8,7 @@ import gt.quetzal.ingest.core.ClientRateLimit;
 import gt.quetzal.ingest.core.FieldViolation;
 import gt.quetzal.ingest.core.KafkaVotePublisher;
 import gt.quetzal.ingest.core.PublishFailure;
-import gt.quetzal.ingest.core.OpsHttpApp;
+import gt.quetzal.ingest.core.IngestOps;
 import gt.quetzal.ingest.core.RateLimiter;
 import gt.quetzal.ingest.core.ValidationResult;
 import gt.quetzal.ingest.core.VoteCandidate;
@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP front door: {@code POST /votes}, {@code POST /votes/batch}, plus {@code /healthz},
  * {@code /readyz} and {@code /metrics} ({@code /metrics} only when no OPS_PORT is set; with one it
- * is served there by {@link gt.quetzal.ingest.core.OpsHttpApp}).
+ * is served there by {@link IngestOps}).
  *
  * <h2>POST /votes</h2>
  *
@@ -135,7 +135,6 @@ public final class IngestHttpApp {
   public static final String PROBLEM_JSON = "application/problem+json";
   public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
   private static final String JSON = "application/json";
-  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
   private static final String START_NANOS = "quetzal.startNanos";
   private static final String CHANNEL = VoteEvent.CHANNEL_HTTP;
 
@@ -249,10 +248,10 @@ public final class IngestHttpApp {
 
           cfg.routes.post("/votes", ctx -> postVote(ctx, responses));
           cfg.routes.post("/votes/batch", ctx -> postBatch(ctx, responses));
-          cfg.routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok"));
-          cfg.routes.get("/readyz", ctx -> readyz(ctx, responses));
-          if (!config.hasOpsPort()) { // with OPS_PORT, /metrics lives there only (see OpsHttpApp)
-            cfg.routes.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
+          var ops = IngestOps.endpoints(publisher, registry, responses);
+          ops.addProbes(cfg);
+          if (!config.hasOpsPort()) { // with OPS_PORT, /metrics lives there only
+            ops.addMetrics(cfg);
           }
 
           cfg.routes.exception(ProblemException.class, this::onProblem);
@@ -634,12 +633,6 @@ public final class IngestHttpApp {
           .counter("quetzal.ingest.votes.violations", "channel", CHANNEL, "field", field, "code", violation.code())
           .increment();
     }
-  }
-
-  // ---- health --------------------------------------------------------------------------------
-
-  private void readyz(Context ctx, Executor responses) {
-    OpsHttpApp.answerReadiness(ctx, publisher, responses);
   }
 
   // ---- metrics -------------------------------------------------------------------------------

@@ -88,7 +88,7 @@ class IngestGrpcMainTest {
       assertThat(send(http, base + "/healthz").statusCode()).isEqualTo(200);
       HttpResponse<String> ready = send(http, base + "/readyz");
       assertThat(ready.statusCode()).isEqualTo(503);
-      assertThat(Json.MAPPER.readTree(ready.body()).path("reason").asText()).contains("Kafka unreachable");
+      assertThat(Json.MAPPER.readTree(ready.body()).path("reasons").path(0).asText()).contains("Kafka unreachable");
       HttpResponse<String> metrics = send(http, base + "/metrics");
       assertThat(metrics.body())
           .contains("quetzal_ingest_votes_rejected_total{channel=\"grpc\",reason=\"unavailable\"} 1.0")

@@ -515,7 +515,7 @@ class IngestHttpAppTest {
           publisher.health = gt.quetzal.ingest.core.PublisherHealth.down("Kafka unreachable: TimeoutException");
           HttpResponse<String> down = send(server, "GET", "/readyz");
           assertThat(down.statusCode()).isEqualTo(503);
-          assertThat(json(down).path("reason").asText()).isEqualTo("Kafka unreachable: TimeoutException");
+          assertThat(json(down).path("reasons").path(0).asText()).isEqualTo("Kafka unreachable: TimeoutException");
         });
   }
 

@@ -44,7 +44,7 @@ class IngestHttpMainTest {
 
       HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(ready.statusCode()).isEqualTo(503);
-      assertThat(Json.MAPPER.readTree(ready.body()).path("reason").asText()).contains("Kafka unreachable");
+      assertThat(Json.MAPPER.readTree(ready.body()).path("reasons").path(0).asText()).contains("Kafka unreachable");
 
       HttpRequest vote =
           HttpRequest.newBuilder(URI.create(base + "/votes"))

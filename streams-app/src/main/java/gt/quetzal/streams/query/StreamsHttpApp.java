@@ -4,6 +4,8 @@ import gt.quetzal.streams.topology.TopologyOptions;
 
 import gt.quetzal.contract.CatalogIndex;
 import gt.quetzal.contract.Json;
+import gt.quetzal.kit.Health;
+import gt.quetzal.kit.OpsEndpoints;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -29,10 +31,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * probes reach it. The public page reads the serving stores through the web app instead.
  *
  * <ul>
- *   <li>{@code GET /healthz}: 200 {@code ok}, or 503 once the client is in ERROR (it never leaves
- *       that state by itself, so the process should be restarted);
- *   <li>{@code GET /readyz}: 200 only while RUNNING, else 503 with the state;
- *   <li>{@code GET /metrics}: Prometheus text;
+ *   <li>{@code GET /healthz}, {@code /readyz}, {@code /metrics} as on every service ({@link
+ *       OpsEndpoints}): dead once the client is in ERROR (it never leaves that state by itself, so the
+ *       process should be restarted); ready only while RUNNING; both answers carry the {@code state};
  *   <li>{@code GET /api/standings}: {@code {"standings":[{"band","total"}]}}, highest total first,
  *       ties by name;
  *   <li>{@code GET /api/leaderboard?n=}: {@code {"size","leaderboard":[{"rank","band","total"}]}},
@@ -54,7 +55,6 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class StreamsHttpApp {
 
-  static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
   static final Duration DEFAULT_TIMELINE_SPAN = Duration.ofHours(1);
   private static final String PROBLEM_JSON = "application/problem+json";
   private static final String RETRY_AFTER_SECONDS = "1";
@@ -101,10 +101,7 @@ public final class StreamsHttpApp {
     return Javalin.create(
         cfg -> {
           cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
-          cfg.routes.get("/healthz", this::health);
-          cfg.routes.get("/readyz", this::ready);
-          cfg.routes.get(
-              "/metrics", ctx -> ctx.contentType(PROMETHEUS_CONTENT_TYPE).result(registry.scrape()));
+          OpsEndpoints.of(registry, this::liveness, this::readiness).addTo(cfg);
           cfg.routes.get(
               "/api/standings",
               api(ctx -> answer(ctx, q -> QueryViews.Standings.of(q.bandTotals()))));
@@ -121,8 +118,6 @@ public final class StreamsHttpApp {
               "/api/stats", api(ctx -> answer(ctx, q -> QueryViews.StatsView.of(q.stats()))));
         });
   }
-
-  record StateReport(String status, String state) {}
 
   /** A request the client must change: 400 or 404 with a problem body. */
   static final class ClientError extends RuntimeException {
@@ -147,22 +142,23 @@ public final class StreamsHttpApp {
     };
   }
 
-  private void health(Context ctx) {
+  /** Dead only in ERROR: the client never leaves it by itself, so a restart is what helps. */
+  private Health liveness() {
     KafkaStreams.State current = state.get();
-    if (current == KafkaStreams.State.ERROR || current == KafkaStreams.State.PENDING_ERROR) {
-      ctx.status(503).json(new StateReport("dead", current.name()));
-    } else {
-      ctx.result("ok");
-    }
+    Health health =
+        current == KafkaStreams.State.ERROR || current == KafkaStreams.State.PENDING_ERROR
+            ? Health.down("the Kafka Streams client is in " + current)
+            : Health.OK;
+    return health.with("state", current.name());
   }
 
-  private void ready(Context ctx) {
+  private Health readiness() {
     KafkaStreams.State current = state.get();
-    if (current == KafkaStreams.State.RUNNING) {
-      ctx.json(new StateReport("ready", current.name()));
-    } else {
-      ctx.status(503).json(new StateReport("unready", current.name()));
-    }
+    Health health =
+        current == KafkaStreams.State.RUNNING
+            ? Health.OK
+            : Health.down("the Kafka Streams client is " + current + ", not RUNNING");
+    return health.with("state", current.name());
   }
 
   private void leaderboard(Context ctx) {

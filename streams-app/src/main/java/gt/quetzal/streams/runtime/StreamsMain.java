@@ -11,14 +11,14 @@ import gt.quetzal.streams.topology.VotesTopology;
 
 import gt.quetzal.contract.CatalogIndex;
 import gt.quetzal.kit.Closer;
+import gt.quetzal.kit.ServiceMain;
+import gt.quetzal.kit.ServiceMetrics;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -41,9 +41,7 @@ public final class StreamsMain {
   private StreamsMain() {}
 
   public static void main(String[] args) {
-    StreamsAppConfig config = StreamsAppConfig.fromEnv(System.getenv());
-    AutoCloseable running = start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> Closer.closeQuietly(running), "shutdown"));
+    ServiceMain.run(StreamsAppConfig::fromEnv, StreamsMain::start);
   }
 
   /**
@@ -51,14 +49,16 @@ public final class StreamsMain {
    * {@code cleanUp()}, which would force a full restore from the changelogs on every start.
    */
   public static Running start(StreamsAppConfig config) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Closer started = new Closer();
+    PrometheusMeterRegistry registry = ServiceMetrics.prometheus();
+    started.register(registry::close);
     KafkaStreams streams =
         new KafkaStreams(
             VotesTopology.build(config.topologyOptions()), StreamsConfigFactory.properties(config));
     streams.setUncaughtExceptionHandler(new ThreadReplacingHandler());
     streams.setStateListener(
         (newState, oldState) -> LOG.info("Kafka Streams {} -> {}", oldState, newState));
-    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+    KafkaStreamsMetrics streamsMetrics = started.register(new KafkaStreamsMetrics(streams));
     streamsMetrics.bindTo(registry);
     // Always present on /metrics, whereas the binder picks up the per-thread sensor only once a
     // task exists. Sums over live threads, so it can dip when a thread is replaced (a counter reset).
@@ -67,8 +67,9 @@ public final class StreamsMain {
         .description("Votes dropped because their voteId was already counted")
         .register(registry);
 
-    Running running =
-        new Running(streams, streamsMetrics, registry, StreamsConfigFactory.rocksDbPoolName(config));
+    String rocksDbPool = StreamsConfigFactory.rocksDbPoolName(config);
+    started.register(() -> close(streams, rocksDbPool));
+    Javalin http;
     try {
       streams.start();
       LocalTallies local = new LocalTallies(streams);
@@ -84,7 +85,7 @@ public final class StreamsMain {
         cluster = routing;
         owned = routing.ownedOnly();
       }
-      running.http =
+      http =
           new StreamsHttpApp(
                   streams::state,
                   cluster,
@@ -95,8 +96,9 @@ public final class StreamsMain {
                   registry)
               .create()
               .start(config.httpPort());
+      started.register(http::stop);
     } catch (RuntimeException e) {
-      Closer.closeQuietly(running);
+      started.close();
       throw e;
     }
     LOG.info(
@@ -104,10 +106,10 @@ public final class StreamsMain {
             + " (the contest comes from contest.catalog)",
         config.applicationId(),
         config.bootstrapServers(),
-        running.httpPort(),
+        http.port(),
         config.applicationServer() == null ? "(none: local queries only)" : config.applicationServer(),
         config.stateDir());
-    return running;
+    return new Running(streams, http.port(), started);
   }
 
   /** The contest as this instance's global store holds it; open while the store is not queryable. */
@@ -121,36 +123,30 @@ public final class StreamsMain {
     }
   }
 
-  /** The running app. {@link #close()} stops the HTTP server first, then Kafka Streams. */
-  public static final class Running implements AutoCloseable {
-
-    private final KafkaStreams streams;
-    private final KafkaStreamsMetrics streamsMetrics;
-    private final PrometheusMeterRegistry registry;
-    private final String rocksDbPool;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private Javalin http;
-
-    private Running(
-        KafkaStreams streams,
-        KafkaStreamsMetrics streamsMetrics,
-        PrometheusMeterRegistry registry,
-        String rocksDbPool) {
-      this.streams = streams;
-      this.streamsMetrics = streamsMetrics;
-      this.registry = registry;
-      this.rocksDbPool = rocksDbPool;
+  /**
+   * Leaving the group hands the partitions over now instead of after session.timeout.ms, so a restart
+   * (./quetzal up again, a rolling update) resumes in seconds. A crash still waits.
+   */
+  private static void close(KafkaStreams streams, String rocksDbPool) {
+    boolean clean =
+        streams.close(
+            CloseOptions.timeout(CLOSE_TIMEOUT)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    if (clean) {
+      RocksDBMemoryPool.release(rocksDbPool);
+    } else {
+      // Stores may still be open on a stuck thread; freeing their cache under them would crash
+      // the JVM. The process is going away anyway.
+      LOG.warn("Kafka Streams did not close within {}; RocksDB memory left to the OS", CLOSE_TIMEOUT);
     }
+  }
 
-    /** The Kafka Streams client (for tests and diagnostics). */
-    public KafkaStreams streams() {
-      return streams;
-    }
-
-    /** The bound HTTP port (the real one when started with HTTP_PORT=0). */
-    public int httpPort() {
-      return http.port();
-    }
+  /**
+   * The running app: the Kafka Streams client (for tests and diagnostics) and the bound HTTP port (the
+   * real one when started with HTTP_PORT=0). {@link #close()} stops the HTTP server first, then Kafka
+   * Streams, its metrics and the registry.
+   */
+  public record Running(KafkaStreams streams, int httpPort, Closer started) implements AutoCloseable {
 
     public KafkaStreams.State state() {
       return streams.state();
@@ -158,33 +154,7 @@ public final class StreamsMain {
 
     @Override
     public void close() {
-      if (!closed.compareAndSet(false, true)) {
-        return;
-      }
-      try {
-        if (http != null) {
-          http.stop();
-        }
-      } finally {
-        try {
-          // Leaving the group hands the partitions over now instead of after session.timeout.ms, so
-          // a restart (./quetzal up again, a rolling update) resumes in seconds. A crash still waits.
-          boolean clean =
-              streams.close(
-                  CloseOptions.timeout(CLOSE_TIMEOUT)
-                      .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
-          if (clean) {
-            RocksDBMemoryPool.release(rocksDbPool);
-          } else {
-            // Stores may still be open on a stuck thread; freeing their cache under them would crash
-            // the JVM. The process is going away anyway.
-            LOG.warn("Kafka Streams did not close within {}; RocksDB memory left to the OS", CLOSE_TIMEOUT);
-          }
-        } finally {
-          streamsMetrics.close();
-          registry.close();
-        }
-      }
+      started.close();
     }
   }
 }

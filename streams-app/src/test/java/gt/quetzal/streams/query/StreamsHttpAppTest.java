@@ -325,7 +325,7 @@ class StreamsHttpAppTest {
           var rebalancing = client.get("/readyz");
           assertThat(rebalancing.code()).isEqualTo(503);
           JsonNode body = json(rebalancing);
-          assertThat(body.get("status").asText()).isEqualTo("unready");
+          assertThat(body.get("status").asText()).isEqualTo("not ready");
           assertThat(body.get("state").asText()).isEqualTo("REBALANCING");
 
           state.set(KafkaStreams.State.CREATED);
