@@ -49,21 +49,7 @@ public final class EnvReader {
   }
 
   public int integer(String name, int fallback, int min, int max) {
-    String value = raw(name);
-    if (value == null) {
-      return fallback;
-    }
-    try {
-      int parsed = Integer.parseInt(value);
-      if (parsed < min || parsed > max) {
-        problems.add(name + "=" + value + " is outside " + min + ".." + max);
-        return fallback;
-      }
-      return parsed;
-    } catch (NumberFormatException e) {
-      problems.add(name + "=" + value + " is not an integer");
-      return fallback;
-    }
+    return (int) longValue(name, fallback, min, max); // in range, so it fits
   }
 
   public long longValue(String name, long fallback, long min, long max) {

@@ -12,6 +12,13 @@ public final class ServiceMetrics {
 
   private ServiceMetrics() {}
 
+  /** {@link #prometheus()}, closed by {@code started} after everything registered later. */
+  public static PrometheusMeterRegistry prometheus(Closer started) {
+    PrometheusMeterRegistry registry = prometheus();
+    started.register(registry::close);
+    return registry;
+  }
+
   /**
    * A new registry with memory, threads, CPU and uptime bound, so the operations dashboard finds the
    * same series on every service. The caller closes it last.

@@ -9,11 +9,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 /**
- * The sinks' settings, read once from the environment. The defaults are for a developer's machine
- * only (localhost, no credentials); on Kubernetes the store URLs are composed from Secrets.
+ * The sinks' settings, read once from the environment by {@link #fromEnv}, which gives every component a
+ * value or fails naming the variable. The defaults are for a developer's machine only (localhost, no
+ * credentials); on Kubernetes the store URLs are composed from Secrets.
  *
  * <table>
  *   <caption>Environment</caption>
@@ -53,13 +53,6 @@ public record SinksConfig(
   public static final String SERVICE = "quetzal-sinks";
 
   public SinksConfig {
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-    Objects.requireNonNull(redisUrl, "redisUrl");
-    Objects.requireNonNull(mongoUri, "mongoUri");
-    Objects.requireNonNull(groupIdPrefix, "groupIdPrefix");
-    Objects.requireNonNull(mongoWriteConcern, "mongoWriteConcern");
-    Objects.requireNonNull(backoffMin, "backoffMin");
-    Objects.requireNonNull(backoffMax, "backoffMax");
     if (timelineMaxMinutes < 1) {
       throw new IllegalArgumentException("timelineMaxMinutes must be positive");
     }

@@ -44,10 +44,8 @@ public final class SinksMain {
   /** Starts everything (clients → sink loops → HTTP) and returns one handle closing in reverse order. */
   public static Running start(SinksConfig config) {
     log.info("starting {} with {}", SinksConfig.SERVICE, config);
-    Closer started = new Closer();
-    try {
-      PrometheusMeterRegistry registry = ServiceMetrics.prometheus();
-      started.register(registry::close);
+    return Closer.starting(started -> {
+      PrometheusMeterRegistry registry = ServiceMetrics.prometheus(started);
 
       RedisClient redis = started.register(RedisStore.client(config.redisUrl(), SinksConfig.SERVICE));
       RedisStore.refuseRejectedCredentials(redis, config.redisUrl(), "the tallies wait for it");
@@ -79,10 +77,7 @@ public final class SinksMain {
       started.register(http::stop);
       log.info("{} serving /healthz /readyz /metrics on port {}", SinksConfig.SERVICE, http.port());
       return new Running(http.port(), started);
-    } catch (RuntimeException | Error e) {
-      started.close();
-      throw e;
-    }
+    });
   }
 
   /** One store's loop, started: its own consumer group (with lag metrics) writing through {@code writer}. */

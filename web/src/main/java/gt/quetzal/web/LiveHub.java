@@ -58,13 +58,19 @@ public final class LiveHub implements AutoCloseable {
   /** A named SSE event, encoded once for every client. */
   record Event(String name, SseConnection.Frame frame) {}
 
+  /**
+   * The hub's timing: at most one broadcast per {@code minInterval}, votes/s re-checked every
+   * {@code rateTick}, a keep-alive comment every {@code keepAlive}.
+   */
+  record Pace(Duration minInterval, Duration rateTick, Duration keepAlive) {
+    static final Pace DEFAULT = new Pace(MIN_INTERVAL, RATE_TICK, KEEP_ALIVE);
+  }
+
   private final StandingsReader reader;
   private final ChangeSource changes;
   private final VoteRate rate;
   private final LongSupplier clock;
-  private final long minIntervalMs;
-  private final Duration rateTick;
-  private final Duration keepAlive;
+  private final Pace pace;
   private final Duration writeTimeout;
   private final ScheduledExecutorService scheduler;
   private final SseClients clients;
@@ -89,38 +95,23 @@ public final class LiveHub implements AutoCloseable {
 
   public LiveHub(
       StandingsReader reader, ChangeSource changes, VoteRate rate, MeterRegistry registry, SseLimits limits) {
-    this(reader, changes, rate, registry, System::currentTimeMillis, MIN_INTERVAL, RATE_TICK, KEEP_ALIVE, limits);
+    this(reader, changes, rate, registry, System::currentTimeMillis, Pace.DEFAULT, limits);
   }
 
+  /** {@code clock} is wall time, for the votes/s rate; tests pass their own, and a faster {@link Pace}. */
   LiveHub(
       StandingsReader reader,
       ChangeSource changes,
       VoteRate rate,
       MeterRegistry registry,
       LongSupplier clock,
-      Duration minInterval,
-      Duration rateTick,
-      Duration keepAlive) {
-    this(reader, changes, rate, registry, clock, minInterval, rateTick, keepAlive, SseLimits.DEFAULTS);
-  }
-
-  LiveHub(
-      StandingsReader reader,
-      ChangeSource changes,
-      VoteRate rate,
-      MeterRegistry registry,
-      LongSupplier clock,
-      Duration minInterval,
-      Duration rateTick,
-      Duration keepAlive,
+      Pace pace,
       SseLimits limits) {
     this.reader = Objects.requireNonNull(reader, "reader");
     this.changes = Objects.requireNonNull(changes, "changes");
     this.rate = Objects.requireNonNull(rate, "rate");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.minIntervalMs = minInterval.toMillis();
-    this.rateTick = rateTick;
-    this.keepAlive = keepAlive;
+    this.pace = Objects.requireNonNull(pace, "pace");
     this.writeTimeout = limits.writeTimeout();
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("web-live", new AtomicInteger(-1)));
     // A new page gets the current state on the scheduler thread, so it cannot overtake a newer broadcast.
@@ -166,9 +157,9 @@ public final class LiveHub implements AutoCloseable {
             run(() -> publishProblem("se perdió la suscripción a los cambios"));
           }
         });
-    long tick = rateTick.toMillis();
+    long tick = pace.rateTick().toMillis();
     scheduler.scheduleWithFixedDelay(this::rateTick, tick, tick, TimeUnit.MILLISECONDS);
-    long ka = keepAlive.toMillis();
+    long ka = pace.keepAlive().toMillis();
     scheduler.scheduleWithFixedDelay(clients::keepAlive, ka, ka, TimeUnit.MILLISECONDS);
     long sweep = Math.max(10, writeTimeout.toMillis() / 4);
     scheduler.scheduleWithFixedDelay(clients::dropStalled, sweep, sweep, TimeUnit.MILLISECONDS);
@@ -199,7 +190,7 @@ public final class LiveHub implements AutoCloseable {
   /** Coalesces: at most one read queued, and never sooner than minInterval after the previous one. */
   private void requestRefresh() {
     if (refreshQueued.compareAndSet(false, true)) {
-      long delay = Math.max(0, lastRefreshAt + minIntervalMs - monotonicMillis());
+      long delay = Math.max(0, lastRefreshAt + pace.minInterval().toMillis() - monotonicMillis());
       try {
         scheduler.schedule(this::refresh, delay, TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException closing) {
@@ -251,7 +242,7 @@ public final class LiveHub implements AutoCloseable {
     if (lastSnapshot == null || state == null || !SNAPSHOT.equals(state.name()) || !connected) {
       return;
     }
-    if (rate.perSecond(now) != lastSentRate && monotonicMillis() - lastPublishAt >= minIntervalMs) {
+    if (rate.perSecond(now) != lastSentRate && monotonicMillis() - lastPublishAt >= pace.minInterval().toMillis()) {
       publishSnapshot(now);
     }
   }

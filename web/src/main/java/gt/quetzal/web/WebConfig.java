@@ -7,7 +7,6 @@ import gt.quetzal.kit.RedisStore;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalInt;
 
 /**
@@ -15,7 +14,8 @@ import java.util.OptionalInt;
  * {@code rediss://} TLS allowed), {@code MONGO_URI} (default mongodb://localhost:27017),
  * {@code HTTP_PORT} (default 8088, 0 = any free port) and {@code OPS_PORT} (unset by default).
  *
- * <p>The defaults are for a developer's machine only (no credentials, localhost). {@code OPS_PORT}, when
+ * <p>Read once by {@link #fromEnv}, which gives every component a value or fails naming the variable.
+ * The defaults are for a developer's machine only (no credentials, localhost). {@code OPS_PORT}, when
  * set, moves {@code /metrics}, {@code /healthz} and {@code /readyz} to a port of their own that the
  * Ingress does not route, so the public port serves only the page and its API; unset, everything is
  * on {@code HTTP_PORT} as before (0 = any free port, as for {@code HTTP_PORT}).
@@ -27,13 +27,6 @@ import java.util.OptionalInt;
 public record WebConfig(URI redisUrl, String mongoUri, int httpPort, OptionalInt opsPort, SseLimits sse) {
 
   public static final String SERVICE = "quetzal-web";
-
-  public WebConfig {
-    Objects.requireNonNull(redisUrl, "redisUrl");
-    Objects.requireNonNull(mongoUri, "mongoUri");
-    Objects.requireNonNull(opsPort, "opsPort");
-    Objects.requireNonNull(sse, "sse");
-  }
 
   public static WebConfig fromEnv(Map<String, String> environment) {
     return fromEnv(new EnvReader(environment));

@@ -41,10 +41,8 @@ public final class WebMain {
   /** Starts everything (clients → readers → live hub → HTTP) and returns one handle closing in reverse order. */
   public static Running start(WebConfig config) {
     log.info("starting {} with {}", WebConfig.SERVICE, config);
-    Closer started = new Closer();
-    try {
-      PrometheusMeterRegistry registry = ServiceMetrics.prometheus();
-      started.register(registry::close);
+    return Closer.starting(started -> {
+      PrometheusMeterRegistry registry = ServiceMetrics.prometheus(started);
 
       RedisClient redis = started.register(redisClient(config.redisUrl()));
       RedisStore.refuseRejectedCredentials(redis, config.redisUrl(), MEANWHILE);
@@ -92,10 +90,7 @@ public final class WebMain {
       int opsPort = ops == null ? http.port() : ops.port();
       log.info("{} serving /healthz /readyz /metrics on port {}", WebConfig.SERVICE, opsPort);
       return new Running(http.port(), opsPort, started);
-    } catch (RuntimeException | Error e) {
-      started.close();
-      throw e;
-    }
+    });
   }
 
   static RedisClient redisClient(URI url) {

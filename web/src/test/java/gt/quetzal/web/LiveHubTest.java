@@ -27,7 +27,8 @@ class LiveHubTest {
 
   private LiveHub hub(Duration keepAlive) {
     return new LiveHub(
-        standings, changes, new VoteRate(), registry, clock::get, LiveHub.MIN_INTERVAL, Duration.ofMillis(50), keepAlive);
+        standings, changes, new VoteRate(), registry, clock::get,
+        new LiveHub.Pace(LiveHub.MIN_INTERVAL, Duration.ofMillis(50), keepAlive), SseLimits.DEFAULTS);
   }
 
   private WebApp app(LiveHub hub) {

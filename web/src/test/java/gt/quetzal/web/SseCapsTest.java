@@ -27,7 +27,7 @@ class SseCapsTest {
     LiveHub hub =
         new LiveHub(
             standings, changes, new VoteRate(), registry, () -> 1_767_225_600_000L,
-            LiveHub.MIN_INTERVAL, LiveHub.RATE_TICK, Duration.ofMillis(100), limits);
+            new LiveHub.Pace(LiveHub.MIN_INTERVAL, LiveHub.RATE_TICK, Duration.ofMillis(100)), limits);
     hub.start();
     changes.connected();
     WebApp app = new WebApp(standings, new Fakes.Timelines(), new Fakes.Log(), hub, registry, () -> 0L);

@@ -68,7 +68,7 @@ class SseStalledClientsTest {
     LiveHub hub =
         new LiveHub(
             standings, changes, new VoteRate(), registry, () -> 1_767_225_600_000L,
-            LiveHub.MIN_INTERVAL, LiveHub.RATE_TICK, LiveHub.KEEP_ALIVE, limits);
+            LiveHub.Pace.DEFAULT, limits);
     hub.start();
     changes.connected();
     WebApp app = new WebApp(standings, new Fakes.Timelines(), new Fakes.Log(), hub, registry, () -> 0L);

@@ -10,8 +10,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class WebAppTest {
@@ -464,6 +469,14 @@ class WebAppTest {
           assertThat(script.code()).isEqualTo(200);
           assertThat(header(script, "Content-Type")).containsIgnoringCase("charset=utf-8");
           assertThat(script.body().string()).contains("/api/events").contains("textContent");
+          // A module script: the browser refuses one served without a JavaScript type.
+          assertThat(html).contains("<script type=\"module\" src=\"/app.js\">");
+          for (String module : pageScripts().keySet()) {
+            Response served = client.get("/" + module);
+            assertThat(served.code()).as(module).isEqualTo(200);
+            assertThat(header(served, "Content-Type")).as(module)
+                .startsWith("text/javascript").containsIgnoringCase("charset=utf-8");
+          }
           Response css = client.get("/app.css");
           assertThat(css.code()).isEqualTo(200);
           assertThat(css.body().string()).doesNotContain("@import").doesNotContain("url(http");
@@ -500,15 +513,54 @@ class WebAppTest {
     return MARKUP_SINKS.stream().filter(script::contains).toList();
   }
 
+  /** {@code from './x.js'}, {@code import './x.js'} and {@code import('./x.js')}, either quote. */
+  private static final Pattern IMPORT = Pattern.compile("\\b(?:from|import)\\s*\\(?\\s*['\"]\\./([\\w.-]+\\.js)['\"]");
+
+  /**
+   * Every script the page runs: {@code app.js} and, transitively, each module it imports, by name. A
+   * module that is added is covered without touching this test; an import of a missing file fails here.
+   */
+  static Map<String, String> pageScripts() throws IOException {
+    Map<String, String> scripts = new LinkedHashMap<>();
+    Deque<String> next = new ArrayDeque<>(List.of("app.js"));
+    while (!next.isEmpty()) {
+      String name = next.pop();
+      if (scripts.containsKey(name)) {
+        continue;
+      }
+      try (InputStream in = WebApp.class.getResourceAsStream("/public/" + name)) {
+        assertThat(in).as("/public/" + name + ", imported by the page").isNotNull();
+        String script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        scripts.put(name, script);
+        Matcher imports = IMPORT.matcher(script);
+        while (imports.find()) {
+          next.add(imports.group(1));
+        }
+      }
+    }
+    return scripts;
+  }
+
   @Test
   void thePageNeverInjectsMarkup() throws IOException {
-    // Names are attacker-controlled input; the script must only use textContent to show them.
-    try (InputStream in = WebApp.class.getResourceAsStream("/public/app.js")) {
-      assertThat(in).isNotNull();
-      String script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(script).contains("textContent");
-      assertThat(markupSinks(script)).isEmpty();
+    // Names are attacker-controlled input; the scripts must only use textContent to show them.
+    Map<String, String> scripts = pageScripts();
+    assertThat(scripts).containsKeys("app.js", "page.js", "standings.js", "logs.js", "trend.js");
+    assertThat(scripts.get("page.js")).contains("textContent"); // where text goes into nodes
+    scripts.forEach((name, script) -> assertThat(markupSinks(script)).as(name).isEmpty());
+  }
+
+  @Test
+  void theModuleWalkFindsEveryFormOfImport() {
+    Matcher m =
+        IMPORT.matcher(
+            "import { $, el } from './page.js';\nimport { x } from \"./other.js\";\n"
+                + "import './side.js';\nconst later = await import('./lazy.js');\nconst from = './not-an-import.js';");
+    List<String> found = new java.util.ArrayList<>();
+    while (m.find()) {
+      found.add(m.group(1));
     }
+    assertThat(found).containsExactly("page.js", "other.js", "side.js", "lazy.js");
   }
 
   @Test

@@ -2,10 +2,8 @@ package gt.quetzal.ingest.grpc;
 
 import gt.quetzal.ingest.core.ClientRateLimit;
 import gt.quetzal.ingest.core.IngestOps;
-import gt.quetzal.ingest.core.KafkaVotePublisher;
-import gt.quetzal.ingest.core.ContestGate;
+import gt.quetzal.ingest.core.VoteIntake;
 import gt.quetzal.ingest.core.VotePublisher;
-import gt.quetzal.ingest.core.VoteValidator;
 import gt.quetzal.kit.Closer;
 import gt.quetzal.kit.ServiceMain;
 import gt.quetzal.kit.ServiceMetrics;
@@ -47,14 +45,11 @@ public final class IngestGrpcMain {
    * votes get UNAVAILABLE.
    */
   public static Running start(IngestGrpcConfig config) {
-    Closer started = new Closer();
-    started.register(() -> log.info("ingest-grpc stopped"));
-    PrometheusMeterRegistry registry = ServiceMetrics.prometheus();
-    started.register(registry::close);
-    try {
-      ContestGate contest = started.register(ContestGate.follow(config.kafka().contestFollowerProperties()));
-      KafkaVotePublisher kafka = started.register(KafkaVotePublisher.create(config.kafka(), registry));
-      VotePublisher publisher = contest.guard(kafka);
+    return Closer.starting(started -> {
+      started.register(() -> log.info("ingest-grpc stopped"));
+      PrometheusMeterRegistry registry = ServiceMetrics.prometheus(started);
+      VoteIntake intake = VoteIntake.start(config.kafka(), config.rules(), registry, started);
+      VotePublisher publisher = intake.publisher();
       ExecutorService executor =
           ExecutorServiceMetrics.monitor(
               registry, Executors.newFixedThreadPool(config.threads(), daemonThreads("ingest-grpc-")), "ingest-grpc");
@@ -62,7 +57,7 @@ public final class IngestGrpcMain {
 
       VoteGrpcService service =
           new VoteGrpcService(
-              VoteValidator.standard(config.rules()).withContest(contest),
+              intake.validator(),
               publisher,
               registry,
               VoteGrpcService.Settings.of(config),
@@ -89,11 +84,8 @@ public final class IngestGrpcMain {
           grpc.port(),
           ops.port(),
           config.kafka().bootstrapServers());
-      return new Running(grpc.port(), ops.port(), contest, started);
-    } catch (RuntimeException e) {
-      started.close();
-      throw e;
-    }
+      return new Running(grpc.port(), ops.port(), intake, started);
+    });
   }
 
   /** The per-client rate limit when RATE_LIMIT_KEY is not off; none otherwise (no cost per call). */
@@ -125,11 +117,11 @@ public final class IngestGrpcMain {
    * {@link #close()} is idempotent: ops HTTP server, then the gRPC server (its three-step shutdown), then
    * the answer executor, then the publisher (flushing the producer), then the registry.
    */
-  public record Running(int grpcPort, int httpPort, ContestGate contest, Closer started) implements AutoCloseable {
+  public record Running(int grpcPort, int httpPort, VoteIntake intake, Closer started) implements AutoCloseable {
 
     /** Blocks until the contest was read, so the next vote is judged against it (not UNAVAILABLE). */
     public void awaitContest(Duration timeout) throws InterruptedException {
-      contest.awaitReady(timeout);
+      intake.awaitContest(timeout);
     }
 
     @Override

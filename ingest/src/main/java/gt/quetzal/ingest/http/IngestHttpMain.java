@@ -1,10 +1,7 @@
 package gt.quetzal.ingest.http;
 
-import gt.quetzal.ingest.core.ContestGate;
 import gt.quetzal.ingest.core.IngestOps;
-import gt.quetzal.ingest.core.KafkaVotePublisher;
-import gt.quetzal.ingest.core.VotePublisher;
-import gt.quetzal.ingest.core.VoteValidator;
+import gt.quetzal.ingest.core.VoteIntake;
 import gt.quetzal.kit.Closer;
 import gt.quetzal.kit.ServiceMain;
 import gt.quetzal.kit.ServiceMetrics;
@@ -30,21 +27,16 @@ public final class IngestHttpMain {
    * not be up: until it is, {@code /readyz} says so and votes get 503.
    */
   public static Running start(IngestHttpConfig config) {
-    Closer started = new Closer();
-    started.register(() -> log.info("ingest-http stopped"));
-    PrometheusMeterRegistry registry = ServiceMetrics.prometheus();
-    started.register(registry::close);
-    try {
-      ContestGate contest = started.register(ContestGate.follow(config.kafka().contestFollowerProperties()));
-      KafkaVotePublisher publisher = started.register(KafkaVotePublisher.create(config.kafka(), registry));
-      VoteValidator validator = VoteValidator.standard(config.rules()).withContest(contest);
-      VotePublisher guarded = contest.guard(publisher);
+    return Closer.starting(started -> {
+      started.register(() -> log.info("ingest-http stopped"));
+      PrometheusMeterRegistry registry = ServiceMetrics.prometheus(started);
+      VoteIntake intake = VoteIntake.start(config.kafka(), config.rules(), registry, started);
       // On stop: refuses new requests, lets those in flight finish (SHUTDOWN_TIMEOUT_MS); then the producer flushes.
-      Javalin server = new IngestHttpApp(validator, guarded, registry, config).create().start();
+      Javalin server = new IngestHttpApp(intake.validator(), intake.publisher(), registry, config).create().start();
       started.register(server::stop);
       Javalin ops = null;
       if (config.hasOpsPort()) {
-        ops = IngestOps.endpoints(guarded, registry, Runnable::run).create().start(config.opsPort());
+        ops = IngestOps.endpoints(intake.publisher(), registry, Runnable::run).create().start(config.opsPort());
         started.register(ops::stop);
       }
       log.info(
@@ -55,22 +47,19 @@ public final class IngestHttpMain {
           config.rateLimit().enabled()
               ? config.rateLimit().perSecond() + "/s, burst " + config.rateLimit().burst() + ", per " + config.rateLimit().key()
               : "off");
-      return new Running(server.port(), ops == null ? server.port() : ops.port(), contest, started);
-    } catch (RuntimeException e) {
-      started.close();
-      throw e;
-    }
+      return new Running(server.port(), ops == null ? server.port() : ops.port(), intake, started);
+    });
   }
 
   /**
    * The running service: the bound HTTP port (also with {@code HTTP_PORT=0}), where /metrics is served
    * (OPS_PORT's bound port, or the HTTP port without it), and {@link #close()} in reverse start order.
    */
-  public record Running(int httpPort, int opsPort, ContestGate contest, Closer started) implements AutoCloseable {
+  public record Running(int httpPort, int opsPort, VoteIntake intake, Closer started) implements AutoCloseable {
 
     /** Blocks until the contest was read, so the next vote is judged against it (not answered 503). */
     public void awaitContest(Duration timeout) throws InterruptedException {
-      contest.awaitReady(timeout);
+      intake.awaitContest(timeout);
     }
 
     @Override

@@ -9,11 +9,11 @@ import gt.quetzal.kit.EnvReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The streams app's configuration, read once from the environment.
+ * The streams app's configuration, read once from the environment by {@link #fromEnv}, which gives
+ * every component a value (but the two documented below as optional) or fails naming the variable.
  *
  * <table>
  *   <caption>Environment variables</caption>
@@ -104,15 +104,6 @@ public record StreamsAppConfig(
 
   // Kafka's own rule for application.id, which also prefixes internal topic names.
   private static final Pattern KAFKA_ID = Pattern.compile("[a-zA-Z0-9._-]+");
-
-  public StreamsAppConfig {
-    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-    Objects.requireNonNull(applicationId, "applicationId");
-    Objects.requireNonNull(stateDir, "stateDir");
-    Objects.requireNonNull(dedupRetention, "dedupRetention");
-    Objects.requireNonNull(windowGrace, "windowGrace");
-    Objects.requireNonNull(timelineRetention, "timelineRetention");
-  }
 
   public static String defaultStateDir() {
     return Path.of(System.getProperty("java.io.tmpdir"), "quetzal-streams").toString();

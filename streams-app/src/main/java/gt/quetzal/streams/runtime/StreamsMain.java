@@ -49,28 +49,24 @@ public final class StreamsMain {
    * {@code cleanUp()}, which would force a full restore from the changelogs on every start.
    */
   public static Running start(StreamsAppConfig config) {
-    Closer started = new Closer();
-    PrometheusMeterRegistry registry = ServiceMetrics.prometheus();
-    started.register(registry::close);
-    KafkaStreams streams =
-        new KafkaStreams(
-            VotesTopology.build(config.topologyOptions()), StreamsConfigFactory.properties(config));
-    streams.setUncaughtExceptionHandler(new ThreadReplacingHandler());
-    streams.setStateListener(
-        (newState, oldState) -> LOG.info("Kafka Streams {} -> {}", oldState, newState));
-    KafkaStreamsMetrics streamsMetrics = started.register(new KafkaStreamsMetrics(streams));
-    streamsMetrics.bindTo(registry);
-    // Always present on /metrics, whereas the binder picks up the per-thread sensor only once a
-    // task exists. Sums over live threads, so it can dip when a thread is replaced (a counter reset).
-    FunctionCounter.builder(
-            DUPLICATES_METER, streams, s -> DedupProcessor.duplicatesTotal(s.metrics()))
-        .description("Votes dropped because their voteId was already counted")
-        .register(registry);
+    return Closer.starting(started -> {
+      PrometheusMeterRegistry registry = ServiceMetrics.prometheus(started);
+      KafkaStreams streams =
+          new KafkaStreams(
+              VotesTopology.build(config.topologyOptions()), StreamsConfigFactory.properties(config));
+      streams.setUncaughtExceptionHandler(new ThreadReplacingHandler());
+      streams.setStateListener(
+          (newState, oldState) -> LOG.info("Kafka Streams {} -> {}", oldState, newState));
+      started.register(new KafkaStreamsMetrics(streams)).bindTo(registry);
+      // Always present on /metrics, whereas the binder picks up the per-thread sensor only once a
+      // task exists. Sums over live threads, so it can dip when a thread is replaced (a counter reset).
+      FunctionCounter.builder(
+              DUPLICATES_METER, streams, s -> DedupProcessor.duplicatesTotal(s.metrics()))
+          .description("Votes dropped because their voteId was already counted")
+          .register(registry);
+      String rocksDbPool = StreamsConfigFactory.rocksDbPoolName(config);
+      started.register(() -> close(streams, rocksDbPool));
 
-    String rocksDbPool = StreamsConfigFactory.rocksDbPoolName(config);
-    started.register(() -> close(streams, rocksDbPool));
-    Javalin http;
-    try {
       streams.start();
       LocalTallies local = new LocalTallies(streams);
       TallyQueries cluster = local;
@@ -85,7 +81,7 @@ public final class StreamsMain {
         cluster = routing;
         owned = routing.ownedOnly();
       }
-      http =
+      Javalin http =
           new StreamsHttpApp(
                   streams::state,
                   cluster,
@@ -97,19 +93,16 @@ public final class StreamsMain {
               .create()
               .start(config.httpPort());
       started.register(http::stop);
-    } catch (RuntimeException e) {
-      started.close();
-      throw e;
-    }
-    LOG.info(
-        "streams-app up: application.id={} bootstrap={} http port {} application.server={} state dir {}"
-            + " (the contest comes from contest.catalog)",
-        config.applicationId(),
-        config.bootstrapServers(),
-        http.port(),
-        config.applicationServer() == null ? "(none: local queries only)" : config.applicationServer(),
-        config.stateDir());
-    return new Running(streams, http.port(), started);
+      LOG.info(
+          "streams-app up: application.id={} bootstrap={} http port {} application.server={} state dir {}"
+              + " (the contest comes from contest.catalog)",
+          config.applicationId(),
+          config.bootstrapServers(),
+          http.port(),
+          config.applicationServer() == null ? "(none: local queries only)" : config.applicationServer(),
+          config.stateDir());
+      return new Running(streams, http.port(), started);
+    });
   }
 
   /** The contest as this instance's global store holds it; open while the store is not queryable. */
