@@ -52,8 +52,13 @@ public final class TopicSetup {
 
   /** Creates every topic of {@link #PLAN} that does not exist yet, at replication factor 1. */
   public static void createAll(String bootstrapServers) {
+    createAll(bootstrapServers, (short) 1);
+  }
+
+  /** As {@link #createAll(String)}, with {@code replicationFactor} replicas per partition. */
+  public static void createAll(String bootstrapServers, short replicationFactor) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      createAll(admin, PLAN, (short) 1);
+      createAll(admin, PLAN, replicationFactor);
     }
   }
 
@@ -64,7 +69,7 @@ public final class TopicSetup {
    */
   public static int createAll(Admin admin, List<TopicSpec> specs, short replicationFactor) {
     List<NewTopic> topics = specs.stream()
-        .map(spec -> new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(spec.configs()))
+        .map(spec -> new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(configs(spec, replicationFactor)))
         .toList();
     CreateTopicsResult result =
         admin.createTopics(topics, new CreateTopicsOptions().timeoutMs((int) TIMEOUT.toMillis()));
@@ -143,6 +148,16 @@ public final class TopicSetup {
       }
       backoffMs = Math.min(backoffMs * 2, 200);
     }
+  }
+
+  /** With three replicas a write needs two in sync, as in the prod overlay: one node may be lost, never a write. */
+  static Map<String, String> configs(TopicSpec spec, short replicationFactor) {
+    if (replicationFactor < 3) {
+      return spec.configs();
+    }
+    Map<String, String> configs = new HashMap<>(spec.configs());
+    configs.put("min.insync.replicas", "2");
+    return configs;
   }
 
   /** Waits for an admin future; failures carry the Kafka exception as their cause. */
