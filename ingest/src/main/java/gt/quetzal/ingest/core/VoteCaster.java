@@ -64,6 +64,11 @@ public final class VoteCaster {
     this.publishTimeoutMs = publishTimeoutMs;
   }
 
+  /** The counters this step keeps; the transport adds the rejections it decides itself (malformed, too large, ...). */
+  public VoteCounters counters() {
+    return counters;
+  }
+
   /** Votes handed to Kafka whose answer is not in yet. */
   public long votesInFlight() {
     return publishStarted.sum() - publishFinished.sum();
