@@ -1,29 +1,19 @@
 package gt.quetzal.ingest.core;
 
-import java.util.List;
 import java.util.Objects;
 
 /**
  * What became of one vote handed to {@link VoteCaster}; each transport writes it in its own wire
- * format (HTTP status and problem+json, gRPC status or a CastStream result).
+ * format (HTTP status and problem+json, gRPC status or a CastStream result). A vote that broke a
+ * rule is the validator's own {@link ValidationResult.Invalid}, every violation listed.
  */
 public sealed interface CastOutcome
-    permits CastOutcome.Accepted, CastOutcome.Invalid, CastOutcome.Unavailable, CastOutcome.Abandoned {
+    permits CastOutcome.Accepted, ValidationResult.Invalid, CastOutcome.Unavailable, CastOutcome.Abandoned {
 
   /** Kafka acknowledged the vote (acks=all): it is durable under {@code voteId}. */
   record Accepted(String voteId) implements CastOutcome {
     public Accepted {
       Objects.requireNonNull(voteId, "voteId");
-    }
-  }
-
-  /** The vote broke at least one rule (all are listed) and was not published. */
-  record Invalid(List<FieldViolation> violations) implements CastOutcome {
-    public Invalid {
-      violations = List.copyOf(violations);
-      if (violations.isEmpty()) {
-        throw new IllegalArgumentException("an invalid vote needs at least one violation");
-      }
     }
   }
 

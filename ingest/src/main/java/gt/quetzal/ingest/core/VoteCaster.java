@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
@@ -22,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * charged (a body, a message) is the transport's.
  *
  * <p>It owns what follows from outcomes: the vote counters ({@link VoteCounters}) and the failure
- * latch. The first vote Kafka refuses after a good spell logs a warning, later ones only at debug,
- * and the first acknowledgement after that logs that Kafka is back. A batch with both outcomes says
- * nothing new and leaves the latch as it was, so the log does not flip back and forth.
+ * latch. The first vote Kafka refuses after a good spell sets the latch and logs a warning, later
+ * ones only at debug; an acknowledgement clears it (logging that Kafka is back) only when no vote of
+ * its batch was refused, so a batch with both does not flip the log back and forth.
  *
  * <p>Futures complete on Kafka's I/O thread or the timeout's, or on the caller's thread when nothing
  * went to Kafka. Transports write their answers on their own executor.
@@ -49,9 +48,6 @@ public final class VoteCaster {
   private final VoteCounters counters;
   private final long publishTimeoutMs;
   private final AtomicBoolean kafkaRefusing = new AtomicBoolean();
-  // Two adders rather than one contended counter: started on call threads, finished on Kafka's.
-  private final LongAdder publishStarted = new LongAdder();
-  private final LongAdder publishFinished = new LongAdder();
 
   /** @param publishTimeoutMs how long a vote waits for Kafka's acknowledgement (PUBLISH_TIMEOUT_MS) */
   public VoteCaster(VoteValidator validator, VotePublisher publisher, VoteCounters counters, long publishTimeoutMs) {
@@ -62,16 +58,6 @@ public final class VoteCaster {
     this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.counters = Objects.requireNonNull(counters, "counters");
     this.publishTimeoutMs = publishTimeoutMs;
-  }
-
-  /** The counters this step keeps; the transport adds the rejections it decides itself (malformed, too large, ...). */
-  public VoteCounters counters() {
-    return counters;
-  }
-
-  /** Votes handed to Kafka whose answer is not in yet. */
-  public long votesInFlight() {
-    return publishStarted.sum() - publishFinished.sum();
   }
 
   /** One vote, waiting at most the publish timeout for Kafka. */
@@ -88,7 +74,7 @@ public final class VoteCaster {
   public CompletableFuture<CastOutcome> cast(VoteCandidate candidate, BooleanSupplier stillWanted) {
     ValidationResult result = validator.validate(candidate, counters.channel());
     if (result instanceof ValidationResult.Invalid invalid) {
-      return CompletableFuture.completedFuture(invalid(invalid.violations()));
+      return CompletableFuture.completedFuture(invalid(invalid));
     }
     VoteEvent vote = ((ValidationResult.Valid) result).vote();
     if (!stillWanted.getAsBoolean()) {
@@ -99,7 +85,7 @@ public final class VoteCaster {
         .orTimeout(publishTimeoutMs, TimeUnit.MILLISECONDS)
         .handle(
             (metadata, error) -> {
-              publishFinished.increment();
+              counters.published();
               if (error != null) {
                 return unavailable(vote.voteId(), error);
               }
@@ -123,14 +109,14 @@ public final class VoteCaster {
   }
 
   private CompletableFuture<RecordMetadata> publish(VoteEvent vote) {
-    publishStarted.increment();
+    counters.publishing();
     return publisher.publish(vote);
   }
 
-  private CastOutcome.Invalid invalid(List<FieldViolation> violations) {
-    counters.violations(violations);
+  private ValidationResult.Invalid invalid(ValidationResult.Invalid invalid) {
+    counters.violations(invalid.violations());
     counters.rejected("invalid");
-    return new CastOutcome.Invalid(violations);
+    return invalid;
   }
 
   /** Counts a vote Kafka did not take and sets the latch, warning when it was clear. */
@@ -143,6 +129,11 @@ public final class VoteCaster {
     }
     counters.rejected("unavailable");
     return new CastOutcome.Unavailable(voteId, failure);
+  }
+
+  /** Whether the latch is set: Kafka's last word on a vote was a refusal. */
+  boolean kafkaRefusing() {
+    return kafkaRefusing.get();
   }
 
   private void kafkaAcknowledges() {
@@ -170,12 +161,12 @@ public final class VoteCaster {
     void cast(int index, CastItem item) {
       if (item instanceof CastItem.NotAVote notAVote) {
         counters.rejected("invalid"); // not a vote, so no field of one is at fault
-        outcomes[index] = new CastOutcome.Invalid(List.of(notAVote.why()));
+        outcomes[index] = new ValidationResult.Invalid(List.of(notAVote.why()));
         return;
       }
       ValidationResult result = validator.validate((VoteCandidate) item, counters.channel());
       if (result instanceof ValidationResult.Invalid invalid) {
-        outcomes[index] = invalid(invalid.violations());
+        outcomes[index] = invalid(invalid);
         return;
       }
       VoteEvent vote = ((ValidationResult.Valid) result).vote();
@@ -184,7 +175,7 @@ public final class VoteCaster {
       inFlight[index] = new InFlight(vote.voteId(), ack);
       ack.whenComplete(
           (metadata, error) -> {
-            publishFinished.increment();
+            counters.published();
             release();
           });
     }

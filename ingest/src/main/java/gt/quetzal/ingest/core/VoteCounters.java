@@ -6,12 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.UnaryOperator;
 
 /**
  * The vote counters of one route, under names both routes share ({@code quetzal.ingest.votes.*},
  * tagged {@code channel=http} or {@code grpc}) so one dashboard query covers both: votes accepted,
- * votes rejected by reason, and rule violations by field and code. The hot meters are registered
+ * votes rejected by reason, and rule violations by field and code; and the votes in Kafka's hands. The hot meters are registered
  * once and kept: a registry lookup per vote would cost more than the counting.
  */
 public final class VoteCounters {
@@ -24,6 +25,9 @@ public final class VoteCounters {
   private final UnaryOperator<String> fieldNames;
   private final Counter accepted;
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+  // Two adders rather than one contended counter: started on call threads, finished on Kafka's.
+  private final LongAdder publishStarted = new LongAdder();
+  private final LongAdder publishFinished = new LongAdder();
 
   /**
    * @param channel    {@link gt.quetzal.contract.VoteEvent#CHANNEL_HTTP} or {@code CHANNEL_GRPC}
@@ -42,6 +46,19 @@ public final class VoteCounters {
 
   public String channel() {
     return channel;
+  }
+
+  /** Votes handed to Kafka whose answer is not in yet. */
+  public long votesInFlight() {
+    return publishStarted.sum() - publishFinished.sum();
+  }
+
+  void publishing() {
+    publishStarted.increment();
+  }
+
+  void published() {
+    publishFinished.increment();
   }
 
   void accepted(int votes) {

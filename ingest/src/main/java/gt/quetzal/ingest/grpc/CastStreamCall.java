@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import gt.quetzal.ingest.core.CastOutcome;
+import gt.quetzal.ingest.core.ValidationResult;
 import gt.quetzal.ingest.core.FieldViolation;
 import gt.quetzal.ingest.core.VoteCandidate;
 import gt.quetzal.ingest.core.VoteCaster;
@@ -18,9 +19,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,12 +70,8 @@ final class CastStreamCall implements StreamObserver<CastStreamRequest> {
   /** What a request that failed to parse becomes (compared by identity; see {@link MalformedMessages}). */
   static final CastStreamRequest MALFORMED = CastStreamRequest.newBuilder().build();
 
+  private final VoteGrpcService service;
   private final ServerCallStreamObserver<CastStreamAck> responses;
-  private final VoteCaster caster;
-  private final GrpcMetrics metrics;
-  private final VoteGrpcService.Settings settings;
-  private final Executor executor;
-  private final Consumer<CastStreamCall> onFinished;
   /** Acks ready to write; filled from any thread, emptied under the lock. */
   private final ConcurrentLinkedQueue<CastStreamAck> ready = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -87,20 +82,9 @@ final class CastStreamCall implements StreamObserver<CastStreamRequest> {
   private boolean stopping;
   private boolean finished;
 
-  /** @param onFinished told once, when the call ended for whatever reason */
-  CastStreamCall(
-      ServerCallStreamObserver<CastStreamAck> responses,
-      VoteCaster caster,
-      GrpcMetrics metrics,
-      VoteGrpcService.Settings settings,
-      Executor executor,
-      Consumer<CastStreamCall> onFinished) {
+  CastStreamCall(VoteGrpcService service, ServerCallStreamObserver<CastStreamAck> responses) {
+    this.service = service;
     this.responses = responses;
-    this.caster = caster;
-    this.metrics = metrics;
-    this.settings = settings;
-    this.executor = executor;
-    this.onFinished = onFinished;
     responses.disableAutoRequest();
     responses.setOnReadyHandler(this::drain);
     responses.setOnCancelHandler(this::abandon);
@@ -108,7 +92,7 @@ final class CastStreamCall implements StreamObserver<CastStreamRequest> {
 
   /** Asks for the first messages; called once the service counts this call as open. */
   void start() {
-    responses.request(settings.streamMaxInFlight());
+    responses.request(service.settings.streamMaxInFlight());
   }
 
   @Override
@@ -134,23 +118,23 @@ final class CastStreamCall implements StreamObserver<CastStreamRequest> {
       votes.add(GrpcVotes.toCandidate(vote, null));
     }
     VoteGrpcService.whenDone(
-        caster.castAll(votes, VoteCaster.Wait.PUBLISHER_BOUND), executor, outcomes -> answer(request, outcomes, start));
+        service.caster.castAll(votes, VoteCaster.Wait.PUBLISHER_BOUND), service.executor, outcomes -> answer(request, outcomes, start));
   }
 
   /** Why a request message cannot be taken at all, or null. */
   private StatusRuntimeException refusal(CastStreamRequest request, int count) {
     if (request == MALFORMED) {
-      metrics.votes.rejected("malformed");
+      service.metrics.votes.rejected("malformed");
       return GrpcVotes.malformed("quetzal.v1.CastStreamRequest");
     }
     if (count == 0) {
-      metrics.votes.rejected("empty_message");
+      service.metrics.votes.rejected("empty_message");
       return GrpcVotes.invalidArgument(
           List.of(new FieldViolation("votes", FieldViolation.REQUIRED, "must hold at least one vote")));
     }
-    if (count > settings.streamMaxVotesPerMessage()) {
-      metrics.votes.rejected("too_many_items");
-      return tooManyVotes(count, settings.streamMaxVotesPerMessage());
+    if (count > service.settings.streamMaxVotesPerMessage()) {
+      service.metrics.votes.rejected("too_many_items");
+      return tooManyVotes(count, service.settings.streamMaxVotesPerMessage());
     }
     return null;
   }
@@ -183,7 +167,7 @@ final class CastStreamCall implements StreamObserver<CastStreamRequest> {
     CastStreamAck.Builder ack = CastStreamAck.newBuilder();
     for (int i = 0; i < outcomes.size(); i++) {
       CastOutcome outcome = outcomes.get(i);
-      metrics.latency(GrpcMetrics.CAST_STREAM, outcome, start);
+      service.metrics.latency(GrpcMetrics.CAST_STREAM, outcome, start);
       CastStreamAck.Result.Builder result = ack.addResultsBuilder().setSequence(request.getFirstSequence() + i);
       if (outcome instanceof CastOutcome.Accepted accepted) {
         result.setVoteId(accepted.voteId()).setOutcome(CastStreamAck.Outcome.ACCEPTED);
@@ -191,8 +175,8 @@ final class CastStreamCall implements StreamObserver<CastStreamRequest> {
         result
             .setVoteId(unavailable.voteId())
             .setOutcome(CastStreamAck.Outcome.UNAVAILABLE)
-            .setRetryAfterMs((int) Math.min(Integer.MAX_VALUE, settings.retryAfterMs()));
-      } else if (outcome instanceof CastOutcome.Invalid invalid) {
+            .setRetryAfterMs((int) Math.min(Integer.MAX_VALUE, service.settings.retryAfterMs()));
+      } else if (outcome instanceof ValidationResult.Invalid invalid) {
         result.setVoteId(request.getVotes(i).getVoteId()).setOutcome(CastStreamAck.Outcome.INVALID);
         invalid.violations().forEach(v -> result.addViolations(GrpcVotes.toProto(v)));
       } else {
@@ -223,7 +207,7 @@ final class CastStreamCall implements StreamObserver<CastStreamRequest> {
     }
     if (drainScheduled.compareAndSet(false, true)) {
       try {
-        executor.execute(this::drain);
+        service.executor.execute(this::drain);
       } catch (RuntimeException e) { // executor shut down: write from here rather than never
         drain();
       }
@@ -287,7 +271,7 @@ final class CastStreamCall implements StreamObserver<CastStreamRequest> {
   private void finish() {
     if (!finished) {
       finished = true;
-      onFinished.accept(this);
+      service.finished(this);
     }
   }
 }

@@ -1,7 +1,7 @@
 package gt.quetzal.ingest.grpc;
 
 import gt.quetzal.ingest.core.CastOutcome;
-import gt.quetzal.ingest.core.VoteCaster;
+import gt.quetzal.ingest.core.ValidationResult;
 import gt.quetzal.ingest.core.VoteCounters;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,8 +26,8 @@ final class GrpcMetrics {
   final AtomicInteger activeStreams = new AtomicInteger();
   private final Timer[][] latency = new Timer[2][OUTCOMES.length];
 
-  GrpcMetrics(MeterRegistry registry, VoteCaster caster) {
-    this.votes = caster.counters();
+  GrpcMetrics(MeterRegistry registry, VoteCounters votes) {
+    this.votes = votes;
     String[] methods = {CAST, CAST_STREAM};
     for (int m = 0; m < methods.length; m++) {
       for (int o = 0; o < OUTCOMES.length; o++) {
@@ -40,7 +40,7 @@ final class GrpcMetrics {
                 .register(registry);
       }
     }
-    Gauge.builder("quetzal.ingest.grpc.in.flight", caster, VoteCaster::votesInFlight)
+    Gauge.builder("quetzal.ingest.grpc.in.flight", votes, VoteCounters::votesInFlight)
         .description("Votes handed to Kafka and not yet answered")
         .strongReference(true)
         .register(registry);
@@ -53,7 +53,7 @@ final class GrpcMetrics {
   void latency(String method, CastOutcome outcome, long startNanos) {
     int o =
         outcome instanceof CastOutcome.Accepted ? 0
-            : outcome instanceof CastOutcome.Invalid ? 1
+            : outcome instanceof ValidationResult.Invalid ? 1
             : outcome instanceof CastOutcome.Unavailable ? 2
             : -1;
     if (o >= 0) {

@@ -1,8 +1,10 @@
 package gt.quetzal.ingest.grpc;
 
 import gt.quetzal.ingest.core.CastOutcome;
+import gt.quetzal.ingest.core.ValidationResult;
 import gt.quetzal.ingest.core.FieldViolation;
 import gt.quetzal.ingest.core.VoteCaster;
+import gt.quetzal.ingest.core.VoteCounters;
 import gt.quetzal.ingest.core.VotePublisher;
 import gt.quetzal.ingest.core.VoteValidator;
 import gt.quetzal.proto.v1.CastReply;
@@ -94,10 +96,10 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
     }
   }
 
-  private final VoteCaster caster;
-  private final Settings settings;
-  private final Executor executor;
-  private final GrpcMetrics metrics;
+  final VoteCaster caster;
+  final Settings settings;
+  final Executor executor;
+  final GrpcMetrics metrics;
   private final Set<CastStreamCall> openStreams = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
 
@@ -108,8 +110,9 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
       VoteValidator validator, VotePublisher publisher, MeterRegistry registry, Settings settings, Executor executor) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.executor = Objects.requireNonNull(executor, "executor");
-    this.caster = new VoteCaster(validator, publisher, GrpcVotes.counters(registry), settings.publishTimeoutMs());
-    this.metrics = new GrpcMetrics(registry, caster);
+    VoteCounters votes = GrpcVotes.counters(registry);
+    this.caster = new VoteCaster(validator, publisher, votes, settings.publishTimeoutMs());
+    this.metrics = new GrpcMetrics(registry, votes);
   }
 
   /** The service with the interceptor that reads the {@code idempotency-key} metadata. */
@@ -164,7 +167,7 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
   private void answerCast(ServerCallStreamObserver<CastReply> call, CastOutcome outcome, long start) {
     metrics.latency(GrpcMetrics.CAST, outcome, start);
     try {
-      if (outcome instanceof CastOutcome.Invalid invalid) {
+      if (outcome instanceof ValidationResult.Invalid invalid) {
         call.onError(GrpcVotes.invalidArgument(invalid.violations()));
       } else if (call.isCancelled() || outcome instanceof CastOutcome.Abandoned) {
         return; // nobody reads the answer; the outcome was counted all the same
@@ -202,21 +205,17 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
       responses.onError(Status.UNAVAILABLE.withDescription("the server is shutting down").asRuntimeException());
       return new NoOpObserver<>();
     }
-    CastStreamCall stream =
-        new CastStreamCall(
-            responses,
-            caster,
-            metrics,
-            settings,
-            executor,
-            finished -> {
-              openStreams.remove(finished);
-              metrics.activeStreams.decrementAndGet();
-            });
+    CastStreamCall stream = new CastStreamCall(this, responses);
     openStreams.add(stream);
     metrics.activeStreams.incrementAndGet();
     stream.start();
     return stream;
+  }
+
+  /** Called once by each stream when it ended, for whatever reason. */
+  void finished(CastStreamCall stream) {
+    openStreams.remove(stream);
+    metrics.activeStreams.decrementAndGet();
   }
 
   /**

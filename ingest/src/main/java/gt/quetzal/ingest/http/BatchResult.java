@@ -3,6 +3,7 @@ package gt.quetzal.ingest.http;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import gt.quetzal.ingest.core.CastOutcome;
+import gt.quetzal.ingest.core.ValidationResult;
 import gt.quetzal.ingest.core.FieldViolation;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ public record BatchResult(List<Accepted> accepted, List<Rejected> rejected, List
       CastOutcome outcome = outcomes.get(i);
       if (outcome instanceof CastOutcome.Accepted a) {
         accepted.add(new Accepted(i, a.voteId()));
-      } else if (outcome instanceof CastOutcome.Invalid invalid) {
+      } else if (outcome instanceof ValidationResult.Invalid invalid) {
         rejected.add(new Rejected(i, invalid.violations()));
       } else if (outcome instanceof CastOutcome.Unavailable u) {
         unavailable.add(new Unavailable(i, u.voteId()));

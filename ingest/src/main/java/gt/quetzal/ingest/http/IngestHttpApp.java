@@ -89,24 +89,20 @@ public final class IngestHttpApp {
       PrometheusMeterRegistry registry,
       IngestHttpConfig config,
       ClientRateLimit rateLimit) {
-    this.publisher = Objects.requireNonNull(publisher, "publisher");
-    this.registry = Objects.requireNonNull(registry, "registry");
     this.config = Objects.requireNonNull(config, "config");
+    this.counters = new VoteCounters(registry, CHANNEL, UnaryOperator.identity());
+    VoteCaster caster = new VoteCaster(validator, publisher, counters, config.publishTimeoutMs());
+    this.publisher = publisher; // the caster checked both
+    this.registry = registry;
     if (rateLimit != null) {
       rateLimit.bindTo(registry, CHANNEL);
     }
-    this.counters = new VoteCounters(registry, CHANNEL, UnaryOperator.identity());
     DistributionSummary batchSizes =
         DistributionSummary.builder("quetzal.ingest.http.batch.size")
             .description("Votes per POST /votes/batch request")
             .baseUnit("votes")
             .register(registry);
-    this.votes =
-        new VoteRoutes(
-            new VoteCaster(validator, publisher, counters, config.publishTimeoutMs()),
-            new VoteIntake(config.idleTimeoutMs(), rateLimit, counters),
-            config,
-            batchSizes);
+    this.votes = new VoteRoutes(caster, new VoteIntake(config.idleTimeoutMs(), rateLimit, counters), config, batchSizes);
     Gauge.builder("quetzal.ingest.http.in.flight", inFlight, AtomicInteger::get)
         .description("HTTP requests being handled, including votes awaiting Kafka's acknowledgement")
         .strongReference(true)

@@ -3,6 +3,7 @@ package gt.quetzal.ingest.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import gt.quetzal.ingest.core.CastItem;
 import gt.quetzal.ingest.core.CastOutcome;
+import gt.quetzal.ingest.core.ValidationResult;
 import gt.quetzal.ingest.core.FieldViolation;
 import gt.quetzal.ingest.core.VoteCandidate;
 import gt.quetzal.ingest.core.VoteCaster;
@@ -177,7 +178,7 @@ final class VoteRoutes {
   private void answerVote(Context ctx, CastOutcome outcome) {
     if (outcome instanceof CastOutcome.Accepted accepted) {
       HttpJson.write(ctx, 202, Map.of("voteId", accepted.voteId()));
-    } else if (outcome instanceof CastOutcome.Invalid invalid) {
+    } else if (outcome instanceof ValidationResult.Invalid invalid) {
       HttpJson.problem(ctx, Problem.invalidVote(invalid.violations()));
     } else if (outcome instanceof CastOutcome.Unavailable unavailable) {
       ctx.header("Retry-After", Integer.toString(config.retryAfterSeconds()));
