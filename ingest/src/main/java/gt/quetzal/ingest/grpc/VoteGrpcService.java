@@ -1,8 +1,8 @@
 package gt.quetzal.ingest.grpc;
 
 import gt.quetzal.ingest.core.CastOutcome;
-import gt.quetzal.ingest.core.ValidationResult;
 import gt.quetzal.ingest.core.FieldViolation;
+import gt.quetzal.ingest.core.ValidationResult;
 import gt.quetzal.ingest.core.VoteCaster;
 import gt.quetzal.ingest.core.VoteCounters;
 import gt.quetzal.ingest.core.VotePublisher;

@@ -3,8 +3,8 @@ package gt.quetzal.ingest.http;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import gt.quetzal.ingest.core.CastOutcome;
-import gt.quetzal.ingest.core.ValidationResult;
 import gt.quetzal.ingest.core.FieldViolation;
+import gt.quetzal.ingest.core.ValidationResult;
 import java.util.ArrayList;
 import java.util.List;
 
