@@ -18,6 +18,11 @@ public final class Timeline {
 
   private Timeline() {}
 
+  /** The start of the minute holding {@code timestamp} (epoch ms): the minute a vote is counted in. */
+  public static long minuteStart(long timestamp) {
+    return timestamp - Math.floorMod(timestamp, MINUTE_MS);
+  }
+
   /** The hash field of a minute: canonical decimal, the form the script also parses out of entry IDs. */
   public static String field(long minuteStart) {
     if (minuteStart <= 0 || minuteStart % MINUTE_MS != 0) {

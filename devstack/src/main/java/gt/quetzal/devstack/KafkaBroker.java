@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -117,14 +118,14 @@ public final class KafkaBroker implements AutoCloseable {
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("log.dirs", logDir.toString());
 
+    // Kafka's own topics: one replica, and few partitions so that a fresh broker is ready quickly.
     p.put("offsets.topic.replication.factor", "1");
     p.put("offsets.topic.num.partitions", "5");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
-    p.put("transaction.state.log.num.partitions", "5");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
-    p.put("share.coordinator.state.topic.num.partitions", "5");
+    for (String internal : List.of("transaction.state.log", "share.coordinator.state.topic")) {
+      p.put(internal + ".replication.factor", "1");
+      p.put(internal + ".min.isr", "1");
+      p.put(internal + ".num.partitions", "5");
+    }
     p.put("default.replication.factor", "1");
     p.put("min.insync.replicas", "1");
     p.put("group.initial.rebalance.delay.ms", "0");

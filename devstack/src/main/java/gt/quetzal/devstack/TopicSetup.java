@@ -128,19 +128,12 @@ public final class TopicSetup {
     long backoffMs = 10;
     while (true) {
       try {
-        admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) TIMEOUT.toMillis()))
-            .all()
-            .get(TIMEOUT.toMillis() + 1_000L, TimeUnit.MILLISECONDS);
+        await(admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) TIMEOUT.toMillis())).all(), what);
         return;
-      } catch (ExecutionException e) {
+      } catch (IllegalStateException e) {
         if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
-          throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
+          throw e;
         }
-      } catch (TimeoutException e) {
-        throw new IllegalStateException(what + " timed out after " + TIMEOUT, e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while " + what, e);
       }
       try {
         Thread.sleep(backoffMs);
