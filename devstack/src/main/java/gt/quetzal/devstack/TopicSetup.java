@@ -3,6 +3,7 @@ package gt.quetzal.devstack;
 import gt.quetzal.contract.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
@@ -19,6 +22,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -37,7 +41,8 @@ public final class TopicSetup {
   public static final List<TopicSpec> PLAN = List.of(
       // A few hundred records at most; one partition keeps the header after its bands.
       TopicSpec.compacted(Topics.CONTEST_CATALOG, 1),
-      TopicSpec.of(Topics.VOTES_RAW, 3),
+      // Event time is the broker's: ingest pods' clocks may disagree (see ValidateVoteProcessor).
+      TopicSpec.stampedOnAppend(Topics.VOTES_RAW, 3),
       TopicSpec.of(Topics.VOTES_ACCEPTED, 3),
       TopicSpec.of(Topics.VOTES_REJECTED, 1),
       TopicSpec.compacted(Topics.TALLIES_BANDS, 3),
@@ -85,10 +90,28 @@ public final class TopicSetup {
       }
     }
     warnAboutDrift(admin, specs, existing);
+    applyConfigs(admin, specs, existing);
     awaitLeaders(admin, specs.stream().filter(spec -> !existing.contains(spec.name())).toList());
     int created = specs.size() - existing.size();
     log.info("Topics ready: {} planned, {} newly created", specs.size(), created);
     return created;
+  }
+
+  /** An existing topic gets the plan's configs, so a config added to the plan reaches an old data dir. */
+  private static void applyConfigs(Admin admin, List<TopicSpec> specs, List<String> existing) {
+    Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+    for (TopicSpec spec : specs) {
+      if (existing.contains(spec.name()) && !spec.configs().isEmpty()) {
+        changes.put(
+            new ConfigResource(ConfigResource.Type.TOPIC, spec.name()),
+            spec.configs().entrySet().stream()
+                .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
+                .toList());
+      }
+    }
+    if (!changes.isEmpty()) {
+      await(admin.incrementalAlterConfigs(changes).all(), "setting the plan's configs on " + changes.keySet());
+    }
   }
 
   /**
