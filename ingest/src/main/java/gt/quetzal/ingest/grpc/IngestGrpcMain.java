@@ -1,8 +1,8 @@
 package gt.quetzal.ingest.grpc;
 
 import gt.quetzal.ingest.core.ClientRateLimit;
+import gt.quetzal.ingest.core.IngestBackend;
 import gt.quetzal.ingest.core.IngestOps;
-import gt.quetzal.ingest.core.VoteIntake;
 import gt.quetzal.ingest.core.VotePublisher;
 import gt.quetzal.kit.Closer;
 import gt.quetzal.kit.ServiceMain;
@@ -48,8 +48,8 @@ public final class IngestGrpcMain {
     return Closer.starting(started -> {
       started.register(() -> log.info("ingest-grpc stopped"));
       PrometheusMeterRegistry registry = ServiceMetrics.prometheus(started);
-      VoteIntake intake = VoteIntake.start(config.kafka(), config.rules(), registry, started);
-      VotePublisher publisher = intake.publisher();
+      IngestBackend backend = IngestBackend.start(config.kafka(), config.rules(), registry, started);
+      VotePublisher publisher = backend.publisher();
       ExecutorService executor =
           ExecutorServiceMetrics.monitor(
               registry, Executors.newFixedThreadPool(config.threads(), daemonThreads("ingest-grpc-")), "ingest-grpc");
@@ -57,7 +57,7 @@ public final class IngestGrpcMain {
 
       VoteGrpcService service =
           new VoteGrpcService(
-              intake.validator(),
+              backend.validator(),
               publisher,
               registry,
               VoteGrpcService.Settings.of(config),
@@ -84,7 +84,7 @@ public final class IngestGrpcMain {
           grpc.port(),
           ops.port(),
           config.kafka().bootstrapServers());
-      return new Running(grpc.port(), ops.port(), intake, started);
+      return new Running(grpc.port(), ops.port(), backend, started);
     });
   }
 
@@ -117,11 +117,11 @@ public final class IngestGrpcMain {
    * {@link #close()} is idempotent: ops HTTP server, then the gRPC server (its three-step shutdown), then
    * the answer executor, then the publisher (flushing the producer), then the registry.
    */
-  public record Running(int grpcPort, int httpPort, VoteIntake intake, Closer started) implements AutoCloseable {
+  public record Running(int grpcPort, int httpPort, IngestBackend backend, Closer started) implements AutoCloseable {
 
     /** Blocks until the contest was read, so the next vote is judged against it (not UNAVAILABLE). */
     public void awaitContest(Duration timeout) throws InterruptedException {
-      intake.awaitContest(timeout);
+      backend.awaitContest(timeout);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package gt.quetzal.ingest.http;
 
 import gt.quetzal.ingest.core.IngestOps;
-import gt.quetzal.ingest.core.VoteIntake;
+import gt.quetzal.ingest.core.IngestBackend;
 import gt.quetzal.kit.Closer;
 import gt.quetzal.kit.ServiceMain;
 import gt.quetzal.kit.ServiceMetrics;
@@ -30,13 +30,13 @@ public final class IngestHttpMain {
     return Closer.starting(started -> {
       started.register(() -> log.info("ingest-http stopped"));
       PrometheusMeterRegistry registry = ServiceMetrics.prometheus(started);
-      VoteIntake intake = VoteIntake.start(config.kafka(), config.rules(), registry, started);
+      IngestBackend backend = IngestBackend.start(config.kafka(), config.rules(), registry, started);
       // On stop: refuses new requests, lets those in flight finish (SHUTDOWN_TIMEOUT_MS); then the producer flushes.
-      Javalin server = new IngestHttpApp(intake.validator(), intake.publisher(), registry, config).create().start();
+      Javalin server = new IngestHttpApp(backend.validator(), backend.publisher(), registry, config).create().start();
       started.register(server::stop);
       Javalin ops = null;
       if (config.hasOpsPort()) {
-        ops = IngestOps.endpoints(intake.publisher(), registry, Runnable::run).create().start(config.opsPort());
+        ops = IngestOps.endpoints(backend.publisher(), registry, Runnable::run).create().start(config.opsPort());
         started.register(ops::stop);
       }
       log.info(
@@ -47,7 +47,7 @@ public final class IngestHttpMain {
           config.rateLimit().enabled()
               ? config.rateLimit().perSecond() + "/s, burst " + config.rateLimit().burst() + ", per " + config.rateLimit().key()
               : "off");
-      return new Running(server.port(), ops == null ? server.port() : ops.port(), intake, started);
+      return new Running(server.port(), ops == null ? server.port() : ops.port(), backend, started);
     });
   }
 
@@ -55,11 +55,11 @@ public final class IngestHttpMain {
    * The running service: the bound HTTP port (also with {@code HTTP_PORT=0}), where /metrics is served
    * (OPS_PORT's bound port, or the HTTP port without it), and {@link #close()} in reverse start order.
    */
-  public record Running(int httpPort, int opsPort, VoteIntake intake, Closer started) implements AutoCloseable {
+  public record Running(int httpPort, int opsPort, IngestBackend backend, Closer started) implements AutoCloseable {
 
     /** Blocks until the contest was read, so the next vote is judged against it (not answered 503). */
     public void awaitContest(Duration timeout) throws InterruptedException {
-      intake.awaitContest(timeout);
+      backend.awaitContest(timeout);
     }
 
     @Override

@@ -5,18 +5,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 
 /**
- * What both ingest doors take votes through, started the same way: the contest follower, the Kafka
- * publisher behind the contest's gate (no vote is published before the contest was read), and the
- * validator that judges against that contest.
+ * What both ingest doors stand on, started the same way: the contest follower, the Kafka publisher
+ * behind the contest's gate (no vote is published before the contest was read), and the validator
+ * that judges against that contest.
  */
-public record VoteIntake(ContestGate contest, VotePublisher publisher, VoteValidator validator) {
+public record IngestBackend(ContestGate contest, VotePublisher publisher, VoteValidator validator) {
 
   /** Starts the follower, then the producer, each registered with {@code started} to close in reverse. */
-  public static VoteIntake start(
+  public static IngestBackend start(
       KafkaPublisherConfig kafka, VoteRules rules, MeterRegistry registry, Closer started) {
     ContestGate contest = started.register(ContestGate.follow(kafka.contestFollowerProperties()));
     KafkaVotePublisher producer = started.register(KafkaVotePublisher.create(kafka, registry));
-    return new VoteIntake(contest, contest.guard(producer), VoteValidator.standard(rules).withContest(contest));
+    return new IngestBackend(contest, contest.guard(producer), VoteValidator.standard(rules).withContest(contest));
   }
 
   /** Blocks until the contest was read, so the next vote is judged against it (not refused as unavailable). */
