@@ -1,0 +1,185 @@
+package gt.quetzal.bench.fault;
+
+import gt.quetzal.contract.Catalog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The whole local stack as {@code ./quetzal up} runs it (its fixed ports, the demo catalog), started as a
+ * child process on a scratch {@code QUETZAL_HOME}, for fault 6: stopping it the way Ctrl-C does and starting
+ * it again on the same data.
+ */
+public final class LauncherStack implements FaultStack {
+
+  private static final String READY_LINE = "Quetzal is up.";
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Path launcher;
+  private final Path home;
+  private final Path log;
+  private final Catalog catalog;
+  private final Duration readyTimeout;
+  private Process process;
+
+  /**
+   * @param launcher the {@code quetzal} script
+   * @param home scratch QUETZAL_HOME; a {@code build.stamp} in it is touched before each start so the
+   *     launcher does not rebuild mid-run (the caller builds first)
+   */
+  public LauncherStack(Path launcher, Path home, Path catalogFile, Duration readyTimeout) {
+    this.launcher = launcher.toAbsolutePath();
+    this.home = home.toAbsolutePath();
+    this.log = this.home.resolve("launcher.log");
+    this.catalog = Catalog.load(catalogFile);
+    this.readyTimeout = readyTimeout;
+  }
+
+  /** Runs {@code ./quetzal up} and returns once it printed its table (every service ready). */
+  public void start() {
+    int readyBefore = readyLines();
+    Path stamp = home.resolve("build.stamp");
+    try {
+      Files.createDirectories(home);
+      if (Files.exists(stamp)) {
+        Files.setLastModifiedTime(stamp, FileTime.from(Instant.now()));
+      }
+      ProcessBuilder builder = new ProcessBuilder("bash", launcher.toString(), "up")
+          .directory(launcher.getParent().toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder.environment().put("QUETZAL_HOME", home.toString());
+      process = builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + launcher, e);
+    }
+    Process started = process;
+    Probe.await("./quetzal up ready (log " + log + ")", readyTimeout, Duration.ofMillis(500),
+        () -> readyLines() > readyBefore, () -> !started.isAlive());
+  }
+
+  private int readyLines() {
+    if (!Files.exists(log)) {
+      return 0;
+    }
+    try {
+      Matcher m = Pattern.compile(Pattern.quote(READY_LINE)).matcher(Files.readString(log));
+      int n = 0;
+      while (m.find()) {
+        n++;
+      }
+      return n;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public URI ingestHttp() {
+    return URI.create("http://localhost:8080");
+  }
+
+  @Override
+  public String grpcHost() {
+    return "localhost";
+  }
+
+  @Override
+  public int grpcPort() {
+    return 9090;
+  }
+
+  @Override
+  public URI streamsUrl() {
+    return URI.create("http://localhost:8081");
+  }
+
+  @Override
+  public URI redisUrl() {
+    return URI.create("redis://localhost:6379");
+  }
+
+  @Override
+  public String mongoUri() {
+    String external = System.getenv("MONGO_URI");
+    return external == null || external.isBlank() ? "mongodb://localhost:27017" : external;
+  }
+
+  @Override
+  public Set<Fault> supports() {
+    return EnumSet.of(Fault.WHOLE_STACK);
+  }
+
+  /** The catalog's bands, each with its first album: the launcher's streams app rejects anything else. */
+  @Override
+  public Map<String, String> bandsFor(String runId) {
+    Map<String, String> bands = new LinkedHashMap<>();
+    for (Catalog.Band band : catalog.bands()) {
+      if (!band.albums().isEmpty()) {
+        bands.put(band.name(), band.albums().get(0).title());
+      }
+    }
+    return bands;
+  }
+
+  @Override
+  public List<String> logLocations() {
+    return List.of(log.toString(), home.resolve("logs").toString());
+  }
+
+  @Override
+  public FaultEvidence inject(Fault fault) {
+    if (fault != Fault.WHOLE_STACK) {
+      throw new IllegalArgumentException("./quetzal up only takes the whole-stack fault");
+    }
+    long pid = process.pid();
+    long began = System.nanoTime();
+    int exit = stop();
+    double stopped = (System.nanoTime() - began) / 1e9;
+    boolean down = LocalStack.refuses(8080) && LocalStack.refuses(9090) && LocalStack.refuses(9092);
+    long restart = System.nanoTime();
+    start();
+    return new FaultEvidence(down && process.pid() != pid, String.format(
+        "./quetzal up (pid %d) stopped with SIGTERM in %.1f s (exit %d, ports %s), started again as pid %d,"
+            + " ready in %.1f s", pid, stopped, exit, down ? "closed" : "STILL OPEN", process.pid(),
+        (System.nanoTime() - restart) / 1e9));
+  }
+
+  /** SIGTERM, which the launcher traps like Ctrl-C: services first, then the devstack. */
+  private int stop() {
+    process.destroy();
+    try {
+      if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("./quetzal up did not stop within " + STOP_TIMEOUT.toSeconds() + " s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping ./quetzal up", e);
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() {
+    if (process != null && process.isAlive()) {
+      try {
+        stop();
+      } catch (RuntimeException e) {
+        process.destroyForcibly();
+      }
+    }
+  }
+}
