@@ -1,16 +1,11 @@
 package gt.quetzal.bench.fault;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import gt.quetzal.contract.Json;
+import gt.quetzal.bench.stack.Probe;
 import gt.quetzal.contract.RedisKeys;
 import gt.quetzal.contract.Stats;
+import gt.quetzal.kit.DaemonThreads;
 import gt.quetzal.load.reconcile.LivePipeline;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +16,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,7 +27,7 @@ import redis.clients.jedis.RedisClient;
  * votes keep flowing once the stack is whole again, then the run waits for every answer and for the
  * stores to settle, and judges them against the acknowledged voteIds ({@link FaultResult}).
  */
-public final class FaultRun {
+public record FaultRun(FaultStack stack, Settings settings, PrintStream progress) {
 
   /**
    * @param warmUp sending before the fault
@@ -50,16 +44,6 @@ public final class FaultRun {
         Duration.ofSeconds(1));
   }
 
-  private final FaultStack stack;
-  private final Settings settings;
-  private final PrintStream progress;
-
-  public FaultRun(FaultStack stack, Settings settings, PrintStream progress) {
-    this.stack = stack;
-    this.settings = settings;
-    this.progress = progress;
-  }
-
   public FaultResult run(Fault fault) {
     if (!stack.supports().contains(fault)) {
       throw new IllegalArgumentException(fault + " is not supported by " + stack.getClass().getSimpleName());
@@ -70,7 +54,7 @@ public final class FaultRun {
     say("fault %d (%s), run %s: sending %.0f votes/s per route over HTTP and gRPC", fault.number(), fault.title(),
         runId, settings.sender().votesPerSecond());
     List<String> problems = new ArrayList<>();
-    try (Stores stores = new Stores(stack, bands.keySet())) {
+    try (Stores stores = new Stores(stack.endpoints(), bands.keySet())) {
       Map<String, Long> baseline = stores.bandTotals();
       long duplicatesBefore = stores.streamsDuplicates();
       FaultEvidence evidence;
@@ -112,11 +96,7 @@ public final class FaultRun {
   private FaultResult settle(
       Stores stores, String runId, List<VoteOutcome> outcomes, Map<String, Long> baseline, long duplicatesBefore,
       long resent) {
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "fault-settle");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService scheduler = DaemonThreads.scheduler("fault-settle");
     CompletableFuture<FaultResult> done = new CompletableFuture<>();
     AtomicReference<FaultResult> last = new AtomicReference<>();
     AtomicReference<String> lastError = new AtomicReference<>();
@@ -170,11 +150,8 @@ public final class FaultRun {
     private final RedisClient redis;
     private final LivePipeline pipeline;
     private final String[] bands;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final URI statsUri;
 
-    Stores(FaultStack stack, Set<String> bands) {
-      this.statsUri = stack.streamsUrl().resolve("/api/stats");
+    Stores(FaultStack.Endpoints stack, Set<String> bands) {
       this.redis = RedisClient.create(stack.redisUrl());
       this.pipeline = LivePipeline.connect(stack.streamsUrl(), stack.redisUrl(), stack.mongoUri());
       this.bands = bands.toArray(String[]::new);
@@ -192,15 +169,8 @@ public final class FaultRun {
     /** The streams app's {@code duplicates} counter ({@code GET /api/stats}), or -1 when it does not answer. */
     long streamsDuplicates() {
       try {
-        HttpResponse<String> response = http.send(
-            HttpRequest.newBuilder(statsUri).timeout(Duration.ofSeconds(5)).GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-        JsonNode duplicates = Json.MAPPER.readTree(response.body()).path(Stats.DUPLICATES);
-        return response.statusCode() == 200 && duplicates.canConvertToLong() ? duplicates.asLong() : -1;
-      } catch (IOException | RuntimeException e) {
-        return -1;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        return pipeline.streamsStats().getOrDefault(Stats.DUPLICATES, -1L);
+      } catch (RuntimeException e) { // PipelineException: not answering, or not JSON
         return -1;
       }
     }

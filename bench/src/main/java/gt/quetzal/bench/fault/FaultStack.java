@@ -8,19 +8,15 @@ import java.util.Set;
 /** A running Quetzal that a fault run can send votes to, read back from, and break on purpose. */
 public interface FaultStack extends AutoCloseable {
 
-  /** Base URL of ingest-http ({@code POST /votes}). */
-  URI ingestHttp();
+  /**
+   * Where votes go and where the stores are read.
+   *
+   * @param ingestHttp base URL of ingest-http ({@code POST /votes})
+   * @param streamsUrl base URL of the streams app (health, interactive queries)
+   */
+  record Endpoints(URI ingestHttp, String grpcHost, int grpcPort, URI streamsUrl, URI redisUrl, String mongoUri) {}
 
-  String grpcHost();
-
-  int grpcPort();
-
-  /** Base URL of the streams app (health, interactive queries). */
-  URI streamsUrl();
-
-  URI redisUrl();
-
-  String mongoUri();
+  Endpoints endpoints();
 
   /** The faults {@link #inject} knows how to cause on this stack. */
   Set<Fault> supports();

@@ -1,5 +1,6 @@
 package gt.quetzal.bench.fault;
 
+import gt.quetzal.bench.stack.Probe;
 import gt.quetzal.contract.Catalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,9 @@ public final class LauncherStack implements FaultStack {
 
   private static final String READY_LINE = "Quetzal is up.";
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+  private static final int INGEST_HTTP_PORT = 8080;
+  private static final int INGEST_GRPC_PORT = 9090;
+  private static final int KAFKA_PORT = 9092;
 
   private final Path launcher;
   private final Path home;
@@ -87,35 +91,13 @@ public final class LauncherStack implements FaultStack {
     }
   }
 
+  /** The launcher's fixed ports (its table of services in {@code ./quetzal}); MONGO_URI when it set one. */
   @Override
-  public URI ingestHttp() {
-    return URI.create("http://localhost:8080");
-  }
-
-  @Override
-  public String grpcHost() {
-    return "localhost";
-  }
-
-  @Override
-  public int grpcPort() {
-    return 9090;
-  }
-
-  @Override
-  public URI streamsUrl() {
-    return URI.create("http://localhost:8081");
-  }
-
-  @Override
-  public URI redisUrl() {
-    return URI.create("redis://localhost:6379");
-  }
-
-  @Override
-  public String mongoUri() {
+  public Endpoints endpoints() {
     String external = System.getenv("MONGO_URI");
-    return external == null || external.isBlank() ? "mongodb://localhost:27017" : external;
+    return new Endpoints(URI.create("http://localhost:" + INGEST_HTTP_PORT), "localhost", INGEST_GRPC_PORT,
+        URI.create("http://localhost:8081"), URI.create("redis://localhost:6379"),
+        external == null || external.isBlank() ? "mongodb://localhost:27017" : external);
   }
 
   @Override
@@ -149,7 +131,8 @@ public final class LauncherStack implements FaultStack {
     long began = System.nanoTime();
     int exit = stop();
     double stopped = (System.nanoTime() - began) / 1e9;
-    boolean down = LocalStack.refuses(8080) && LocalStack.refuses(9090) && LocalStack.refuses(9092);
+    boolean down = LocalStack.refuses(INGEST_HTTP_PORT) && LocalStack.refuses(INGEST_GRPC_PORT)
+        && LocalStack.refuses(KAFKA_PORT);
     long restart = System.nanoTime();
     start();
     return new FaultEvidence(down && process.pid() != pid, String.format(

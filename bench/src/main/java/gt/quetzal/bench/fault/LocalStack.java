@@ -1,14 +1,16 @@
 package gt.quetzal.bench.fault;
 
+import gt.quetzal.bench.stack.ChildJvm;
+import gt.quetzal.bench.stack.InProcessStack;
+import gt.quetzal.bench.stack.Infra;
+import gt.quetzal.bench.stack.Probe;
+import gt.quetzal.bench.stack.ScratchDir;
+import gt.quetzal.bench.stack.Service;
 import gt.quetzal.devstack.KafkaBroker;
 import gt.quetzal.devstack.MongoStandIn;
 import gt.quetzal.devstack.Ports;
 import gt.quetzal.devstack.RedisServer;
 import gt.quetzal.devstack.TopicSetup;
-import gt.quetzal.ingest.grpc.IngestGrpcConfig;
-import gt.quetzal.ingest.grpc.IngestGrpcMain;
-import gt.quetzal.ingest.http.IngestHttpConfig;
-import gt.quetzal.ingest.http.IngestHttpMain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -18,22 +20,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Stream;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A throw-away Quetzal for faults 1 to 5, on free ports: broker, Redis (append-only file) and the MongoDB
  * stand-in (H2 file) in this JVM or as its children, so each can be stopped and started again on its own
- * data; both ingest services in this JVM; the streams app and the sinks each in a child JVM, so a kill is a
- * real SIGKILL. The streams app runs without a catalog, so every run counts under bands of its own.
+ * data; both ingest services in this JVM ({@link InProcessStack}); the streams app and the sinks each in a
+ * child JVM, so a kill is a real SIGKILL. The streams app runs without a catalog, so every run counts under
+ * bands of its own.
  */
 public final class LocalStack implements FaultStack {
 
@@ -68,31 +70,28 @@ public final class LocalStack implements FaultStack {
   }
 
   private final Settings settings;
-  private final Path home;
+  private final ScratchDir home = ScratchDir.create("quetzal-faults-");
+  private final String tag = UUID.randomUUID().toString().substring(0, 8);
   private KafkaBroker kafka;
   private RedisServer redis;
   private MongoStandIn mongo;
-  private IngestHttpMain.Running http;
-  private IngestGrpcMain.Running grpc;
+  private InProcessStack ingest;
   private ChildJvm streams;
   private int streamsPort;
   private ChildJvm sinks;
 
-  private LocalStack(Settings settings, Path home) {
+  private LocalStack(Settings settings) {
     this.settings = settings;
-    this.home = home;
   }
 
   /** Starts every part; on failure, stops what started and rethrows. */
   public static LocalStack start(Settings settings) {
-    Path home;
     try {
-      home = Files.createTempDirectory("quetzal-faults-");
       Files.createDirectories(settings.logDir());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the fault stack's directories", e);
+      throw new UncheckedIOException("cannot create the fault stack's log dir", e);
     }
-    LocalStack stack = new LocalStack(settings, home);
+    LocalStack stack = new LocalStack(settings);
     try {
       stack.startAll();
       return stack;
@@ -102,90 +101,49 @@ public final class LocalStack implements FaultStack {
     }
   }
 
-  /** Ingest answers 503 until it has read the contest; the senders start voting right away. */
-  private void awaitContest() {
-    try {
-      http.awaitContest(java.time.Duration.ofSeconds(60));
-      grpc.awaitContest(java.time.Duration.ofSeconds(60));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while ingest read the contest", e);
-    }
-  }
-
   private void startAll() {
     kafka = KafkaBroker.start(home.resolve("kafka"), 0, 0);
     TopicSetup.createAll(kafka.bootstrapServers());
     redis = RedisServer.start(0, home.resolve("redis"), true);
     mongo = MongoStandIn.startPersistent(0, home.resolve("mongo"));
+    // The parts restart on the same ports, so these addresses hold for the whole life of the stack.
+    Infra infra = new Infra(kafka.bootstrapServers(), redis.url(), mongo.uri());
+    ingest = InProcessStack.builder().ingestHttp().ingestGrpc().startup(Duration.ofSeconds(60)).startOn(infra);
 
-    String bootstrap = kafka.bootstrapServers();
-    http = IngestHttpMain.start(IngestHttpConfig.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "HTTP_PORT", "0")));
-    grpc = IngestGrpcMain.start(
-        IngestGrpcConfig.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "GRPC_PORT", "0", "HTTP_PORT", "0")));
-    awaitContest();
-
-    String tag = UUID.randomUUID().toString().substring(0, 8);
     streamsPort = Ports.freePort();
-    Map<String, String> streamsEnv = new LinkedHashMap<>();
-    streamsEnv.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-    streamsEnv.put("APPLICATION_ID", "quetzal-faults-" + tag);
-    streamsEnv.put("STATE_DIR", home.resolve("streams-state").toString());
-    streamsEnv.put("HTTP_PORT", Integer.toString(streamsPort));
-    // As a StatefulSet pod does: the restarted instance takes its partitions back at once instead of
-    // waiting for the dead member's session to expire.
-    streamsEnv.put("GROUP_INSTANCE_ID", "quetzal-faults-streams-0");
-    streamsEnv.put("ROCKSDB_CACHE_BYTES", Long.toString(16L * 1024 * 1024));
-    streams = new ChildJvm("streams-app", "gt.quetzal.streams.runtime.StreamsMain", settings.childClasspath(),
-        settings.childJvmOptions(), streamsEnv, settings.logDir().resolve("streams-app-" + tag + ".log"),
-        URI.create("http://localhost:" + streamsPort + "/readyz"), settings.childReadyTimeout());
-    streams.start();
-
-    int sinksPort = Ports.freePort();
-    Map<String, String> sinksEnv = Map.of(
-        "KAFKA_BOOTSTRAP_SERVERS", bootstrap,
-        "REDIS_URL", redis.url(),
-        "MONGO_URI", mongo.uri(),
-        "HTTP_PORT", Integer.toString(sinksPort),
+    streams = child(Service.STREAMS_APP, infra, streamsPort,
+        "APPLICATION_ID", "quetzal-faults-" + tag,
+        "STATE_DIR", home.resolve("streams-state").toString(),
+        // As a StatefulSet pod does: the restarted instance takes its partitions back at once instead of
+        // waiting for the dead member's session to expire.
+        "GROUP_INSTANCE_ID", "quetzal-faults-streams-0",
+        "ROCKSDB_CACHE_BYTES", Long.toString(16L * 1024 * 1024));
+    sinks = child(Service.SINKS, infra, Ports.freePort(),
         "GROUP_ID", "quetzal-faults-" + tag + "-sinks",
         // Likewise for the sinks: without it a killed sink's partitions wait out a 45 s session.
         "GROUP_INSTANCE_ID", "quetzal-faults-sinks-0");
-    sinks = new ChildJvm("sinks", "gt.quetzal.sinks.SinksMain", settings.childClasspath(),
-        settings.childJvmOptions(), sinksEnv, settings.logDir().resolve("sinks-" + tag + ".log"),
-        URI.create("http://localhost:" + sinksPort + "/readyz"), settings.childReadyTimeout());
-    sinks.start();
     log.info("fault stack up: Kafka {}, Redis {}, MongoDB stand-in {}, ingest http {} grpc {}, logs in {}",
-        bootstrap, redis.url(), mongo.uri(), http.httpPort(), grpc.grpcPort(), settings.logDir());
+        infra.bootstrapServers(), infra.redisUrl(), infra.mongoUri(), ingest.ingestHttp().httpPort(),
+        ingest.ingestGrpc().grpcPort(), settings.logDir());
+  }
+
+  /** {@code service} in a JVM of its own, ready, on {@code port}. */
+  private ChildJvm child(Service service, Infra infra, int port, String... envPairs) {
+    Map<String, String> env = service.env(infra, Map.of());
+    env.putAll(Service.vars(envPairs));
+    env.put("HTTP_PORT", Integer.toString(port));
+    ChildJvm child = new ChildJvm(new ChildJvm.Spec(service.label(), List.of(service.mainClass()),
+        settings.childClasspath(), settings.childJvmOptions(), env,
+        settings.logDir().resolve(service.label() + "-" + tag + ".log"),
+        URI.create("http://localhost:" + port + "/readyz"), settings.childReadyTimeout()));
+    child.start();
+    return child;
   }
 
   @Override
-  public URI ingestHttp() {
-    return URI.create("http://localhost:" + http.httpPort());
-  }
-
-  @Override
-  public String grpcHost() {
-    return "localhost";
-  }
-
-  @Override
-  public int grpcPort() {
-    return grpc.grpcPort();
-  }
-
-  @Override
-  public URI streamsUrl() {
-    return URI.create("http://localhost:" + streamsPort);
-  }
-
-  @Override
-  public URI redisUrl() {
-    return URI.create(redis.url());
-  }
-
-  @Override
-  public String mongoUri() {
-    return mongo.uri();
+  public Endpoints endpoints() {
+    return new Endpoints(ingest.ingestUrl(), "localhost", ingest.ingestGrpc().grpcPort(),
+        URI.create("http://localhost:" + streamsPort), URI.create(redis.url()), mongo.uri());
   }
 
   @Override
@@ -210,27 +168,36 @@ public final class LocalStack implements FaultStack {
   @Override
   public FaultEvidence inject(Fault fault) {
     return switch (fault) {
-      case BROKER -> breakBroker();
+      case BROKER -> {
+        Path dir = kafka.dataDir();
+        int controller = kafka.controllerPort();
+        yield outage(kafka.brokerPort(), settings.brokerOutage(), kafka::halt,
+            port -> kafka = KafkaBroker.start(dir, port, controller),
+            "halted without controlled shutdown", "restarted on the same log dir");
+      }
       case STREAMS_APP -> killAndRestart(streams);
       case SINKS -> killAndRestart(sinks);
-      case REDIS -> breakRedis();
-      case MONGODB -> breakMongo();
+      case REDIS -> outage(redis.port(), settings.storeOutage(), redis::halt,
+          port -> redis = RedisServer.start(port, home.resolve("redis"), true),
+          "redis-server got SIGKILL", "restarted on its append-only file");
+      case MONGODB -> outage(mongo.port(), settings.storeOutage(), mongo::close,
+          port -> mongo = MongoStandIn.startPersistent(port, home.resolve("mongo")),
+          "MongoDB stand-in stopped", "restarted on its H2 file");
       case WHOLE_STACK -> throw new IllegalArgumentException("the whole-stack fault needs ./quetzal up: LauncherStack");
     };
   }
 
-  private FaultEvidence breakBroker() {
-    Path dir = kafka.dataDir();
-    int port = kafka.brokerPort();
-    int controller = kafka.controllerPort();
-    kafka.halt();
+  /** Stops a part, checks that its port refuses connections, keeps it down, and starts it again there. */
+  private static FaultEvidence outage(
+      int port, Duration down, Runnable stop, IntConsumer restart, String stopped,
+      String restarted) {
+    stop.run();
     boolean refused = refuses(port);
-    Probe.hold(settings.brokerOutage());
+    Probe.hold(down);
     long began = System.nanoTime();
-    kafka = KafkaBroker.start(dir, port, controller);
-    return new FaultEvidence(refused, String.format(
-        "halted without controlled shutdown (port %s while down), down %d s, restarted on the same log dir in %.1f s",
-        refused ? "refused" : "STILL OPEN", settings.brokerOutage().toSeconds(), seconds(began)));
+    restart.accept(port);
+    return new FaultEvidence(refused, String.format("%s (port %s while down), down %d s, %s in %.1f s",
+        stopped, refused ? "refused" : "STILL OPEN", down.toSeconds(), restarted, seconds(began)));
   }
 
   private static FaultEvidence killAndRestart(ChildJvm child) {
@@ -241,30 +208,6 @@ public final class LocalStack implements FaultStack {
     long after = child.pid();
     return new FaultEvidence(exit == 137 && after != before, String.format(
         "pid %d got SIGKILL (exit %d), restarted as pid %d, ready in %.1f s", before, exit, after, seconds(began)));
-  }
-
-  private FaultEvidence breakRedis() {
-    int port = redis.port();
-    redis.halt();
-    boolean refused = refuses(port);
-    Probe.hold(settings.storeOutage());
-    long began = System.nanoTime();
-    redis = RedisServer.start(port, home.resolve("redis"), true);
-    return new FaultEvidence(refused, String.format(
-        "redis-server got SIGKILL (port %s), down %d s, restarted on its append-only file in %.1f s",
-        refused ? "refused" : "STILL OPEN", settings.storeOutage().toSeconds(), seconds(began)));
-  }
-
-  private FaultEvidence breakMongo() {
-    int port = mongo.port();
-    mongo.close();
-    boolean refused = refuses(port);
-    Probe.hold(settings.storeOutage());
-    long began = System.nanoTime();
-    mongo = MongoStandIn.startPersistent(port, home.resolve("mongo"));
-    return new FaultEvidence(refused, String.format(
-        "MongoDB stand-in stopped (port %s), down %d s, restarted on its H2 file in %.1f s",
-        refused ? "refused" : "STILL OPEN", settings.storeOutage().toSeconds(), seconds(began)));
   }
 
   /** True when nothing accepts connections on the port: the part is really down. */
@@ -288,8 +231,7 @@ public final class LocalStack implements FaultStack {
     parts.add(kafka);
     parts.add(redis);
     parts.add(mongo);
-    parts.add(http);
-    parts.add(grpc);
+    parts.add(ingest);
     parts.add(streams);
     parts.add(sinks);
     for (int i = parts.size() - 1; i >= 0; i--) {
@@ -303,14 +245,6 @@ public final class LocalStack implements FaultStack {
         log.warn("closing {} failed: {}", part.getClass().getSimpleName(), e.toString());
       }
     }
-    deleteRecursively(home);
-  }
-
-  private static void deleteRecursively(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      log.warn("cannot delete {}: {}", root, e.toString());
-    }
+    home.close();
   }
 }

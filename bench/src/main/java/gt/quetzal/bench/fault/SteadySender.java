@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import gt.quetzal.contract.Json;
+import gt.quetzal.kit.DaemonThreads;
 import gt.quetzal.proto.v1.CastReply;
 import gt.quetzal.proto.v1.Vote;
 import gt.quetzal.proto.v1.VoteServiceGrpc;
@@ -84,18 +85,15 @@ public final class SteadySender implements AutoCloseable {
     this.settings = settings;
     this.runId = runId;
     this.bands = List.copyOf(bands.entrySet());
-    this.votesUri = stack.ingestHttp().resolve("/votes");
+    FaultStack.Endpoints endpoints = stack.endpoints();
+    this.votesUri = endpoints.ingestHttp().resolve("/votes");
     this.http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(2))
         .build();
-    this.channel = Grpc.newChannelBuilderForAddress(stack.grpcHost(), stack.grpcPort(), InsecureChannelCredentials.create())
+    this.channel = Grpc.newChannelBuilderForAddress(endpoints.grpcHost(), endpoints.grpcPort(), InsecureChannelCredentials.create())
         .build();
-    this.scheduler = Executors.newScheduledThreadPool(2, r -> {
-      Thread t = new Thread(r, "fault-sender");
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named("fault-sender"));
   }
 
   /** Starts both routes at the configured rate. */

@@ -94,9 +94,4 @@ final class CpuMeter {
       return null;
     }
   }
-
-  /** The 1-minute load average, or NaN off Linux. */
-  static double loadAverage() {
-    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-  }
 }

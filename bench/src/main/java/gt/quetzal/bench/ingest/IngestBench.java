@@ -1,14 +1,15 @@
 package gt.quetzal.bench.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import gt.quetzal.bench.ProcStats;
+import gt.quetzal.bench.stack.InProcessStack;
+import gt.quetzal.bench.stack.Infra;
+import gt.quetzal.bench.stack.Service;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.Json;
 import gt.quetzal.devstack.Devstack;
 import gt.quetzal.ingest.core.KafkaPublisherConfig;
-import gt.quetzal.ingest.grpc.IngestGrpcConfig;
-import gt.quetzal.ingest.grpc.IngestGrpcMain;
 import gt.quetzal.ingest.http.IngestHttpConfig;
-import gt.quetzal.ingest.http.IngestHttpMain;
 import gt.quetzal.load.VoteSampler;
 import gt.quetzal.proto.v1.Vote;
 import java.io.PrintStream;
@@ -19,7 +20,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,9 +31,8 @@ import java.util.Random;
  * prints one table with every route's rate as a share of the baseline.
  *
  * <p>Everything shares the machine on purpose (broker, services, driver), as the issue's targets
- * assume; the ingest services run in this JVM with their production wiring ({@code
- * IngestHttpMain.start}, {@code IngestGrpcMain.start}), configured from the environment like in
- * production. Speed is reported, never asserted.
+ * assume; the ingest services run in this JVM with their production wiring ({@link InProcessStack}),
+ * configured from the environment like in production. Speed is reported, never asserted.
  */
 public final class IngestBench {
 
@@ -51,30 +50,28 @@ public final class IngestBench {
         "quetzal bench ingest: %d cores, Java %s, load average %.2f; each route warmed %d s, then %d s settle + %d s measured%n",
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"),
-        CpuMeter.loadAverage(),
+        ProcStats.loadAverage1m(),
         config.warmupSeconds(),
         config.settleSeconds(),
         config.measureSeconds());
 
     List<Row> rows = new ArrayList<>();
-    try (Devstack stack = Devstack.startEphemeral()) {
-      Map<String, String> env = new HashMap<>(System.getenv());
-      env.put("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers());
-      env.put("HTTP_PORT", "0");
-      env.put("GRPC_PORT", "0");
-      IngestHttpConfig httpConfig = IngestHttpConfig.fromEnv(env);
-      IngestGrpcConfig grpcConfig = IngestGrpcConfig.fromEnv(env);
-      KafkaPublisherConfig kafka = httpConfig.kafka();
+    // The broker first, alone: the baseline runs before the ingest services exist.
+    try (Devstack devstack = Devstack.startEphemeral()) {
+      Infra infra = Infra.of(devstack);
+      // What the services will read: the caller's environment (KAFKA_LINGER_MS, HTTP_MAX_THREADS, ...).
+      KafkaPublisherConfig kafka = IngestHttpConfig.fromEnv(Service.INGEST_HTTP.env(infra, System.getenv())).kafka();
       out.printf(
           Locale.ROOT,
           "broker %s; ingest producer: acks=all, idempotent, linger.ms=%d, batch.size=%d, compression=%s%n",
-          stack.bootstrapServers(), kafka.lingerMs(), kafka.batchSizeBytes(), kafka.compressionType());
+          infra.bootstrapServers(), kafka.lingerMs(), kafka.batchSizeBytes(), kafka.compressionType());
 
       Double baseline = null;
       Double baselineCpu = null;
       if (config.runs(IngestBenchConfig.BASELINE)) {
-        ProducerBaseline.createTopic(stack.bootstrapServers());
-        List<String> command = ProducerBaseline.command(stack.bootstrapServers(), config.baselineRecords(), kafka.lingerMs(), kafka.batchSizeBytes());
+        ProducerBaseline.createTopic(infra.bootstrapServers());
+        List<String> command =
+            ProducerBaseline.command(infra.bootstrapServers(), config.baselineRecords(), kafka.lingerMs(), kafka.batchSizeBytes());
         out.println("baseline: ProducerPerformance " + String.join(" ", command.subList(command.indexOf("--topic"), command.size())));
         CpuMeter cpu = CpuMeter.start();
         ProducerBaseline.Summary summary = ProducerBaseline.run(command, out);
@@ -91,11 +88,13 @@ public final class IngestBench {
                 null));
       }
 
-      try (IngestHttpMain.Running http = IngestHttpMain.start(httpConfig);
-          IngestGrpcMain.Running grpc = IngestGrpcMain.start(grpcConfig)) {
-        http.awaitContest(java.time.Duration.ofSeconds(60));
-        grpc.awaitContest(java.time.Duration.ofSeconds(60));
-        List<Route> routes = routes(config, sample, http.httpPort(), grpc.grpcPort());
+      try (InProcessStack ingest = InProcessStack.builder()
+          .baseEnv(System.getenv())
+          .ingestHttp()
+          .ingestGrpc()
+          .startup(Duration.ofSeconds(60))
+          .startOn(infra)) {
+        List<Route> routes = routes(config, sample, ingest.ingestHttp().httpPort(), ingest.ingestGrpc().grpcPort());
         // Round one warms every route (JIT, pools, producer) without measuring: on 2 cores the JIT
         // otherwise compiles for a good part of the first measured window.
         Duration warmup = Duration.ofSeconds(config.warmupSeconds());
@@ -163,7 +162,7 @@ public final class IngestBench {
     if (config.runs(IngestBenchConfig.GRPC_UNARY)) {
       routes.add(new Route(IngestBenchConfig.GRPC_UNARY, null, 1,
           "Cast, " + config.unaryConcurrency() + " in flight over " + config.grpcChannels() + " connections",
-          () -> new WithChannels(grpcPort, config.grpcChannels(), channels -> new GrpcUnaryDriver(channels, votes, config.unaryConcurrency()))));
+          () -> new WithChannels(grpcPort, config.grpcChannels(), channels -> GrpcUnaryDriver.cast(channels, votes, config.unaryConcurrency()))));
     }
     if (config.runs(IngestBenchConfig.GRPC_STREAM)) {
       int inFlight = GrpcStreamDriver.messagesInFlight(config.streamWindow(), config.streamBatch());
@@ -182,7 +181,7 @@ public final class IngestBench {
     if (config.runs(IngestBenchConfig.GRPC_FLOOR)) {
       routes.add(new Route(IngestBenchConfig.GRPC_FLOOR, null, 1,
           "Health/Check (no Kafka), " + config.unaryConcurrency() + " in flight; requests/s",
-          () -> new WithChannels(grpcPort, config.grpcChannels(), channels -> new GrpcFloorDriver(channels, config.unaryConcurrency()))));
+          () -> new WithChannels(grpcPort, config.grpcChannels(), channels -> GrpcUnaryDriver.healthCheck(channels, config.unaryConcurrency()))));
     }
     return routes;
   }

@@ -15,64 +15,73 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Quetzal service in its own JVM, so that it can be killed the way a crash kills it: SIGKILL, no
- * shutdown hook, no commit, no leaving the consumer group. Every start appends to the same log file.
+ * A Java main in its own JVM: a service that can be killed the way a crash kills it (SIGKILL, no
+ * shutdown hook, no commit, no leaving the consumer group), or whose memory and CPU are its own. Every
+ * start appends to the same log file.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
 
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).version(HttpClient.Version.HTTP_1_1).build();
 
-  private final String name;
-  private final List<String> command;
-  private final Map<String, String> env;
-  private final Path log;
-  private final URI readyz;
-  private final Duration readyTimeout;
-  private Process process;
-
   /**
+   * What to run and how to tell it is ready.
+   *
+   * @param main the main class, then its arguments
    * @param env the child's whole environment (nothing is inherited, so a stray variable cannot change it)
    * @param readyz answers 200 once the service works
    */
-  ChildJvm(
-      String name, String mainClass, String classpath, List<String> jvmOptions, Map<String, String> env, Path log,
+  public record Spec(
+      String name, List<String> main, String classpath, List<String> jvmOptions, Map<String, String> env, Path log,
       URI readyz, Duration readyTimeout) {
-    this.name = name;
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(jvmOptions);
-    cmd.addAll(List.of("-cp", classpath, mainClass));
-    this.command = List.copyOf(cmd);
-    this.env = Map.copyOf(env);
-    this.log = log;
-    this.readyz = readyz;
-    this.readyTimeout = readyTimeout;
+    public Spec {
+      main = List.copyOf(main);
+      jvmOptions = List.copyOf(jvmOptions);
+      env = Map.copyOf(env);
+    }
   }
 
-  /** Starts the JVM and returns once {@code /readyz} answers 200. */
-  synchronized void start() {
+  private final Spec spec;
+  private Process process;
+
+  public ChildJvm(Spec spec) {
+    this.spec = spec;
+  }
+
+  /** Starts the JVM and returns once {@code readyz} answers 200. */
+  public synchronized void start() {
+    Process started = launch();
+    Probe.await(spec.name() + " ready at " + spec.readyz() + " (log " + spec.log() + ")", spec.readyTimeout(),
+        Duration.ofMillis(250), this::ready, () -> !started.isAlive());
+  }
+
+  /** Starts the JVM and returns at once. */
+  public synchronized Process launch() {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(spec.jvmOptions());
+    command.addAll(List.of("-cp", spec.classpath()));
+    command.addAll(spec.main());
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(spec.log().toFile()));
     builder.environment().clear();
-    builder.environment().putAll(env);
+    builder.environment().putAll(spec.env());
     try {
-      Files.createDirectories(log.getParent());
+      Files.createDirectories(spec.log().getParent());
       process = builder.start();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + name, e);
+      throw new UncheckedIOException("cannot start " + spec.name(), e);
     }
-    Process started = process;
-    Probe.await(name + " ready at " + readyz + " (log " + log + ")", readyTimeout, Duration.ofMillis(250),
-        this::ready, () -> !started.isAlive());
+    return process;
   }
 
-  private boolean ready() {
+  /** Whether {@code readyz} answers 200 now. */
+  public boolean ready() {
     try {
       HttpResponse<Void> response = HTTP.send(
-          HttpRequest.newBuilder(readyz).timeout(Duration.ofSeconds(2)).GET().build(),
+          HttpRequest.newBuilder(spec.readyz()).timeout(Duration.ofSeconds(2)).GET().build(),
           HttpResponse.BodyHandlers.discarding());
       return response.statusCode() == 200;
     } catch (IOException e) {
@@ -83,26 +92,30 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
-  synchronized long pid() {
+  public synchronized long pid() {
     return process.pid();
   }
 
+  public synchronized boolean alive() {
+    return process != null && process.isAlive();
+  }
+
   /** SIGKILL, then waits for the exit; returns the exit code (137 for a kill). */
-  synchronized int killHard() {
+  public synchronized int killHard() {
     process.destroyForcibly();
     try {
       if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException(name + " (pid " + process.pid() + ") survived SIGKILL");
+        throw new IllegalStateException(spec.name() + " (pid " + process.pid() + ") survived SIGKILL");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while killing " + name, e);
+      throw new IllegalStateException("interrupted while killing " + spec.name(), e);
     }
     return process.exitValue();
   }
 
-  Path log() {
-    return log;
+  public Path log() {
+    return spec.log();
   }
 
   /** SIGTERM (the service's shutdown hook closes it cleanly), SIGKILL if it is still there after 20 s. */

@@ -1,9 +1,9 @@
 package gt.quetzal.bench.stack;
 
+import gt.quetzal.kit.DaemonThreads;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,7 +14,7 @@ import java.util.function.BooleanSupplier;
  * checking it on a scheduler thread at a fixed pace and completing a future: the caller blocks on the
  * future, bounded by a timeout, instead of spinning.
  */
-final class Probe {
+public final class Probe {
 
   private Probe() {}
 
@@ -24,12 +24,8 @@ final class Probe {
    * @param abort checked first on every tick: when true the wait fails at once (a child that exited)
    * @throws IllegalStateException naming {@code what} on timeout or abort
    */
-  static void await(String what, Duration timeout, Duration interval, BooleanSupplier check, BooleanSupplier abort) {
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "fault-probe");
-      t.setDaemon(true);
-      return t;
-    });
+  public static void await(String what, Duration timeout, Duration interval, BooleanSupplier check, BooleanSupplier abort) {
+    ScheduledExecutorService scheduler = DaemonThreads.scheduler("probe");
     CompletableFuture<Void> done = new CompletableFuture<>();
     scheduler.scheduleWithFixedDelay(() -> {
       try {
@@ -56,12 +52,12 @@ final class Probe {
     }
   }
 
-  static void await(String what, Duration timeout, BooleanSupplier check) {
+  public static void await(String what, Duration timeout, BooleanSupplier check) {
     await(what, timeout, Duration.ofMillis(250), check, () -> false);
   }
 
   /** Keeps a part down for the fault's stated outage; a deliberate wait, not a poll. */
-  static void hold(Duration outage) {
+  public static void hold(Duration outage) {
     try {
       Thread.sleep(outage.toMillis());
     } catch (InterruptedException e) {

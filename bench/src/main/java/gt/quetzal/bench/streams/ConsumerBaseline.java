@@ -1,21 +1,14 @@
 package gt.quetzal.bench.streams;
 
-import java.io.BufferedReader;
+import gt.quetzal.bench.KafkaTool;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The yardstick of the streams benchmark: Kafka's own {@code org.apache.kafka.tools.ConsumerPerformance}
- * reading the same {@code votes.raw} records, in its own JVM as Kafka's scripts run it.
+ * The yardstick of the streams benchmark: Kafka's own {@code ConsumerPerformance} ({@link KafkaTool})
+ * reading the same {@code votes.raw} records.
  */
 final class ConsumerBaseline {
-
-  private static final String TOOL = "org.apache.kafka.tools.ConsumerPerformance";
 
   /**
    * The tool's result row.
@@ -28,36 +21,16 @@ final class ConsumerBaseline {
   private ConsumerBaseline() {}
 
   static List<String> command(String bootstrap, String topic, long records) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx512m");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(TOOL);
-    command.addAll(
-        List.of(
-            "--bootstrap-server", bootstrap,
-            "--topic", topic,
-            "--num-records", Long.toString(records),
-            "--group", "bench-consumer-performance",
-            "--timeout", "30000"));
-    return command;
+    return KafkaTool.command("ConsumerPerformance", List.of(
+        "--bootstrap-server", bootstrap,
+        "--topic", topic,
+        "--num-records", Long.toString(records),
+        "--group", "bench-consumer-performance",
+        "--timeout", "30000"));
   }
 
   static Summary run(List<String> command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    List<String> lines = new ArrayList<>();
-    try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        lines.add(line);
-      }
-    }
-    if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-      throw new IllegalStateException("ConsumerPerformance failed: " + String.join("\n", lines));
-    }
-    return parse(lines);
+    return parse(KafkaTool.run(command, line -> {}));
   }
 
   /** Finds the header ({@code start.time, ...}) and reads the row after it by column name. */

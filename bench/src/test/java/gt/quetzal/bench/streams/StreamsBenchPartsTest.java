@@ -3,6 +3,7 @@ package gt.quetzal.bench.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import gt.quetzal.bench.ProcStats;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.kit.EnvReader;
 import gt.quetzal.contract.Json;
