@@ -1,5 +1,7 @@
 package gt.quetzal.bench.stack;
 
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.devstack.Devstack;
 import gt.quetzal.ingest.grpc.IngestGrpcConfig;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.streams.KafkaStreams;
+import redis.clients.jedis.RedisClient;
 
 /**
  * Quetzal in this JVM, as {@code ./quetzal up} runs it in several: the services chosen, each started
@@ -44,6 +47,8 @@ public final class InProcessStack implements AutoCloseable {
   private final Devstack devstack; // null on infrastructure the caller owns
   private final Infra infra;
   private ScratchDir stateDir; // the streams app's, when it runs
+  private RedisClient redis;
+  private MongoClient mongo;
   private final Map<Service, Object> configs = new EnumMap<>(Service.class);
   private final Map<Service, AutoCloseable> running = new EnumMap<>(Service.class);
 
@@ -210,6 +215,22 @@ public final class InProcessStack implements AutoCloseable {
     return infra.mongoUri();
   }
 
+  /** A client of the stack's Redis, to look at what the sinks wrote; closed with the stack. */
+  public synchronized RedisClient redis() {
+    if (redis == null) {
+      redis = RedisClient.create(URI.create(infra.redisUrl()));
+    }
+    return redis;
+  }
+
+  /** A client of the stack's MongoDB; closed with the stack. */
+  public synchronized MongoClient mongo() {
+    if (mongo == null) {
+      mongo = MongoClients.create(infra.mongoUri());
+    }
+    return mongo;
+  }
+
   /** Makes {@code contest.catalog} say {@code catalog} while everything runs ({@code ./quetzal contest apply}). */
   public void applyContest(Catalog catalog) {
     if (devstack == null) {
@@ -242,10 +263,6 @@ public final class InProcessStack implements AutoCloseable {
     return running(Service.INGEST_HTTP, IngestHttpMain.Running.class);
   }
 
-  public IngestHttpConfig ingestHttpConfig() {
-    return config(Service.INGEST_HTTP, IngestHttpConfig.class);
-  }
-
   public IngestGrpcMain.Running ingestGrpc() {
     return running(Service.INGEST_GRPC, IngestGrpcMain.Running.class);
   }
@@ -276,9 +293,18 @@ public final class InProcessStack implements AutoCloseable {
     return value;
   }
 
-  /** Stops the services in reverse order of start, deletes the streams state, then stops the devstack. */
+  /**
+   * Closes the clients, stops the services in reverse order of start, deletes the streams state, then
+   * stops the devstack.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (redis != null) {
+      redis.close();
+    }
+    if (mongo != null) {
+      mongo.close();
+    }
     List<Service> started = new ArrayList<>(running.keySet());
     for (int i = started.size() - 1; i >= 0; i--) {
       try {
