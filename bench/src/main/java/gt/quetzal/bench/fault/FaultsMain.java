@@ -51,7 +51,7 @@ public final class FaultsMain {
     }
     if (faults.contains(Fault.WHOLE_STACK)) {
       out.println("faults: starting ./quetzal up on " + config.launcherHome().toAbsolutePath()
-          + " (fixed ports: nothing else may hold 8080-8088, 9090-9093, 6379, 27017)");
+          + " (its fixed ports, printed in its table: nothing else may hold them)");
       LauncherStack stack = new LauncherStack(
           config.launcher(), config.launcherHome(), config.catalogFile(), Duration.ofSeconds(240));
       Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "faults-launcher-stop"));

@@ -28,9 +28,8 @@ public final class LauncherStack implements FaultStack {
 
   private static final String READY_LINE = "Quetzal is up.";
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
-  private static final int INGEST_HTTP_PORT = 8080;
-  private static final int INGEST_GRPC_PORT = 9090;
-  private static final int KAFKA_PORT = 9092;
+  /** A row of the table the launcher prints once ready: {@code │ label │ port │ url │}. */
+  private static final Pattern TABLE_ROW = Pattern.compile("│ (\\S[^│]*?) +│ (\\d+) +│");
 
   private final Path launcher;
   private final Path home;
@@ -38,6 +37,7 @@ public final class LauncherStack implements FaultStack {
   private final Catalog catalog;
   private final Duration readyTimeout;
   private Process process;
+  private Map<String, Integer> ports = Map.of();
 
   /**
    * @param launcher the {@code quetzal} script
@@ -66,6 +66,8 @@ public final class LauncherStack implements FaultStack {
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       builder.environment().put("QUETZAL_HOME", home.toString());
+      // The catalog reaches the stack as the launcher applies it; the streams app refuses the variable.
+      builder.environment().remove("CATALOG_FILE");
       process = builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + launcher, e);
@@ -73,6 +75,30 @@ public final class LauncherStack implements FaultStack {
     Process started = process;
     Probe.await("./quetzal up ready (log " + log + ")", readyTimeout, Duration.ofMillis(500),
         () -> readyLines() > readyBefore, () -> !started.isAlive());
+    ports = printedPorts();
+  }
+
+  /** The ports of the launcher's table (its one place for them), as it printed them on its last start. */
+  private Map<String, Integer> printedPorts() {
+    try {
+      String text = Files.readString(log);
+      Matcher row = TABLE_ROW.matcher(text.substring(text.lastIndexOf(READY_LINE)));
+      Map<String, Integer> printed = new LinkedHashMap<>();
+      while (row.find()) {
+        printed.putIfAbsent(row.group(1), Integer.parseInt(row.group(2)));
+      }
+      return printed;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + log, e);
+    }
+  }
+
+  private int port(String label) {
+    Integer port = ports.get(label);
+    if (port == null) {
+      throw new IllegalStateException("./quetzal up printed no port for " + label + " (log " + log + ")");
+    }
+    return port;
   }
 
   private int readyLines() {
@@ -91,13 +117,13 @@ public final class LauncherStack implements FaultStack {
     }
   }
 
-  /** The launcher's fixed ports (its table of services in {@code ./quetzal}); MONGO_URI when it set one. */
+  /** The launcher's fixed ports, as it printed them; MONGO_URI when one is set (the table redacts it). */
   @Override
   public Endpoints endpoints() {
     String external = System.getenv("MONGO_URI");
-    return new Endpoints(URI.create("http://localhost:" + INGEST_HTTP_PORT), "localhost", INGEST_GRPC_PORT,
-        URI.create("http://localhost:8081"), URI.create("redis://localhost:6379"),
-        external == null || external.isBlank() ? "mongodb://localhost:27017" : external);
+    return new Endpoints(URI.create("http://localhost:" + port("ingest-http")), "localhost", port("ingest-grpc"),
+        URI.create("http://localhost:" + port("streams-app")), URI.create("redis://localhost:" + port("redis")),
+        external == null || external.isBlank() ? "mongodb://localhost:" + port("mongodb") : external);
   }
 
   @Override
@@ -131,8 +157,8 @@ public final class LauncherStack implements FaultStack {
     long began = System.nanoTime();
     int exit = stop();
     double stopped = (System.nanoTime() - began) / 1e9;
-    boolean down = LocalStack.refuses(INGEST_HTTP_PORT) && LocalStack.refuses(INGEST_GRPC_PORT)
-        && LocalStack.refuses(KAFKA_PORT);
+    boolean down = LocalStack.refuses(port("ingest-http")) && LocalStack.refuses(port("ingest-grpc"))
+        && LocalStack.refuses(port("kafka"));
     long restart = System.nanoTime();
     start();
     return new FaultEvidence(down && process.pid() != pid, String.format(

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -87,8 +88,11 @@ record CatchUp(
     Path dir = Files.createTempDirectory("quetzal-bench-streams-");
     Path log = dir.resolve("streams-app.log");
     int port = Ports.freePort();
-    // The caller's environment goes through, so a tuning variable reaches the app as on a real start.
-    Map<String, String> env = Service.STREAMS_APP.env(infra, System.getenv());
+    // The caller's environment goes through, so a tuning variable reaches the app as on a real start;
+    // the bench's own settings do not (the app refuses CATALOG_FILE: its contest is in contest.catalog).
+    Map<String, String> base = new HashMap<>(System.getenv());
+    base.keySet().removeIf(name -> name.equals("CATALOG_FILE") || name.startsWith("BENCH_"));
+    Map<String, String> env = Service.STREAMS_APP.env(infra, base);
     env.put("APPLICATION_ID", applicationId(app));
     env.put("HTTP_PORT", Integer.toString(port));
     env.put("STATE_DIR", dir.resolve("state").toString());
