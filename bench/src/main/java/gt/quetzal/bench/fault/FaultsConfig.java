@@ -1,5 +1,6 @@
 package gt.quetzal.bench.fault;
 
+import gt.quetzal.bench.BenchEnv;
 import gt.quetzal.kit.EnvReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +31,7 @@ public record FaultsConfig(
       env.problem("FAULTS_LAUNCHER=" + launcherText + " is not a file");
     }
     Path launcherHome = Path.of(env.string("FAULTS_LAUNCHER_HOME", ".quetzal/faults/stack"));
-    Path catalog = Path.of(env.string("CATALOG_FILE", "config/catalog.json"));
-    if (launcher != null && !Files.isRegularFile(catalog)) {
-      env.problem("CATALOG_FILE=" + catalog + " is not a file");
-    }
+    Path catalog = BenchEnv.catalogFile(env, launcher != null);
     env.validate("faults");
     return new FaultsConfig(logDir, rate, settle, launcher, launcherHome, catalog);
   }

@@ -1,5 +1,6 @@
 package gt.quetzal.bench.ingest;
 
+import gt.quetzal.bench.BenchEnv;
 import gt.quetzal.kit.EnvReader;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -96,7 +97,7 @@ public record IngestBenchConfig(
         env.problem("BENCH_ROUTES has unknown route '" + route + "' (known: " + String.join(", ", KNOWN_ROUTES) + ")");
       }
     }
-    Path catalog = Path.of(env.string("CATALOG_FILE", "config/catalog.json"));
+    Path catalog = BenchEnv.catalogFile(env, false);
     String output = env.optional("BENCH_OUTPUT");
     env.validate("bench");
     return new IngestBenchConfig(

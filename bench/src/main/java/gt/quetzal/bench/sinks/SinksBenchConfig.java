@@ -1,5 +1,6 @@
 package gt.quetzal.bench.sinks;
 
+import gt.quetzal.bench.BenchEnv;
 import gt.quetzal.kit.EnvReader;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,13 +20,14 @@ public record SinksBenchConfig(
 
   public static SinksBenchConfig fromEnv(Map<String, String> environment) {
     EnvReader env = new EnvReader(environment);
-    int votes = env.integer("BENCH_SINKS_VOTES", 1_000_000, 1_000, 100_000_000);
-    int rate = env.integer("BENCH_SINKS_FRESHNESS_RATE", 5_000, 100, 1_000_000);
-    int seconds = env.integer("BENCH_SINKS_FRESHNESS_SECONDS", 30, 5, 3_600);
-    int probe = env.integer("BENCH_SINKS_PROBE_EVERY_MS", 10, 1, 10_000);
-    int timeout = env.integer("BENCH_SINKS_TIMEOUT_SECONDS", 1_800, 10, 86_400);
-    Path catalog = Path.of(env.string("CATALOG_FILE", "config/catalog.json"));
+    SinksBenchConfig config = new SinksBenchConfig(
+        env.integer("BENCH_SINKS_VOTES", 1_000_000, 1_000, 100_000_000),
+        env.integer("BENCH_SINKS_FRESHNESS_RATE", 5_000, 100, 1_000_000),
+        env.integer("BENCH_SINKS_FRESHNESS_SECONDS", 30, 5, 3_600),
+        env.integer("BENCH_SINKS_PROBE_EVERY_MS", 10, 1, 10_000),
+        env.integer("BENCH_SINKS_TIMEOUT_SECONDS", 1_800, 10, 86_400),
+        BenchEnv.catalogFile(env, false));
     env.validate("bench-sinks");
-    return new SinksBenchConfig(votes, rate, seconds, probe, timeout, catalog);
+    return config;
   }
 }

@@ -7,6 +7,7 @@ import gt.quetzal.streams.runtime.StreamsMain;
 import gt.quetzal.web.WebMain;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -14,23 +15,21 @@ import java.util.Map;
  * last, so that a vote let in can be counted.
  */
 public enum Service {
-  STREAMS_APP("streams-app", StreamsMain.class),
-  SINKS("sinks", SinksMain.class),
-  WEB("web", WebMain.class),
-  INGEST_HTTP("ingest-http", IngestHttpMain.class),
-  INGEST_GRPC("ingest-grpc", IngestGrpcMain.class);
+  STREAMS_APP(StreamsMain.class),
+  SINKS(SinksMain.class),
+  WEB(WebMain.class),
+  INGEST_HTTP(IngestHttpMain.class),
+  INGEST_GRPC(IngestGrpcMain.class);
 
-  private final String label;
   private final Class<?> main;
 
-  Service(String label, Class<?> main) {
-    this.label = label;
+  Service(Class<?> main) {
     this.main = main;
   }
 
-  /** The name the launcher and the logs use. */
+  /** The name the launcher and the logs use: this one in lower case, words joined by '-'. */
   public String label() {
-    return label;
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   /** The class to run when the service gets a JVM of its own. */

@@ -1,5 +1,6 @@
 package gt.quetzal.bench.streams;
 
+import gt.quetzal.bench.BenchEnv;
 import gt.quetzal.kit.EnvReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,10 +82,7 @@ record StreamsBenchConfig(
     int eventRate = env.integer("BENCH_STREAMS_EVENT_RATE", 3_000, 1, 10_000_000);
     long seed = env.longValue("BENCH_STREAMS_SEED", 2026, 0, Long.MAX_VALUE);
     int timeout = env.integer("BENCH_STREAMS_TIMEOUT_SECONDS", 1_200, 10, 86_400);
-    Path catalog = Path.of(env.string("CATALOG_FILE", "config/catalog.json"));
-    if (!Files.isRegularFile(catalog)) {
-      env.problem("CATALOG_FILE=" + catalog + " is not a file");
-    }
+    Path catalog = BenchEnv.catalogFile(env, true);
     String classpath = env.optional("BENCH_STREAMS_CLASSPATH");
     if (classpath == null) {
       classpath = defaultClasspath(Path.of("streams-app", "target"));

@@ -8,7 +8,6 @@ import gt.quetzal.contract.Catalog;
 import gt.quetzal.kit.EnvReader;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.VoteEvent;
-import gt.quetzal.load.traffic.TrafficGenerator.Kind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
