@@ -1,11 +1,13 @@
 #!/bin/bash
 # Declares the project's topics with the admin client (kafka-topics.sh), from
-# topics.txt. Idempotent: an existing topic is left as it is, as the
-# devstack's TopicSetup does, so the Job can run again on every apply.
+# topics.txt. Idempotent, as the devstack's TopicSetup: an existing topic keeps
+# its partition count and gets the plan's configs (kafka-configs.sh), so the Job
+# can run again on every apply and a config added to the plan reaches old topics.
 set -euo pipefail
 
 : "${BOOTSTRAP_SERVERS:?}" "${REPLICATION_FACTOR:?}"
 topics_cli=/opt/kafka/bin/kafka-topics.sh
+configs_cli=/opt/kafka/bin/kafka-configs.sh
 plan=/etc/quetzal/kafka/topics.txt
 # Short admin timeouts so each wait below is bounded by seconds, not minutes.
 admin=/tmp/admin.properties
@@ -39,6 +41,10 @@ while read -r name partitions configs; do
     done
   fi
   "${cli[@]}" "${args[@]}"
+  if [[ -n "${configs:-}" ]]; then
+    "$configs_cli" --bootstrap-server "$BOOTSTRAP_SERVERS" --command-config "$admin" \
+      --alter --entity-type topics --entity-name "$name" --add-config "$configs"
+  fi
 done <"$plan"
 
 "${cli[@]}" --describe

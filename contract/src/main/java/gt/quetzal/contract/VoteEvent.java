@@ -13,7 +13,9 @@ import java.util.Objects;
  * @param rank       the voter's rating, 1 to 100
  * @param voterId    optional, {@code null} when absent
  * @param channel    {@code http} or {@code grpc}
- * @param receivedAt epoch millis at ingest; the event time of the vote downstream
+ * @param receivedAt epoch millis: on {@code votes.raw} ingest's clock at accept; on {@code
+ *                   votes.accepted} the time the vote is counted in, the broker's append time of its
+ *                   {@code votes.raw} record (see the streams app's README, "Event time")
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record VoteEvent(

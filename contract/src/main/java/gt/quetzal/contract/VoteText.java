@@ -59,6 +59,11 @@ public final class VoteText {
 
   private VoteText() {}
 
+  /** The latest valid year when it is {@code currentYear} (each checker picks its own clock). */
+  public static int latestYear(int currentYear) {
+    return currentYear + YEARS_AHEAD;
+  }
+
   /**
    * The first rule {@code text} breaks, or {@code null}. Invisible characters are refused because
    * they would make two names that look the same ("Queen" and "Queen" with a zero-width space) two

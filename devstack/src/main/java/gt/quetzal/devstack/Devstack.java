@@ -34,14 +34,14 @@ public final class Devstack implements AutoCloseable {
 
   private final Path home;
   private final boolean ephemeral;
-  private final KafkaBroker kafka;
+  private final KafkaCluster kafka;
   private final RedisServer redis;
   private final MongoStandIn mongoStandIn;
   private final String mongoUri;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Devstack(
-      Path home, boolean ephemeral, KafkaBroker kafka, RedisServer redis, MongoStandIn mongoStandIn, String mongoUri) {
+      Path home, boolean ephemeral, KafkaCluster kafka, RedisServer redis, MongoStandIn mongoStandIn, String mongoUri) {
     this.home = home;
     this.ephemeral = ephemeral;
     this.kafka = kafka;
@@ -55,6 +55,11 @@ public final class Devstack implements AutoCloseable {
    * stand-in in memory, topics created. MONGO_URI is ignored so every test starts from empty stores.
    */
   public static Devstack startEphemeral() {
+    return startEphemeral(1);
+  }
+
+  /** As {@link #startEphemeral()}, with {@code brokers} Kafka nodes on free ports. */
+  public static Devstack startEphemeral(int brokers) {
     Path temp;
     try {
       temp = Files.createTempDirectory("quetzal-devstack-");
@@ -62,7 +67,7 @@ public final class Devstack implements AutoCloseable {
       throw new UncheckedIOException("cannot create a temp dir for the devstack", e);
     }
     try {
-      return start(new DevstackConfig(temp, 0, 0, 0, 0, null), true);
+      return start(new DevstackConfig(temp, 0, 0, 0, 0, null, brokers), true);
     } catch (RuntimeException e) {
       deleteRecursively(temp);
       throw e;
@@ -77,9 +82,13 @@ public final class Devstack implements AutoCloseable {
   private static Devstack start(DevstackConfig config, boolean ephemeral) {
     List<AutoCloseable> started = new ArrayList<>();
     try {
-      KafkaBroker kafka = KafkaBroker.start(config.kafkaDir(), config.kafkaPort(), config.kafkaControllerPort());
+      KafkaCluster kafka =
+          config.brokers() == 1
+              ? KafkaCluster.single(config.kafkaDir(), config.kafkaPort(), config.kafkaControllerPort())
+              : KafkaCluster.start(
+                  config.kafkaDir(), config.brokers(), config.kafkaPort(), config.kafkaControllerPort());
       started.add(kafka);
-      TopicSetup.createAll(kafka.bootstrapServers());
+      TopicSetup.createAll(kafka.bootstrapServers(), kafka.replicationFactor());
       RedisServer redis = RedisServer.start(config.redisPort(), config.redisDir(), !ephemeral);
       started.add(redis);
       MongoStandIn standIn = null;
@@ -100,7 +109,7 @@ public final class Devstack implements AutoCloseable {
     }
   }
 
-  /** {@code localhost:PORT} of the Kafka broker. */
+  /** {@code localhost:PORT} of each Kafka broker, comma-separated. */
   public String bootstrapServers() {
     return kafka.bootstrapServers();
   }
@@ -130,7 +139,12 @@ public final class Devstack implements AutoCloseable {
     return mongoUri;
   }
 
+  /** The first (with one broker, the only) Kafka node. */
   public KafkaBroker kafkaBroker() {
+    return kafka.node(0);
+  }
+
+  public KafkaCluster kafkaCluster() {
     return kafka;
   }
 

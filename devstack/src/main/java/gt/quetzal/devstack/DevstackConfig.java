@@ -12,19 +12,31 @@ import java.util.Optional;
  *
  * @param home data root: Kafka, Redis and the MongoDB stand-in live in its kafka/, redis/ and mongo/
  * @param mongoUri an external MongoDB to use instead of the stand-in, or {@code null}
+ * @param brokers  Kafka nodes; with more than one, node {@code i} takes the Kafka ports plus {@code 2i}
  */
 public record DevstackConfig(
-    Path home, int kafkaPort, int kafkaControllerPort, int redisPort, int mongoPort, String mongoUri) {
+    Path home, int kafkaPort, int kafkaControllerPort, int redisPort, int mongoPort, String mongoUri, int brokers) {
 
   public static final String SERVICE = "devstack";
+  /** The most brokers the local stack runs; three is what the prod overlay runs. */
+  public static final int MAX_BROKERS = 5;
 
   public DevstackConfig {
     Objects.requireNonNull(home, "home");
+    if (brokers < 1 || brokers > MAX_BROKERS) {
+      throw new IllegalArgumentException("brokers must be 1 to " + MAX_BROKERS + ", was " + brokers);
+    }
+  }
+
+  /** A stack with one Kafka broker. */
+  public DevstackConfig(Path home, int kafkaPort, int kafkaControllerPort, int redisPort, int mongoPort, String mongoUri) {
+    this(home, kafkaPort, kafkaControllerPort, redisPort, mongoPort, mongoUri, 1);
   }
 
   /**
    * Reads QUETZAL_HOME (default {@code .quetzal}), QUETZAL_KAFKA_PORT (9092), QUETZAL_KAFKA_CONTROLLER_PORT
-   * (9093), QUETZAL_REDIS_PORT (6379), QUETZAL_MONGO_PORT (27017) and the optional MONGO_URI. Not KAFKA_PORT:
+   * (9093), QUETZAL_KAFKA_BROKERS (1), QUETZAL_REDIS_PORT (6379), QUETZAL_MONGO_PORT (27017) and the
+   * optional MONGO_URI. Not KAFKA_PORT:
    * Kubernetes injects that name for a Service called kafka.
    *
    * @throws EnvReader.ConfigException naming every bad variable
@@ -34,6 +46,7 @@ public record DevstackConfig(
     Path home = Path.of(env.string("QUETZAL_HOME", ".quetzal"));
     int kafka = env.port("QUETZAL_KAFKA_PORT", 9092);
     int controller = env.port("QUETZAL_KAFKA_CONTROLLER_PORT", 9093);
+    int brokers = env.integer("QUETZAL_KAFKA_BROKERS", 1, 1, MAX_BROKERS);
     int redis = env.port("QUETZAL_REDIS_PORT", 6379);
     int mongo = env.port("QUETZAL_MONGO_PORT", 27017);
     String mongoUri = env.optional("MONGO_URI");
@@ -41,8 +54,11 @@ public record DevstackConfig(
       mongoUri = env.uri("MONGO_URI", mongoUri, "mongodb", "mongodb+srv").toString();
     }
     Map<String, Integer> named = new LinkedHashMap<>();
-    named.put("QUETZAL_KAFKA_PORT", kafka);
-    named.put("QUETZAL_KAFKA_CONTROLLER_PORT", controller);
+    for (int i = 0; i < brokers; i++) {
+      String node = i == 0 ? "" : " (broker " + (i + 1) + ": +" + 2 * i + ")";
+      named.put("QUETZAL_KAFKA_PORT" + node, kafka == 0 ? 0 : kafka + 2 * i);
+      named.put("QUETZAL_KAFKA_CONTROLLER_PORT" + node, controller == 0 ? 0 : controller + 2 * i);
+    }
     named.put("QUETZAL_REDIS_PORT", redis);
     if (mongoUri == null) {
       named.put("QUETZAL_MONGO_PORT", mongo);
@@ -55,7 +71,7 @@ public record DevstackConfig(
       }
     });
     env.validate(SERVICE);
-    return new DevstackConfig(home, kafka, controller, redis, mongo, mongoUri);
+    return new DevstackConfig(home, kafka, controller, redis, mongo, mongoUri, brokers);
   }
 
   /** The external MongoDB, when MONGO_URI was given; empty means the in-process stand-in. */
@@ -63,8 +79,9 @@ public record DevstackConfig(
     return Optional.ofNullable(mongoUri);
   }
 
+  /** One broker keeps its data in kafka/; a cluster of N in kafka-N/, so the two never mix. */
   public Path kafkaDir() {
-    return home.resolve("kafka");
+    return home.resolve(brokers == 1 ? "kafka" : "kafka-" + brokers);
   }
 
   public Path redisDir() {
@@ -78,8 +95,11 @@ public record DevstackConfig(
   /** Every fixed port this config will bind, in start order, with the service that binds it. */
   public Map<Integer, String> portsToBind() {
     Map<Integer, String> ports = new LinkedHashMap<>();
-    putIfFixed(ports, kafkaPort, "Kafka");
-    putIfFixed(ports, kafkaControllerPort, "Kafka controller");
+    for (int i = 0; i < brokers; i++) {
+      String node = brokers == 1 ? "" : " " + (i + 1);
+      putIfFixed(ports, kafkaPort == 0 ? 0 : kafkaPort + 2 * i, "Kafka" + node);
+      putIfFixed(ports, kafkaControllerPort == 0 ? 0 : kafkaControllerPort + 2 * i, "Kafka controller" + node);
+    }
     putIfFixed(ports, redisPort, "Redis");
     if (mongoUri == null) {
       putIfFixed(ports, mongoPort, "MongoDB stand-in");

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -35,7 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Kafka broker (combined broker + controller, KRaft) running inside this JVM.
+ * A real Kafka node (combined broker + controller, KRaft) running inside this JVM: a single-node
+ * cluster by {@link #start(Path, int, int)}, or one node of a {@link KafkaCluster}.
  *
  * <p>The data directory is the caller's: it is formatted only when it holds no {@code meta.properties}
  * yet, so starting again on the same directory keeps every topic, record and committed offset.
@@ -44,24 +46,34 @@ public final class KafkaBroker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(KafkaBroker.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
-  private static final int NODE_ID = 1;
 
   private final Path dataDir;
   private final Path logDir;
-  private final int brokerPort;
-  private final int controllerPort;
+  private final Voter self;
+  private final List<Voter> quorum;
+  private final String clusterId;
   private final KafkaRaftServer server;
   private final Duration startupTime;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   private KafkaBroker(
-      Path dataDir, Path logDir, int brokerPort, int controllerPort, KafkaRaftServer server, Duration startupTime) {
+      Path dataDir, Path logDir, Voter self, List<Voter> quorum, String clusterId, KafkaRaftServer server,
+      Duration startupTime) {
     this.dataDir = dataDir;
     this.logDir = logDir;
-    this.brokerPort = brokerPort;
-    this.controllerPort = controllerPort;
+    this.self = self;
+    this.quorum = List.copyOf(quorum);
+    this.clusterId = clusterId;
     this.server = server;
     this.startupTime = startupTime;
+  }
+
+  /** One node of a KRaft quorum: its id and its two listener ports. */
+  record Voter(int id, int brokerPort, int controllerPort) {
+
+    String voter() {
+      return id + "@127.0.0.1:" + controllerPort;
+    }
   }
 
   /**
@@ -71,12 +83,24 @@ public final class KafkaBroker implements AutoCloseable {
    * @param controllerPort KRaft controller listener port, 0 for a free one
    */
   public static KafkaBroker start(Path dataDir, int brokerPort, int controllerPort) {
-    long started = System.nanoTime();
     int broker = Ports.orFree(brokerPort);
     int controller = Ports.orFree(controllerPort);
     while (controller == broker) {
       controller = Ports.freePort();
     }
+    Voter self = new Voter(1, broker, controller);
+    KafkaBroker node = start(dataDir, self, List.of(self), Uuid.randomUuid().toString());
+    node.awaitReady(1);
+    return node;
+  }
+
+  /**
+   * Formats {@code dataDir} for {@code clusterId} if needed and starts {@code self} as one voter of
+   * {@code quorum}. Returns when the server's startup returned; a quorum of several nodes must be
+   * started side by side, since none finishes starting before a majority is up.
+   */
+  static KafkaBroker start(Path dataDir, Voter self, List<Voter> quorum, String clusterId) {
+    long started = System.nanoTime();
     Path absolute = dataDir.toAbsolutePath();
     Path logDir = absolute.resolve("logs");
     try {
@@ -84,49 +108,65 @@ public final class KafkaBroker implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create Kafka data dir " + logDir, e);
     }
-    Properties props = properties(logDir, broker, controller);
-    formatIfNeeded(absolute, logDir, props);
+    Properties props = properties(logDir, self, quorum);
+    formatIfNeeded(absolute, logDir, props, clusterId);
 
     KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-    String bootstrap = "localhost:" + broker;
     try {
       server.startup();
-      awaitReady(bootstrap);
     } catch (RuntimeException e) {
       server.shutdown();
       server.awaitShutdown();
-      throw new IllegalStateException("Kafka broker on " + bootstrap + " did not start: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Kafka broker on localhost:" + self.brokerPort() + " did not start: " + e.getMessage(), e);
     }
     Duration took = Duration.ofNanos(System.nanoTime() - started);
-    log.info("Kafka broker ready on {} (controller {}) in {} ms, data in {}",
-        bootstrap, controller, took.toMillis(), absolute);
-    return new KafkaBroker(absolute, logDir, broker, controller, server, took);
+    return new KafkaBroker(absolute, logDir, self, quorum, clusterId, server, took);
   }
 
-  /** Single-node settings: every internal topic at replication 1 so transactions and groups work on one broker. */
-  static Properties properties(Path logDir, int brokerPort, int controllerPort) {
+  /** Returns once an Admin client on this node sees {@code nodes} live brokers; shuts the node down if it never does. */
+  void awaitReady(int nodes) {
+    try {
+      awaitReady(bootstrapServers(), nodes);
+    } catch (RuntimeException e) {
+      server.shutdown();
+      server.awaitShutdown();
+      throw new IllegalStateException("Kafka broker on " + bootstrapServers() + " did not start: " + e.getMessage(), e);
+    }
+    log.info("Kafka broker {} ready on {} (controller {}) in {} ms, data in {}",
+        self.id(), bootstrapServers(), self.controllerPort(), startupTime.toMillis(), dataDir);
+  }
+
+  /**
+   * Settings of one node. Kafka's own topics take as many replicas as the quorum has nodes, up to
+   * three, and with three a write needs two in sync, as in production; one node runs with one.
+   */
+  static Properties properties(Path logDir, Voter self, List<Voter> quorum) {
+    int replicas = Math.min(quorum.size(), 3);
+    int minInSync = replicas >= 3 ? 2 : 1;
     Properties p = new Properties();
     p.put("process.roles", "broker,controller");
-    p.put("node.id", String.valueOf(NODE_ID));
-    p.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+    p.put("node.id", String.valueOf(self.id()));
+    p.put("controller.quorum.voters", String.join(",", quorum.stream().map(Voter::voter).toList()));
     p.put("controller.listener.names", "CONTROLLER");
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put("listeners",
+        "PLAINTEXT://127.0.0.1:" + self.brokerPort() + ",CONTROLLER://127.0.0.1:" + self.controllerPort());
     // Clients are told "localhost" so the printed bootstrap address and the advertised one agree.
-    p.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+    p.put("advertised.listeners", "PLAINTEXT://localhost:" + self.brokerPort());
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("log.dirs", logDir.toString());
 
-    p.put("offsets.topic.replication.factor", "1");
+    // Few partitions for Kafka's own topics, so that a fresh broker is ready quickly.
+    p.put("offsets.topic.replication.factor", String.valueOf(replicas));
     p.put("offsets.topic.num.partitions", "5");
-    p.put("transaction.state.log.replication.factor", "1");
-    p.put("transaction.state.log.min.isr", "1");
-    p.put("transaction.state.log.num.partitions", "5");
-    p.put("share.coordinator.state.topic.replication.factor", "1");
-    p.put("share.coordinator.state.topic.min.isr", "1");
-    p.put("share.coordinator.state.topic.num.partitions", "5");
-    p.put("default.replication.factor", "1");
-    p.put("min.insync.replicas", "1");
+    for (String internal : List.of("transaction.state.log", "share.coordinator.state.topic")) {
+      p.put(internal + ".replication.factor", String.valueOf(replicas));
+      p.put(internal + ".min.isr", String.valueOf(minInSync));
+      p.put(internal + ".num.partitions", "5");
+    }
+    p.put("default.replication.factor", String.valueOf(replicas));
+    p.put("min.insync.replicas", String.valueOf(minInSync));
     p.put("group.initial.rebalance.delay.ms", "0");
     // Topics come from TopicSetup's plan only; a typo in an app must fail, not create a stray topic.
     p.put("auto.create.topics.enable", "false");
@@ -142,7 +182,7 @@ public final class KafkaBroker implements AutoCloseable {
     return p;
   }
 
-  private static void formatIfNeeded(Path dataDir, Path logDir, Properties props) {
+  private static void formatIfNeeded(Path dataDir, Path logDir, Properties props, String clusterId) {
     if (Files.exists(logDir.resolve(MetaPropertiesEnsemble.META_PROPERTIES_NAME))) {
       return;
     }
@@ -153,7 +193,6 @@ public final class KafkaBroker implements AutoCloseable {
       throw new UncheckedIOException("cannot write " + configFile, e);
     }
     ByteArrayOutputStream output = new ByteArrayOutputStream();
-    String clusterId = Uuid.randomUuid().toString();
     int exit;
     try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
       exit = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", configFile.toString()}, print);
@@ -167,17 +206,21 @@ public final class KafkaBroker implements AutoCloseable {
     log.info("Formatted Kafka storage in {} (cluster {})", logDir, clusterId);
   }
 
-  private static void awaitReady(String bootstrap) {
+  private static void awaitReady(String bootstrap, int expected) {
     int timeoutMs = (int) READY_TIMEOUT.toMillis();
     try (Admin admin = Admin.create(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs))) {
-      // The Admin client retries internally until the timeout; no polling loop of our own.
-      Collection<Node> nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs))
-          .nodes()
-          .get(timeoutMs + 1_000L, TimeUnit.MILLISECONDS);
-      if (nodes.isEmpty()) {
-        throw new IllegalStateException("the broker reports no live nodes");
+      // The Admin client retries until the first answer; the other nodes of a cluster register
+      // moments later, which only asking again shows.
+      long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+      Collection<Node> nodes = describe(admin, timeoutMs);
+      while (nodes.size() < expected) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the broker reports " + nodes.size() + " live nodes, not " + expected);
+        }
+        Thread.sleep(100);
+        nodes = describe(admin, timeoutMs);
       }
     } catch (ExecutionException e) {
       throw new IllegalStateException("describeCluster failed: " + e.getCause(), e.getCause());
@@ -189,16 +232,28 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  private static Collection<Node> describe(Admin admin, int timeoutMs)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    return admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs))
+        .nodes()
+        .get(timeoutMs + 1_000L, TimeUnit.MILLISECONDS);
+  }
+
   public String bootstrapServers() {
-    return "localhost:" + brokerPort;
+    return "localhost:" + self.brokerPort();
   }
 
   public int brokerPort() {
-    return brokerPort;
+    return self.brokerPort();
   }
 
   public int controllerPort() {
-    return controllerPort;
+    return self.controllerPort();
+  }
+
+  /** This node again on the same data, ports and quorum, after {@link #close} or {@link #halt}. */
+  KafkaBroker restart() {
+    return start(dataDir, self, quorum, clusterId);
   }
 
   /** The directory given to {@link #start}; pass it again (with the same ports) to restart on the same data. */
@@ -222,6 +277,20 @@ public final class KafkaBroker implements AutoCloseable {
     server.awaitShutdown();
     log.info("Kafka broker on {} stopped in {} ms", bootstrapServers(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+  }
+
+  /**
+   * A clean stop that does not ask the controller first: for the last node of a cluster whose quorum
+   * is already gone, where a controlled shutdown would wait minutes for an answer nobody can give.
+   * Idempotent.
+   */
+  void closeWithoutController() {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    brokerServer().ifPresent(broker -> broker.shutdown(Duration.ZERO));
+    server.shutdown();
+    server.awaitShutdown();
   }
 
   /**

@@ -3,6 +3,7 @@ package gt.quetzal.devstack;
 import gt.quetzal.contract.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
@@ -19,6 +22,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -37,7 +41,8 @@ public final class TopicSetup {
   public static final List<TopicSpec> PLAN = List.of(
       // A few hundred records at most; one partition keeps the header after its bands.
       TopicSpec.compacted(Topics.CONTEST_CATALOG, 1),
-      TopicSpec.of(Topics.VOTES_RAW, 3),
+      // Event time is the broker's: ingest pods' clocks may disagree (see ValidateVoteProcessor).
+      TopicSpec.stampedOnAppend(Topics.VOTES_RAW, 3),
       TopicSpec.of(Topics.VOTES_ACCEPTED, 3),
       TopicSpec.of(Topics.VOTES_REJECTED, 1),
       TopicSpec.compacted(Topics.TALLIES_BANDS, 3),
@@ -52,8 +57,13 @@ public final class TopicSetup {
 
   /** Creates every topic of {@link #PLAN} that does not exist yet, at replication factor 1. */
   public static void createAll(String bootstrapServers) {
+    createAll(bootstrapServers, (short) 1);
+  }
+
+  /** As {@link #createAll(String)}, with {@code replicationFactor} replicas per partition. */
+  public static void createAll(String bootstrapServers, short replicationFactor) {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      createAll(admin, PLAN, (short) 1);
+      createAll(admin, PLAN, replicationFactor);
     }
   }
 
@@ -64,7 +74,7 @@ public final class TopicSetup {
    */
   public static int createAll(Admin admin, List<TopicSpec> specs, short replicationFactor) {
     List<NewTopic> topics = specs.stream()
-        .map(spec -> new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(spec.configs()))
+        .map(spec -> new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(configs(spec, replicationFactor)))
         .toList();
     CreateTopicsResult result =
         admin.createTopics(topics, new CreateTopicsOptions().timeoutMs((int) TIMEOUT.toMillis()));
@@ -80,10 +90,28 @@ public final class TopicSetup {
       }
     }
     warnAboutDrift(admin, specs, existing);
+    applyConfigs(admin, specs, existing);
     awaitLeaders(admin, specs.stream().filter(spec -> !existing.contains(spec.name())).toList());
     int created = specs.size() - existing.size();
     log.info("Topics ready: {} planned, {} newly created", specs.size(), created);
     return created;
+  }
+
+  /** An existing topic gets the plan's configs, so a config added to the plan reaches an old data dir. */
+  private static void applyConfigs(Admin admin, List<TopicSpec> specs, List<String> existing) {
+    Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+    for (TopicSpec spec : specs) {
+      if (existing.contains(spec.name()) && !spec.configs().isEmpty()) {
+        changes.put(
+            new ConfigResource(ConfigResource.Type.TOPIC, spec.name()),
+            spec.configs().entrySet().stream()
+                .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
+                .toList());
+      }
+    }
+    if (!changes.isEmpty()) {
+      await(admin.incrementalAlterConfigs(changes).all(), "setting the plan's configs on " + changes.keySet());
+    }
   }
 
   /**
@@ -128,19 +156,12 @@ public final class TopicSetup {
     long backoffMs = 10;
     while (true) {
       try {
-        admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) TIMEOUT.toMillis()))
-            .all()
-            .get(TIMEOUT.toMillis() + 1_000L, TimeUnit.MILLISECONDS);
+        await(admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) TIMEOUT.toMillis())).all(), what);
         return;
-      } catch (ExecutionException e) {
+      } catch (IllegalStateException e) {
         if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
-          throw new IllegalStateException(what + " failed: " + e.getCause(), e.getCause());
+          throw e;
         }
-      } catch (TimeoutException e) {
-        throw new IllegalStateException(what + " timed out after " + TIMEOUT, e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while " + what, e);
       }
       try {
         Thread.sleep(backoffMs);
@@ -150,6 +171,16 @@ public final class TopicSetup {
       }
       backoffMs = Math.min(backoffMs * 2, 200);
     }
+  }
+
+  /** With three replicas a write needs two in sync, as in the prod overlay: one node may be lost, never a write. */
+  static Map<String, String> configs(TopicSpec spec, short replicationFactor) {
+    if (replicationFactor < 3) {
+      return spec.configs();
+    }
+    Map<String, String> configs = new HashMap<>(spec.configs());
+    configs.put("min.insync.replicas", "2");
+    return configs;
   }
 
   /** Waits for an admin future; failures carry the Kafka exception as their cause. */

@@ -23,4 +23,12 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
   public static TopicSpec compacted(Topic<?, ?> topic, int partitions) {
     return new TopicSpec(topic.name(), partitions, Map.of("cleanup.policy", "compact"));
   }
+
+  /**
+   * A topic whose record timestamps are the broker's append time, whatever the producer stamped: one
+   * clock for every producer, so a producer with a wrong clock cannot move the stream time.
+   */
+  public static TopicSpec stampedOnAppend(Topic<?, ?> topic, int partitions) {
+    return new TopicSpec(topic.name(), partitions, Map.of("message.timestamp.type", "LogAppendTime"));
+  }
 }

@@ -112,6 +112,24 @@ class DevstackIT {
   }
 
   @Test
+  void votesRawIsStampedByTheBrokerNotByTheProducersClock() throws Exception {
+    long fiveMinutesFast = System.currentTimeMillis() + 300_000;
+    VoteEvent vote = new VoteEvent(UUID.randomUUID().toString(), "Alux Nahual", "Alux Nahual",
+        1985, 90, null, VoteEvent.CHANNEL_HTTP, fiveMinutesFast);
+    RecordMetadata sent;
+    try (KafkaProducer<String, VoteEvent> producer =
+        KafkaTestClients.producer(stack.bootstrapServers(), Topics.VOTES_RAW, Map.of())) {
+      long before = System.currentTimeMillis();
+      sent = producer.send(new ProducerRecord<>(Topics.VOTES_RAW.name(), null, fiveMinutesFast, vote.voteId(), vote))
+          .get(30, TimeUnit.SECONDS);
+      ConsumerRecord<String, VoteEvent> read =
+          KafkaTestClients.readAt(stack.bootstrapServers(), Topics.VOTES_RAW, sent, "read_uncommitted");
+      assertThat(read.timestamp()).isBetween(before, System.currentTimeMillis());
+      assertThat(read.value().receivedAt()).as("the producer's stamp stays in the value").isEqualTo(fiveMinutesFast);
+    }
+  }
+
+  @Test
   void transactionalProducerCommits() throws Exception {
     String band = "Alux Nahual " + UUID.randomUUID();
     RecordMetadata sent;

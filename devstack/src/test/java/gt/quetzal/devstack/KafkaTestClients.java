@@ -60,4 +60,26 @@ final class KafkaTestClients {
       return seen.get(0);
     }
   }
+
+  /** Reads {@code topic} from the beginning (read_committed) until {@code count} records arrived. */
+  static <K, V> List<ConsumerRecord<K, V>> readAll(String bootstrap, Topic<K, V> topic, int count) {
+    Map<String, Object> config = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    try (KafkaConsumer<K, V> consumer =
+        new KafkaConsumer<>(config, topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      List<ConsumerRecord<K, V>> seen = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+        return seen.size() >= count;
+      });
+      consumer.poll(Duration.ofMillis(200)).forEach(seen::add); // one more poll: a duplicate would show here
+      return seen;
+    }
+  }
 }

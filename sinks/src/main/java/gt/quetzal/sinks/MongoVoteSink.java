@@ -84,21 +84,19 @@ public final class MongoVoteSink implements StoreWriter<byte[], byte[]> {
    */
   @Override
   public void prepare() {
+    newestFirst(votes, "receivedAt", "name");
+    newestFirst(rejected, "rejectedAt", "reason");
+  }
+
+  /** Newest first, and newest first within one {@code group}; named {@code <time>_desc}, {@code <group>_<time>_desc}. */
+  private static void newestFirst(MongoCollection<Document> collection, String time, String group) {
     // _id is the tie-breaker of the web app's keyset paging (timestamp, _id), so it ends every index.
-    votes.createIndexes(
+    collection.createIndexes(
         List.of(
+            new IndexModel(Indexes.descending(time, "_id"), new IndexOptions().name(time + "_desc")),
             new IndexModel(
-                Indexes.descending("receivedAt", "_id"), new IndexOptions().name("receivedAt_desc")),
-            new IndexModel(
-                Indexes.compoundIndex(Indexes.ascending("name"), Indexes.descending("receivedAt", "_id")),
-                new IndexOptions().name("name_receivedAt_desc"))));
-    rejected.createIndexes(
-        List.of(
-            new IndexModel(
-                Indexes.descending("rejectedAt", "_id"), new IndexOptions().name("rejectedAt_desc")),
-            new IndexModel(
-                Indexes.compoundIndex(Indexes.ascending("reason"), Indexes.descending("rejectedAt", "_id")),
-                new IndexOptions().name("reason_rejectedAt_desc"))));
+                Indexes.compoundIndex(Indexes.ascending(group), Indexes.descending(time, "_id")),
+                new IndexOptions().name(group + "_" + time + "_desc"))));
   }
 
   /** The stored shape of a vote: its fields, {@code _id = voteId}, and {@code receivedAt} as a BSON date. */

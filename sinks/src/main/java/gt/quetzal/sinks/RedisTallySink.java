@@ -6,6 +6,7 @@ import gt.quetzal.contract.AlbumTally;
 import gt.quetzal.contract.BandMinute;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.RedisKeys;
+import gt.quetzal.contract.Timeline;
 import gt.quetzal.contract.Topic;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.sinks.RedisMirrorScript.FieldWrite;

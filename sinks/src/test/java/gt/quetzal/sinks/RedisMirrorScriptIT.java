@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import gt.quetzal.contract.BandMinute;
 import gt.quetzal.contract.RedisKeys;
+import gt.quetzal.contract.Timeline;
 import gt.quetzal.contract.Topic;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.devstack.RedisServer;

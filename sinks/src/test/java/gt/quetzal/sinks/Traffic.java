@@ -10,6 +10,7 @@ import gt.quetzal.contract.BandMinute;
 import gt.quetzal.contract.MongoNames;
 import gt.quetzal.contract.RedisKeys;
 import gt.quetzal.contract.RejectedVote;
+import gt.quetzal.contract.Timeline;
 import gt.quetzal.contract.Topic;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.contract.VoteEvent;

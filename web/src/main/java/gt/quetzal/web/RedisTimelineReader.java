@@ -1,6 +1,7 @@
 package gt.quetzal.web;
 
 import gt.quetzal.contract.RedisKeys;
+import gt.quetzal.contract.Timeline;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +14,8 @@ import redis.clients.jedis.Response;
 
 /**
  * Reads the sinks' per-band minute timeline, {@link RedisKeys#bandMinutes(String)}: one hash per band,
- * field = minute start (epoch millis), value = absolute count in that minute. HMGET asks for exactly the minutes shown, so a long contest
- * does not make the chart slower.
+ * field = {@link Timeline#field} of the minute, value = absolute count in that minute. HMGET asks for
+ * exactly the minutes shown, so a long contest does not make the chart slower.
  */
 public final class RedisTimelineReader implements TimelineReader {
 
@@ -46,7 +47,7 @@ public final class RedisTimelineReader implements TimelineReader {
   }
 
   private static String[] fields(List<Long> minuteStarts) {
-    return minuteStarts.stream().map(String::valueOf).toArray(String[]::new);
+    return minuteStarts.stream().map(Timeline::field).toArray(String[]::new);
   }
 
   /** Missing or non-numeric fields count as 0: a minute nobody voted in has no field at all. */

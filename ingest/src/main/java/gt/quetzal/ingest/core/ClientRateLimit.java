@@ -1,5 +1,7 @@
 package gt.quetzal.ingest.core;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.text.Normalizer;
@@ -55,6 +57,15 @@ public final class ClientRateLimit {
 
   public RateLimiter limiter() {
     return limiter;
+  }
+
+  /** Registers the gauge of the keys this limit tracks, tagged with the route's channel. */
+  public void bindTo(MeterRegistry registry, String channel) {
+    Gauge.builder("quetzal.ingest.rate.limit.keys", limiter, RateLimiter::trackedKeys)
+        .description("Clients (addresses or voterIds) the rate limiter currently tracks")
+        .tag("channel", channel)
+        .strongReference(true)
+        .register(registry);
   }
 
   /** Whether a rejection names the voterId (the key was the vote's own voterId). */

@@ -89,6 +89,23 @@ public record KafkaPublisherConfig(
         bootstrap, clientId, linger, batch, compression, request, delivery, maxBlock, healthTimeout, healthCache);
   }
 
+  /**
+   * {@code PUBLISH_TIMEOUT_MS}, how long a vote waits for Kafka before it is answered 503 /
+   * UNAVAILABLE, for both routes. The default exceeds Kafka's own bound ({@link #sendBoundMs()}) by a
+   * second, so the answer normally reports Kafka's verdict.
+   *
+   * @param kafka as {@link #fromEnv} read it: null when it recorded a problem (the default is then moot)
+   */
+  public static long publishTimeoutMs(EnvReader env, KafkaPublisherConfig kafka) {
+    long fallback = (kafka == null ? defaults("", "").sendBoundMs() : kafka.sendBoundMs()) + 1_000;
+    return env.longValue("PUBLISH_TIMEOUT_MS", fallback, 1, 3_600_000);
+  }
+
+  /** Kafka's own bound on one vote: {@code send} blocks at most max.block.ms, delivery takes at most delivery.timeout.ms. */
+  public long sendBoundMs() {
+    return (long) deliveryTimeoutMs + maxBlockMs;
+  }
+
   /** How long {@link KafkaVotePublisher#close()} waits for the producer to close, after its flush. */
   public long producerCloseTimeoutMs() {
     return Math.max(requestTimeoutMs, 1_000);

@@ -14,8 +14,8 @@ public sealed interface ValidationResult permits ValidationResult.Valid, Validat
     }
   }
 
-  /** At least one rule failed; all failures are listed, in field order. */
-  record Invalid(List<FieldViolation> violations) implements ValidationResult {
+  /** At least one rule failed; all failures are listed, in field order. Also the vote's {@link CastOutcome}. */
+  record Invalid(List<FieldViolation> violations) implements ValidationResult, CastOutcome {
     public Invalid {
       violations = List.copyOf(violations);
       if (violations.isEmpty()) {

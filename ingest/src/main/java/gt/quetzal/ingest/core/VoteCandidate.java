@@ -28,7 +28,8 @@ public record VoteCandidate(
     Object voterId,
     Object voteId,
     String idempotencyKey,
-    List<String> unknownFields) {
+    List<String> unknownFields)
+    implements CastItem {
 
   public VoteCandidate {
     unknownFields = unknownFields == null ? List.of() : List.copyOf(unknownFields);

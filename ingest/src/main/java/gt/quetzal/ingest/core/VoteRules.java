@@ -15,11 +15,6 @@ import gt.quetzal.contract.VoteText;
  */
 public record VoteRules(int maxTextLength, int minVoteIdLength, int maxVoteIdLength) {
 
-  public static final int MIN_YEAR = VoteText.MIN_YEAR;
-  public static final int YEARS_AHEAD = VoteText.YEARS_AHEAD;
-  public static final int MIN_RANK = VoteText.MIN_RANK;
-  public static final int MAX_RANK = VoteText.MAX_RANK;
-
   public static final VoteRules DEFAULT =
       new VoteRules(
           VoteText.DEFAULT_MAX_TEXT_LENGTH, VoteText.DEFAULT_MIN_VOTE_ID_LENGTH, VoteText.DEFAULT_MAX_VOTE_ID_LENGTH);

@@ -2,10 +2,10 @@ package gt.quetzal.ingest.core;
 
 import gt.quetzal.contract.CatalogIndex;
 import gt.quetzal.contract.VoteEvent;
+import gt.quetzal.contract.Names;
 import gt.quetzal.contract.VoteText;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.text.Normalizer;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -16,9 +16,10 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * The one place the vote rules live; the HTTP and gRPC routes both call it, so no rule is written
- * twice. It never throws on bad input: it reports every violation at once, so a client fixes its
- * request in one round trip.
+ * Ingest's door check: the HTTP and gRPC routes both call it. The rules themselves (limits,
+ * characters, NFC) are {@link VoteText}'s and {@link Names}', shared with the streams app; this class
+ * words each broken rule as a field error. It never throws on bad input: it reports every violation
+ * at once, so a client fixes its request in one round trip.
  *
  * <p>Rules:
  *
@@ -100,13 +101,13 @@ public final class VoteValidator {
     Objects.requireNonNull(candidate, "candidate");
     Objects.requireNonNull(channel, "channel");
     long now = clock.millis();
-    int maxYear = LocalDate.ofInstant(clock.instant(), clock.getZone()).getYear() + VoteRules.YEARS_AHEAD;
+    int maxYear = VoteText.latestYear(LocalDate.ofInstant(clock.instant(), clock.getZone()).getYear());
 
     List<FieldViolation> violations = new ArrayList<>();
     String name = requiredText("name", candidate.name(), violations);
     String album = requiredText("album", candidate.album(), violations);
-    Integer year = wholeNumber("year", candidate.year(), VoteRules.MIN_YEAR, maxYear, violations);
-    Integer rank = wholeNumber("rank", candidate.rank(), VoteRules.MIN_RANK, VoteRules.MAX_RANK, violations);
+    Integer year = wholeNumber("year", candidate.year(), VoteText.MIN_YEAR, maxYear, violations);
+    Integer rank = wholeNumber("rank", candidate.rank(), VoteText.MIN_RANK, VoteText.MAX_RANK, violations);
     String voterId = optionalText("voterId", candidate.voterId(), violations);
     String voteId = voteId(candidate, violations);
     for (String unknown : candidate.unknownFields()) {
@@ -145,43 +146,33 @@ public final class VoteValidator {
   // ---- text ----------------------------------------------------------------------------------
 
   private String requiredText(String field, Object value, List<FieldViolation> out) {
-    if (value == null) {
-      out.add(new FieldViolation(field, FieldViolation.REQUIRED, "is required"));
-      return null;
-    }
-    if (!(value instanceof String raw)) {
-      out.add(wrongType(field, "a string", value));
-      return null;
-    }
-    String text = normalise(raw);
-    if (text.isEmpty()) {
-      out.add(new FieldViolation(field, FieldViolation.BLANK, "must not be blank"));
-      return null;
-    }
-    return checkText(field, text, out) ? text : null;
+    return text(field, value, true, out);
   }
 
   private String optionalText(String field, Object value, List<FieldViolation> out) {
+    return text(field, value, false, out);
+  }
+
+  /** An absent or blank optional field means "not given"; a required one is a violation. */
+  private String text(String field, Object value, boolean required, List<FieldViolation> out) {
     if (value == null) {
+      if (required) {
+        out.add(new FieldViolation(field, FieldViolation.REQUIRED, "is required"));
+      }
       return null;
     }
     if (!(value instanceof String raw)) {
       out.add(wrongType(field, "a string", value));
       return null;
     }
-    String text = normalise(raw);
+    String text = Names.normalise(raw);
     if (text.isEmpty()) {
-      return null; // an empty optional field means "not given"
+      if (required) {
+        out.add(new FieldViolation(field, FieldViolation.BLANK, "must not be blank"));
+      }
+      return null;
     }
     return checkText(field, text, out) ? text : null;
-  }
-
-  /** Strip then NFC: composed accents survive byte-for-byte, whatever form the client sent. */
-  private static String normalise(String raw) {
-    String stripped = raw.strip();
-    return Normalizer.isNormalized(stripped, Normalizer.Form.NFC)
-        ? stripped
-        : Normalizer.normalize(stripped, Normalizer.Form.NFC);
   }
 
   private boolean checkText(String field, String text, List<FieldViolation> out) {

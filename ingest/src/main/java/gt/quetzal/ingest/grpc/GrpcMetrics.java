@@ -1,71 +1,46 @@
 package gt.quetzal.ingest.grpc;
 
-import gt.quetzal.contract.VoteEvent;
-import gt.quetzal.ingest.core.FieldViolation;
-import io.micrometer.core.instrument.Counter;
+import gt.quetzal.ingest.core.CastOutcome;
+import gt.quetzal.ingest.core.ValidationResult;
+import gt.quetzal.ingest.core.VoteCounters;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The gRPC route's meters. Names and tags match ingest-http's ({@code quetzal.ingest.votes.*} with
- * {@code channel=grpc}) so one dashboard query covers both routes. Hot-path meters are registered
- * once here: a registry lookup per vote would cost more than the counting.
+ * The gRPC route's meters: the vote counters it shares with ingest-http ({@link VoteCounters},
+ * {@code channel=grpc}), plus its own per-vote latency, votes in flight and open streams. Timers
+ * are registered once here: a registry lookup per vote would cost more than the timing.
  */
 final class GrpcMetrics {
 
   static final String CAST = "Cast";
   static final String CAST_STREAM = "CastStream";
 
-  enum Outcome {
-    ACCEPTED("accepted"),
-    INVALID("invalid"),
-    UNAVAILABLE("unavailable");
+  /** The outcomes a vote is timed under; an abandoned vote is never answered, so it is not timed. */
+  private static final String[] OUTCOMES = {"accepted", "invalid", "unavailable"};
 
-    final String tag;
-
-    Outcome(String tag) {
-      this.tag = tag;
-    }
-  }
-
-  private static final String CHANNEL = VoteEvent.CHANNEL_GRPC;
-
-  private final MeterRegistry registry;
-  private final Counter accepted;
-  private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
-  private final Timer[][] latency = new Timer[2][Outcome.values().length];
-  // Two adders rather than one contended counter: started on call threads, finished on Kafka's.
-  private final LongAdder publishStarted = new LongAdder();
-  private final LongAdder publishFinished = new LongAdder();
+  final VoteCounters votes;
   final AtomicInteger activeStreams = new AtomicInteger();
+  private final Timer[][] latency = new Timer[2][OUTCOMES.length];
 
-  GrpcMetrics(MeterRegistry registry) {
-    this.registry = registry;
-    this.accepted =
-        Counter.builder("quetzal.ingest.votes.accepted")
-            .description("Votes Kafka acknowledged")
-            .tag("channel", CHANNEL)
-            .register(registry);
+  GrpcMetrics(MeterRegistry registry, VoteCounters votes) {
+    this.votes = votes;
     String[] methods = {CAST, CAST_STREAM};
     for (int m = 0; m < methods.length; m++) {
-      for (Outcome outcome : Outcome.values()) {
-        latency[m][outcome.ordinal()] =
+      for (int o = 0; o < OUTCOMES.length; o++) {
+        latency[m][o] =
             Timer.builder("quetzal.ingest.grpc.votes")
                 .description("Per vote, from receipt to its answer (for accepted votes: after Kafka acknowledged)")
                 .tag("method", methods[m])
-                .tag("outcome", outcome.tag)
+                .tag("outcome", OUTCOMES[o])
                 .publishPercentileHistogram()
                 .register(registry);
       }
     }
-    Gauge.builder("quetzal.ingest.grpc.in.flight", this, m -> m.publishStarted.sum() - m.publishFinished.sum())
+    Gauge.builder("quetzal.ingest.grpc.in.flight", votes, VoteCounters::votesInFlight)
         .description("Votes handed to Kafka and not yet answered")
         .strongReference(true)
         .register(registry);
@@ -75,45 +50,14 @@ final class GrpcMetrics {
         .register(registry);
   }
 
-  void publishing() {
-    publishStarted.increment();
-  }
-
-  void published() {
-    publishFinished.increment();
-  }
-
-  void accepted() {
-    accepted.increment();
-  }
-
-  /** Votes not accepted, by reason: invalid, unavailable, cancelled. */
-  void rejected(String reason) {
-    rejected
-        .computeIfAbsent(
-            reason,
-            r ->
-                Counter.builder("quetzal.ingest.votes.rejected")
-                    .description("Votes answered with an error, by reason")
-                    .tag("channel", CHANNEL)
-                    .tag("reason", r)
-                    .register(registry))
-        .increment();
-  }
-
-  void violations(List<FieldViolation> violations) {
-    for (FieldViolation violation : violations) {
-      registry
-          .counter(
-              "quetzal.ingest.votes.violations",
-              "channel", CHANNEL,
-              "field", GrpcVotes.protoField(violation.field()),
-              "code", violation.code())
-          .increment();
+  void latency(String method, CastOutcome outcome, long startNanos) {
+    int o =
+        outcome instanceof CastOutcome.Accepted ? 0
+            : outcome instanceof ValidationResult.Invalid ? 1
+            : outcome instanceof CastOutcome.Unavailable ? 2
+            : -1;
+    if (o >= 0) {
+      latency[CAST.equals(method) ? 0 : 1][o].record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
-  }
-
-  void latency(String method, Outcome outcome, long startNanos) {
-    latency[CAST.equals(method) ? 0 : 1][outcome.ordinal()].record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }
 }

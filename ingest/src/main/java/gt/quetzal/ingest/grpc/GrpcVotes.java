@@ -6,12 +6,15 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.RetryInfo;
+import gt.quetzal.contract.VoteEvent;
 import gt.quetzal.ingest.core.FieldViolation;
 import gt.quetzal.ingest.core.VoteCandidate;
+import gt.quetzal.ingest.core.VoteCounters;
 import gt.quetzal.ingest.core.VoteValidator;
 import gt.quetzal.proto.v1.Vote;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Locale;
 
@@ -51,6 +54,11 @@ final class GrpcVotes {
         List.of());
   }
 
+  /** The vote counters of the gRPC route: {@code channel=grpc}, fields as the proto names them. */
+  static VoteCounters counters(MeterRegistry registry) {
+    return new VoteCounters(registry, VoteEvent.CHANNEL_GRPC, GrpcVotes::protoField);
+  }
+
   /** The name a gRPC client knows a field by. */
   static String protoField(String field) {
     return switch (field) {
@@ -86,6 +94,14 @@ final class GrpcVotes {
             .addDetails(Any.pack(badRequest.build()))
             .build();
     return StatusProto.toStatusRuntimeException(status);
+  }
+
+  /** INVALID_ARGUMENT for a request that failed to parse (see {@link MalformedMessages}). */
+  static StatusRuntimeException malformed(String message) {
+    return invalidArgument(
+        List.of(
+            new FieldViolation(
+                "request", "malformed", "is not a valid protobuf encoding of " + message + " (truncated bytes or invalid UTF-8?)")));
   }
 
   /**

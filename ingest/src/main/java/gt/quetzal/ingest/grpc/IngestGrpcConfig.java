@@ -107,13 +107,11 @@ public record IngestGrpcConfig(
     int threads = env.integer("GRPC_THREADS", 16, 1, 10_000);
     VoteRules rules = VoteRules.fromEnv(env);
     KafkaPublisherConfig kafka = KafkaPublisherConfig.fromEnv(env, SERVICE);
-    long defaultPublishTimeout =
-        kafka == null ? 13_000 : (long) kafka.deliveryTimeoutMs() + kafka.maxBlockMs() + 1_000;
-    long publishTimeout = env.longValue("PUBLISH_TIMEOUT_MS", defaultPublishTimeout, 1, 3_600_000);
+    long publishTimeout = KafkaPublisherConfig.publishTimeoutMs(env, kafka);
     long retryAfter = env.longValue("RETRY_AFTER_MS", 2_000, 1, 3_600_000);
     long healthPoll = env.longValue("HEALTH_POLL_MS", 2_000, 1, 3_600_000);
     // A CastStream vote waits for Kafka's own bound, not PUBLISH_TIMEOUT_MS: the drain covers both.
-    long kafkaBound = kafka == null ? 0 : (long) kafka.deliveryTimeoutMs() + kafka.maxBlockMs();
+    long kafkaBound = kafka == null ? 0 : kafka.sendBoundMs();
     long shutdownTimeout =
         publishTimeout >= kafkaBound
             ? ShutdownDrain.read(env, publishTimeout, "PUBLISH_TIMEOUT_MS (" + publishTimeout + " ms)")

@@ -9,6 +9,7 @@ import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
 import gt.quetzal.ingest.core.ClientRateLimit;
 import gt.quetzal.ingest.core.RateLimiter;
+import gt.quetzal.ingest.core.VoteCounters;
 import gt.quetzal.proto.v1.Vote;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
@@ -20,8 +21,6 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -50,35 +49,31 @@ public final class RateLimitInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> FORWARDED_FOR = Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER);
 
   private final ClientRateLimit rateLimit;
-  private final Counter limited;
+  private final VoteCounters counters;
 
   public RateLimitInterceptor(ClientRateLimit rateLimit, MeterRegistry registry) {
     this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
-    this.limited =
-        Counter.builder("quetzal.ingest.votes.rejected")
-            .description("Votes answered with an error, by reason")
-            .tag("channel", "grpc")
-            .tag("reason", "rate_limited")
-            .register(registry);
-    Gauge.builder("quetzal.ingest.rate.limit.keys", rateLimit.limiter(), RateLimiter::trackedKeys)
-        .description("Clients (addresses or voterIds) the rate limiter currently tracks")
-        .tag("channel", "grpc")
-        .strongReference(true)
-        .register(registry);
+    this.counters = GrpcVotes.counters(registry);
+    rateLimit.bindTo(registry, counters.channel());
   }
 
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String client = rateLimit.config().clientAddresses().client(peer(call), joined(headers.getAll(FORWARDED_FOR)));
     GuardedCall<Q, R> guarded = new GuardedCall<>(call);
-    ServerCall.Listener<Q> delegate = next.startCall(guarded, headers);
-    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
-      private boolean refused; // listener callbacks are serialised by gRPC
+    ServerCall.Listener<Q> service = next.startCall(guarded, headers);
+    return new ForwardingServerCallListener<>() {
+      private ServerCall.Listener<Q> delegate = service; // listener callbacks are serialised by gRPC
+
+      @Override
+      protected ServerCall.Listener<Q> delegate() {
+        return delegate;
+      }
 
       @Override
       public void onMessage(Q message) {
-        if (refused) {
-          return;
+        if (delegate != service) {
+          return; // refused: nothing more is charged or delivered
         }
         List<Object> voterIds = new ArrayList<>();
         collectVoterIds(message, voterIds);
@@ -87,42 +82,14 @@ public final class RateLimitInterceptor implements ServerInterceptor {
         }
         RateLimiter.Decision decision = rateLimit.check(client, voterIds);
         if (!decision.allowed()) {
-          refused = true;
-          limited.increment(Math.max(1, voterIds.size()));
+          counters.rejected("rate_limited", voterIds.size());
           StatusRuntimeException e = resourceExhausted(decision, rateLimit.keyedByVoter());
           guarded.refuse(e.getStatus(), e.getTrailers());
-          super.onCancel(); // the service forgets the call; later writes are ignored by the guard
+          service.onCancel(); // the service forgets the call; later writes are ignored by the guard
+          delegate = new ServerCall.Listener<>() {}; // and hears nothing more of it
           return;
         }
-        super.onMessage(message);
-      }
-
-      @Override
-      public void onHalfClose() {
-        if (!refused) {
-          super.onHalfClose();
-        }
-      }
-
-      @Override
-      public void onCancel() {
-        if (!refused) {
-          super.onCancel();
-        }
-      }
-
-      @Override
-      public void onComplete() {
-        if (!refused) {
-          super.onComplete();
-        }
-      }
-
-      @Override
-      public void onReady() {
-        if (!refused) {
-          super.onReady();
-        }
+        service.onMessage(message);
       }
     };
   }

@@ -1,13 +1,10 @@
 package gt.quetzal.ingest.grpc;
 
-import com.google.protobuf.Any;
-import com.google.rpc.BadRequest;
-import com.google.rpc.Code;
-import gt.quetzal.contract.VoteEvent;
+import gt.quetzal.ingest.core.CastOutcome;
 import gt.quetzal.ingest.core.FieldViolation;
-import gt.quetzal.ingest.core.KafkaVotePublisher;
-import gt.quetzal.ingest.core.PublishFailure;
 import gt.quetzal.ingest.core.ValidationResult;
+import gt.quetzal.ingest.core.VoteCaster;
+import gt.quetzal.ingest.core.VoteCounters;
 import gt.quetzal.ingest.core.VotePublisher;
 import gt.quetzal.ingest.core.VoteValidator;
 import gt.quetzal.proto.v1.CastReply;
@@ -25,8 +22,6 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,19 +29,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code quetzal.v1.VoteService}: the gRPC front door, on the same {@link VoteValidator} and {@link
- * VotePublisher} as the HTTP route.
+ * {@code quetzal.v1.VoteService}: the gRPC front door. Its votes go through the same {@link
+ * VoteCaster} step as the HTTP route's; this class only maps protobuf to candidates and outcomes to
+ * gRPC answers.
  *
  * <h2>Cast (unary)</h2>
  *
@@ -63,47 +56,14 @@ import org.slf4j.LoggerFactory;
  *       still land, so clients that retry should send a vote_id).
  * </ul>
  *
- * <h2>CastStream: why bidi, in runs of votes with one ack per run</h2>
+ * <h2>CastStream</h2>
  *
- * The streaming alternative, client-streaming with one summary at the end, makes every vote of a
- * stream wait for the slowest one, and a failure in the middle leaves the client unsure which votes
- * landed, so it would resend all of them. Here each request message carries a run of votes (at most
- * {@code GRPC_STREAM_MAX_VOTES_PER_MESSAGE}) numbered from its {@code first_sequence}, and one ack
- * answers the run once Kafka settled all of it, with one outcome per vote under its sequence (acks
- * come in Kafka's completion order, not sending order). A client so knows each vote's fate: it
- * retries exactly the UNAVAILABLE ones, drops the INVALID ones, and after a broken stream resends
- * only the un-acked ones under their vote_ids.
- *
- * <p>Runs rather than one message per vote because grpc-java's cost is per message (framing,
- * flushing, parsing and a thread hand-off on both ends): with a vote and an ack per vote it was
- * paid twice per vote and dominated the route (docs/benchmarks.md). One ack per run rather than
- * partial acks as votes settle, because the votes of a run go to Kafka together and settle within
- * about one produce round trip of each other, while partial acks would trickle out per produce
- * batch and bring the per-message cost back. A client that wants lower latency per vote sends
- * shorter runs (one vote per message is allowed).
- *
- * <h2>CastStream flow control</h2>
- *
- * Inbound flow control is manual and counts request messages: the server requests {@code
- * GRPC_STREAM_MAX_IN_FLIGHT_MESSAGES} up front and one more for each ack it has <em>written</em>.
- * Acks are written only while the transport {@code isReady()}; the rest wait in the stream's queue
- * and are flushed from the on-ready callback. A fast sender is therefore held back by HTTP/2 flow
- * control once the window is used, and a client that stops reading acks stops being sent permits
- * too: per stream, at most that many messages (each at most {@code GRPC_MAX_INBOUND_MESSAGE_BYTES}
- * and {@code GRPC_STREAM_MAX_VOTES_PER_MESSAGE} votes) and their acks are held in memory, whatever
- * the client does. A message with no vote ends the stream INVALID_ARGUMENT, one with too many
- * RESOURCE_EXHAUSTED (field {@code votes} in a {@code google.rpc.BadRequest}); both are client bugs.
- *
- * <p>Kafka's I/O thread only records each vote's outcome; the ack of a run is built and written on
- * {@code executor} once the run's last vote settled, so Kafka's sender never builds or serialises
- * responses. On shutdown ({@link #beginShutdown()}) each stream stops requesting, finishes the runs
- * it holds, then ends with UNAVAILABLE so the client resends anything un-acked elsewhere. Unknown
- * protobuf fields are ignored (see {@link GrpcVotes#toCandidate}).
+ * Bidi, in runs of votes with one ack per run, under manual flow control: see {@link
+ * CastStreamCall}. Unknown protobuf fields are ignored (see {@link GrpcVotes#toCandidate}).
  */
 public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, BindableService {
 
   private static final Logger log = LoggerFactory.getLogger(VoteGrpcService.class);
-  private static final String CHANNEL = VoteEvent.CHANNEL_GRPC;
   private static final Metadata.Key<String> IDEMPOTENCY_KEY_HEADER =
       Metadata.Key.of(GrpcVotes.IDEMPOTENCY_KEY, Metadata.ASCII_STRING_MARSHALLER);
   private static final Context.Key<String> IDEMPOTENCY_KEY = Context.key("quetzal-idempotency-key");
@@ -111,11 +71,9 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
   /** What a request that failed to parse becomes (compared by identity; see {@link MalformedMessages}). */
   private static final Vote MALFORMED_VOTE = Vote.newBuilder().build();
 
-  private static final CastStreamRequest MALFORMED_STREAM_REQUEST = CastStreamRequest.newBuilder().build();
-
   /**
    * @param publishTimeoutMs         how long a Cast waits for Kafka before it is answered UNAVAILABLE
-   *                                 (CastStream relies on the publisher's own bound, see Run#cast)
+   *                                 (CastStream relies on the publisher's own bound, see {@link CastStreamCall})
    * @param retryAfterMs             the retry hint sent with UNAVAILABLE
    * @param streamMaxInFlight        per CastStream, request messages received whose ack is not yet written
    * @param streamMaxVotesPerMessage most votes one CastStream request message may carry
@@ -138,13 +96,11 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
     }
   }
 
-  private final VoteValidator validator;
-  private final VotePublisher publisher;
-  private final Settings settings;
-  private final Executor executor;
-  private final GrpcMetrics metrics;
-  private final Set<StreamCall> openStreams = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean publishFailing = new AtomicBoolean();
+  final VoteCaster caster;
+  final Settings settings;
+  final Executor executor;
+  final GrpcMetrics metrics;
+  private final Set<CastStreamCall> openStreams = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
 
   /**
@@ -152,11 +108,11 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
    */
   public VoteGrpcService(
       VoteValidator validator, VotePublisher publisher, MeterRegistry registry, Settings settings, Executor executor) {
-    this.validator = Objects.requireNonNull(validator, "validator");
-    this.publisher = Objects.requireNonNull(publisher, "publisher");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.executor = Objects.requireNonNull(executor, "executor");
-    this.metrics = new GrpcMetrics(registry);
+    VoteCounters votes = GrpcVotes.counters(registry);
+    this.caster = new VoteCaster(validator, publisher, votes, settings.publishTimeoutMs());
+    this.metrics = new GrpcMetrics(registry, votes);
   }
 
   /** The service with the interceptor that reads the {@code idempotency-key} metadata. */
@@ -167,36 +123,28 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
             VoteServiceGrpc.bindService(this),
             Map.of(
                 VoteServiceGrpc.getCastMethod().getFullMethodName(), MALFORMED_VOTE,
-                VoteServiceGrpc.getCastStreamMethod().getFullMethodName(), MALFORMED_STREAM_REQUEST));
+                VoteServiceGrpc.getCastStreamMethod().getFullMethodName(), CastStreamCall.MALFORMED));
     return ServerInterceptors.intercept(tolerant, new IdempotencyKeyInterceptor());
   }
 
-  private static FieldViolation malformed(String message) {
-    return new FieldViolation(
-        "request", "malformed", "is not a valid protobuf encoding of " + message + " (truncated bytes or invalid UTF-8?)");
-  }
-
   /**
-   * RESOURCE_EXHAUSTED, as for a message over the size cap: the run is well-formed, just longer than
-   * this server takes, and splitting it works (HTTP's 413 for a batch over MAX_BATCH_SIZE).
+   * Hands the outcome to {@code answer} at once when it is in (nothing went to Kafka, or Kafka
+   * answered already), else on {@code executor} once Kafka answered, so Kafka's I/O thread never
+   * builds or writes responses; from Kafka's thread only if the executor was shut down.
    */
-  private static StatusRuntimeException tooManyVotes(int count, int max) {
-    String description = "holds " + count + " votes; at most " + max + " per message (split the run)";
-    com.google.rpc.Status status =
-        com.google.rpc.Status.newBuilder()
-            .setCode(Code.RESOURCE_EXHAUSTED_VALUE)
-            .setMessage("The message has too many votes: it " + description + ".")
-            .addDetails(
-                Any.pack(
-                    BadRequest.newBuilder()
-                        .addFieldViolations(
-                            BadRequest.FieldViolation.newBuilder()
-                                .setField("votes")
-                                .setDescription(description)
-                                .setReason("TOO_MANY_ITEMS"))
-                        .build()))
-            .build();
-    return StatusProto.toStatusRuntimeException(status);
+  static <T> void whenDone(CompletableFuture<T> outcome, Executor executor, Consumer<T> answer) {
+    if (outcome.isDone()) {
+      answer.accept(outcome.join());
+      return;
+    }
+    outcome.thenAccept(
+        value -> {
+          try {
+            executor.execute(() -> answer.accept(value));
+          } catch (RuntimeException e) { // executor shut down: answer from here rather than never
+            answer.accept(value);
+          }
+        });
   }
 
   // ---- Cast ----------------------------------------------------------------------------------
@@ -206,49 +154,35 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
     long start = System.nanoTime();
     ServerCallStreamObserver<CastReply> call = (ServerCallStreamObserver<CastReply>) responseObserver;
     if (request == MALFORMED_VOTE) {
-      metrics.rejected("malformed");
-      call.onError(GrpcVotes.invalidArgument(List.of(malformed("quetzal.v1.Vote"))));
+      metrics.votes.rejected("malformed");
+      call.onError(GrpcVotes.malformed("quetzal.v1.Vote"));
       return;
     }
-    ValidationResult result = validator.validate(GrpcVotes.toCandidate(request, IDEMPOTENCY_KEY.get()), CHANNEL);
-    if (result instanceof ValidationResult.Invalid invalid) {
-      metrics.violations(invalid.violations());
-      metrics.rejected("invalid");
-      metrics.latency(GrpcMetrics.CAST, GrpcMetrics.Outcome.INVALID, start);
-      call.onError(GrpcVotes.invalidArgument(invalid.violations()));
-      return;
+    // A call whose deadline passed or whose client left before publishing is not published: nobody would learn the outcome.
+    CompletableFuture<CastOutcome> outcome =
+        caster.cast(GrpcVotes.toCandidate(request, IDEMPOTENCY_KEY.get()), () -> !call.isCancelled());
+    whenDone(outcome, executor, answer -> answerCast(call, answer, start));
+  }
+
+  private void answerCast(ServerCallStreamObserver<CastReply> call, CastOutcome outcome, long start) {
+    metrics.latency(GrpcMetrics.CAST, outcome, start);
+    try {
+      if (outcome instanceof ValidationResult.Invalid invalid) {
+        call.onError(GrpcVotes.invalidArgument(invalid.violations()));
+      } else if (call.isCancelled() || outcome instanceof CastOutcome.Abandoned) {
+        return; // nobody reads the answer; the outcome was counted all the same
+      } else if (outcome instanceof CastOutcome.Accepted accepted) {
+        call.onNext(CastReply.newBuilder().setVoteId(accepted.voteId()).build());
+        call.onCompleted();
+      } else if (outcome instanceof CastOutcome.Unavailable unavailable) {
+        String why =
+            unavailable.failure().forClient() + ". It may still have been stored: retry after " + settings.retryAfterMs()
+                + " ms with the same vote_id, which is counted once.";
+        call.onError(GrpcVotes.unavailable(why, unavailable.voteId(), settings.retryAfterMs()));
+      }
+    } catch (RuntimeException e) { // e.g. the call was cancelled between the check and the write
+      log.debug("answering Cast failed: {}", e.toString());
     }
-    VoteEvent vote = ((ValidationResult.Valid) result).vote();
-    if (call.isCancelled()) {
-      // The deadline passed or the client left before we started: nobody would learn the outcome.
-      metrics.rejected("cancelled");
-      return;
-    }
-    metrics.publishing();
-    publisher
-        .publish(vote)
-        .orTimeout(settings.publishTimeoutMs(), TimeUnit.MILLISECONDS)
-        .whenCompleteAsync(
-            (metadata, error) -> {
-              metrics.published();
-              try {
-                if (error == null) {
-                  onAccepted(GrpcMetrics.CAST, start);
-                  if (!call.isCancelled()) {
-                    call.onNext(CastReply.newBuilder().setVoteId(vote.voteId()).build());
-                    call.onCompleted();
-                  }
-                } else {
-                  String why = onPublishFailed(GrpcMetrics.CAST, start, vote, error);
-                  if (!call.isCancelled()) {
-                    call.onError(GrpcVotes.unavailable(why, vote.voteId(), settings.retryAfterMs()));
-                  }
-                }
-              } catch (RuntimeException e) { // e.g. the call was cancelled between the check and the write
-                log.debug("answering Cast for vote {} failed: {}", vote.voteId(), e.toString());
-              }
-            },
-            executor);
   }
 
   // ---- CastStream ----------------------------------------------------------------------------
@@ -271,11 +205,17 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
       responses.onError(Status.UNAVAILABLE.withDescription("the server is shutting down").asRuntimeException());
       return new NoOpObserver<>();
     }
-    StreamCall stream = new StreamCall(responses);
+    CastStreamCall stream = new CastStreamCall(this, responses);
     openStreams.add(stream);
     metrics.activeStreams.incrementAndGet();
-    responses.request(settings.streamMaxInFlight());
+    stream.start();
     return stream;
+  }
+
+  /** Called once by each stream when it ended, for whatever reason. */
+  void finished(CastStreamCall stream) {
+    openStreams.remove(stream);
+    metrics.activeStreams.decrementAndGet();
   }
 
   /**
@@ -284,299 +224,9 @@ public final class VoteGrpcService implements VoteServiceGrpc.AsyncService, Bind
    */
   public void beginShutdown() {
     shuttingDown = true;
-    for (StreamCall stream : openStreams) {
+    for (CastStreamCall stream : openStreams) {
       stream.shutdown();
     }
-  }
-
-  /** One CastStream call; see the class comment for the flow control. */
-  private final class StreamCall implements StreamObserver<CastStreamRequest> {
-
-    private final ServerCallStreamObserver<CastStreamAck> responses;
-    /** Acks ready to write; filled from any thread, emptied under the lock. */
-    private final ConcurrentLinkedQueue<CastStreamAck> ready = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-
-    // guarded by this
-    private int unacked; // request messages received whose ack is not yet written
-    private boolean halfClosed;
-    private boolean stopping;
-    private boolean finished;
-
-    StreamCall(ServerCallStreamObserver<CastStreamAck> responses) {
-      this.responses = responses;
-      responses.disableAutoRequest();
-      responses.setOnReadyHandler(this::drain);
-      responses.setOnCancelHandler(this::abandon);
-    }
-
-    @Override
-    public void onNext(CastStreamRequest request) {
-      long start = System.nanoTime();
-      int count = request.getVotesCount();
-      synchronized (this) {
-        if (finished) {
-          return;
-        }
-        StatusRuntimeException refusal = refusal(request, count);
-        if (refusal != null) {
-          // A run that cannot be acked vote by vote means a broken client: end the stream. Runs
-          // already taken are not answered; the client resends them under their vote_ids.
-          finish();
-          responses.onError(refusal);
-          return;
-        }
-        unacked++;
-      }
-      Run run = new Run(request.getFirstSequence(), count, start);
-      for (int i = 0; i < count; i++) {
-        run.cast(i, request.getVotes(i));
-      }
-      run.castAll();
-    }
-
-    /** Why a request message cannot be taken at all, or null. */
-    private StatusRuntimeException refusal(CastStreamRequest request, int count) {
-      if (request == MALFORMED_STREAM_REQUEST) {
-        metrics.rejected("malformed");
-        return GrpcVotes.invalidArgument(List.of(malformed("quetzal.v1.CastStreamRequest")));
-      }
-      if (count == 0) {
-        metrics.rejected("empty_message");
-        return GrpcVotes.invalidArgument(
-            List.of(new FieldViolation("votes", FieldViolation.REQUIRED, "must hold at least one vote")));
-      }
-      if (count > settings.streamMaxVotesPerMessage()) {
-        metrics.rejected("too_many_items");
-        return tooManyVotes(count, settings.streamMaxVotesPerMessage());
-      }
-      return null;
-    }
-
-    /**
-     * One request message's votes, from receipt until its ack is queued. Each vote's outcome is
-     * written once to its own slot; {@code pending} (one per published vote, plus one held while
-     * casting) orders those writes before the reads in {@link #answer()}.
-     */
-    private final class Run {
-      private final long firstSequence;
-      private final long start;
-      private final VoteEvent[] published; // null where the vote was invalid
-      private final CastStreamAck.Result[] invalid; // set where the vote was invalid
-      private final Throwable[] failures; // set where Kafka refused the vote
-      private final AtomicInteger pending = new AtomicInteger(1);
-
-      Run(long firstSequence, int count, long start) {
-        this.firstSequence = firstSequence;
-        this.start = start;
-        this.published = new VoteEvent[count];
-        this.invalid = new CastStreamAck.Result[count];
-        this.failures = new Throwable[count];
-      }
-
-      void cast(int index, Vote request) {
-        ValidationResult result = validator.validate(GrpcVotes.toCandidate(request, null), CHANNEL);
-        if (result instanceof ValidationResult.Invalid bad) {
-          metrics.violations(bad.violations());
-          metrics.rejected("invalid");
-          CastStreamAck.Result.Builder answer =
-              CastStreamAck.Result.newBuilder()
-                  .setSequence(firstSequence + index)
-                  .setVoteId(request.getVoteId())
-                  .setOutcome(CastStreamAck.Outcome.INVALID);
-          bad.violations().forEach(v -> answer.addViolations(GrpcVotes.toProto(v)));
-          invalid[index] = answer.build();
-          return;
-        }
-        VoteEvent vote = ((ValidationResult.Valid) result).vote();
-        published[index] = vote;
-        pending.incrementAndGet();
-        metrics.publishing();
-        // No timer per vote or run: the publisher's own bound (Kafka's delivery.timeout.ms after at
-        // most max.block.ms in send) guarantees every future completes.
-        publisher.publish(vote).whenComplete((metadata, error) -> settled(index, error));
-      }
-
-      /** Called once every vote was handed over: answers now if nothing is left with Kafka. */
-      void castAll() {
-        if (pending.decrementAndGet() == 0) {
-          answer(); // we are on the call's own thread: build and write now
-        }
-      }
-
-      /** On Kafka's I/O thread (or the caller's, when send failed at once): record, hand off the last. */
-      private void settled(int index, Throwable error) {
-        metrics.published();
-        if (error != null) {
-          failures[index] = error;
-        }
-        if (pending.decrementAndGet() == 0) {
-          try {
-            executor.execute(this::answer);
-          } catch (RuntimeException e) { // executor shut down: answer from here rather than never
-            answer();
-          }
-        }
-      }
-
-      /** Builds the run's ack, one result per vote in request order, and queues it for writing. */
-      private void answer() {
-        CastStreamAck.Builder ack = CastStreamAck.newBuilder();
-        int accepted = 0;
-        int failed = 0;
-        for (int i = 0; i < published.length; i++) {
-          VoteEvent vote = published[i];
-          if (vote == null) {
-            metrics.latency(GrpcMetrics.CAST_STREAM, GrpcMetrics.Outcome.INVALID, start);
-            ack.addResults(invalid[i]);
-            continue;
-          }
-          CastStreamAck.Result.Builder result =
-              ack.addResultsBuilder().setSequence(firstSequence + i).setVoteId(vote.voteId());
-          if (failures[i] == null) {
-            countAccepted(GrpcMetrics.CAST_STREAM, start);
-            accepted++;
-            result.setOutcome(CastStreamAck.Outcome.ACCEPTED);
-          } else {
-            onPublishFailed(GrpcMetrics.CAST_STREAM, start, vote, failures[i]);
-            failed++;
-            result
-                .setOutcome(CastStreamAck.Outcome.UNAVAILABLE)
-                .setRetryAfterMs((int) Math.min(Integer.MAX_VALUE, settings.retryAfterMs()));
-          }
-        }
-        if (accepted > 0 && failed == 0) {
-          kafkaAcknowledges(); // a run with both says nothing new: do not flip the warning back and forth
-        }
-        ready.add(ack.build());
-        drain();
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      abandon(); // the client cancelled or the transport broke; nobody reads acks any more
-    }
-
-    @Override
-    public void onCompleted() {
-      synchronized (this) {
-        halfClosed = true;
-      }
-      drain();
-    }
-
-    void shutdown() {
-      synchronized (this) {
-        stopping = true;
-      }
-      scheduleDrain();
-    }
-
-    private void scheduleDrain() {
-      if (drainScheduled.compareAndSet(false, true)) {
-        try {
-          executor.execute(this::drain);
-        } catch (RuntimeException e) { // executor shut down: write from here rather than never
-          drain();
-        }
-      }
-    }
-
-    /** Writes what the transport takes now, requests as many new messages, and ends the call when due. */
-    private void drain() {
-      drainScheduled.set(false);
-      int written = 0;
-      synchronized (this) {
-        if (finished) {
-          ready.clear();
-          return;
-        }
-        try {
-          CastStreamAck ack;
-          while (responses.isReady() && (ack = ready.poll()) != null) {
-            responses.onNext(ack);
-            written++;
-          }
-        } catch (RuntimeException e) { // cancelled under our feet
-          log.debug("writing CastStream acks failed: {}", e.toString());
-          finish();
-          return;
-        }
-        unacked -= written;
-        if (unacked == 0 && halfClosed) {
-          finish(); // bookkeeping first: the client may act on the status at once
-          responses.onCompleted();
-          return;
-        }
-        if (unacked == 0 && stopping) {
-          finish();
-          responses.onError(
-              Status.UNAVAILABLE
-                  .withDescription("the server is shutting down; resend votes without an ack, under their vote_id")
-                  .asRuntimeException());
-          return;
-        }
-        if (halfClosed || stopping) {
-          return;
-        }
-      }
-      if (written > 0) {
-        responses.request(written); // thread-safe, and outside the lock: a direct executor may deliver inline
-      }
-    }
-
-    private void abandon() {
-      synchronized (this) {
-        if (finished) {
-          return;
-        }
-        finish();
-        ready.clear();
-      }
-    }
-
-    // guarded by this
-    private void finish() {
-      if (!finished) {
-        finished = true;
-        openStreams.remove(this);
-        metrics.activeStreams.decrementAndGet();
-      }
-    }
-  }
-
-  // ---- shared outcomes -----------------------------------------------------------------------
-
-  private void onAccepted(String method, long start) {
-    countAccepted(method, start);
-    kafkaAcknowledges();
-  }
-
-  private void countAccepted(String method, long start) {
-    metrics.accepted();
-    metrics.latency(method, GrpcMetrics.Outcome.ACCEPTED, start);
-  }
-
-  private void kafkaAcknowledges() {
-    if (publishFailing.get() && publishFailing.compareAndSet(true, false)) {
-      log.info("Kafka acknowledges votes again");
-    }
-  }
-
-  /** Counts and logs a vote Kafka did not take; returns the reason for the client. */
-  private String onPublishFailed(String method, long start, VoteEvent vote, Throwable error) {
-    PublishFailure failure = PublishFailure.of(error, settings.publishTimeoutMs());
-    String why = failure.forClient();
-    if (publishFailing.compareAndSet(false, true)) {
-      log.warn("answering UNAVAILABLE until Kafka acknowledges again: {}", failure.forLog());
-    } else {
-      log.debug("vote {} refused: {}", vote.voteId(), failure.forLog());
-    }
-    metrics.rejected("unavailable");
-    metrics.latency(method, GrpcMetrics.Outcome.UNAVAILABLE, start);
-    return why + ". It may still have been stored: retry after " + settings.retryAfterMs()
-        + " ms with the same vote_id, which is counted once.";
   }
 
   /** Puts the {@code idempotency-key} metadata value in the call's context. */

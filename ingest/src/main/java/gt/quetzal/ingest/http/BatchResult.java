@@ -1,7 +1,11 @@
 package gt.quetzal.ingest.http;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import gt.quetzal.ingest.core.CastOutcome;
 import gt.quetzal.ingest.core.FieldViolation;
+import gt.quetzal.ingest.core.ValidationResult;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,4 +35,27 @@ public record BatchResult(List<Accepted> accepted, List<Rejected> rejected, List
   }
 
   public record Unavailable(int index, String voteId) {}
+
+  /** The cast step's outcomes, one per item of the request, sorted into the three lists. */
+  static BatchResult of(List<CastOutcome> outcomes) {
+    List<Accepted> accepted = new ArrayList<>(outcomes.size());
+    List<Rejected> rejected = new ArrayList<>();
+    List<Unavailable> unavailable = new ArrayList<>();
+    for (int i = 0; i < outcomes.size(); i++) {
+      CastOutcome outcome = outcomes.get(i);
+      if (outcome instanceof CastOutcome.Accepted a) {
+        accepted.add(new Accepted(i, a.voteId()));
+      } else if (outcome instanceof ValidationResult.Invalid invalid) {
+        rejected.add(new Rejected(i, invalid.violations()));
+      } else if (outcome instanceof CastOutcome.Unavailable u) {
+        unavailable.add(new Unavailable(i, u.voteId()));
+      } else {
+        throw new IllegalStateException("a batch vote cannot be " + outcome);
+      }
+    }
+    return new BatchResult(accepted, rejected, unavailable);
+  }
+
+  /** A problem document with the three lists as RFC 9457 extension members. */
+  record WithProblem(@JsonUnwrapped Problem problem, @JsonUnwrapped BatchResult lists) {}
 }

@@ -98,9 +98,7 @@ public record IngestHttpConfig(
     int maxBatchBody = env.integer("MAX_BATCH_BODY_BYTES", 1_048_576, 64, 256 * 1024 * 1024);
     VoteRules rules = VoteRules.fromEnv(env);
     KafkaPublisherConfig kafka = KafkaPublisherConfig.fromEnv(env, SERVICE);
-    long defaultPublishTimeout =
-        kafka == null ? 13_000 : (long) kafka.deliveryTimeoutMs() + kafka.maxBlockMs() + 1_000;
-    long publishTimeout = env.longValue("PUBLISH_TIMEOUT_MS", defaultPublishTimeout, 1, 3_600_000);
+    long publishTimeout = KafkaPublisherConfig.publishTimeoutMs(env, kafka);
     int retryAfter = env.integer("RETRY_AFTER_SECONDS", 2, 1, 3_600);
     int maxThreads = env.integer("HTTP_MAX_THREADS", 200, 16, 10_000);
     long shutdownTimeout =

@@ -3,6 +3,7 @@ package gt.quetzal.ingest.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import gt.quetzal.ingest.core.FieldViolation;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -57,36 +58,30 @@ public record Problem(
     return new Problem(INVALID_VOTE, "The vote is invalid", 400, "Fix these fields: " + fields + ".", violations);
   }
 
+  /** A problem with the body as a whole: its one error names the field {@code body}. */
+  private static Problem aboutBody(String type, String title, int status, String detail, String code, String message) {
+    return new Problem(type, title, status, detail, List.of(new FieldViolation("body", code, message)));
+  }
+
   static Problem invalidBody(String code, String message) {
-    return new Problem(
-        INVALID_VOTE, "The vote is invalid", 400, "The body " + message + ".", List.of(new FieldViolation("body", code, message)));
+    return aboutBody(INVALID_VOTE, "The vote is invalid", 400, "The body " + message + ".", code, message);
   }
 
   static Problem malformedJson(String detail) {
-    return new Problem(
-        MALFORMED_JSON,
-        "The body is not valid JSON",
-        400,
-        detail,
-        List.of(new FieldViolation("body", "malformed_json", "is not valid JSON")));
+    return aboutBody(MALFORMED_JSON, "The body is not valid JSON", 400, detail, "malformed_json", "is not valid JSON");
   }
 
   static Problem bodyTooLarge(long limit) {
-    return new Problem(
-        BODY_TOO_LARGE,
-        "The body is too large",
-        413,
-        "The body may be at most " + limit + " bytes here.",
-        List.of(new FieldViolation("body", "too_large", "must be at most " + limit + " bytes")));
+    return aboutBody(
+        BODY_TOO_LARGE, "The body is too large", 413, "The body may be at most " + limit + " bytes here.", "too_large",
+        "must be at most " + limit + " bytes");
   }
 
   static Problem batchTooLarge(int limit, int given) {
-    return new Problem(
-        BATCH_TOO_LARGE,
-        "The batch has too many votes",
-        413,
-        "A batch may hold at most " + limit + " votes; this one has " + given + ". Split it.",
-        List.of(new FieldViolation("body", "too_many_items", "must hold at most " + limit + " votes (got " + given + ")")));
+    return aboutBody(
+        BATCH_TOO_LARGE, "The batch has too many votes", 413,
+        "A batch may hold at most " + limit + " votes; this one has " + given + ". Split it.", "too_many_items",
+        "must hold at most " + limit + " votes (got " + given + ")");
   }
 
   static Problem unsupportedMediaType(String given) {
@@ -112,6 +107,22 @@ public record Problem(
         List.of());
   }
 
+  /** A batch without one valid vote; each error's field is {@code [index].field}. */
+  static Problem invalidBatch(List<BatchResult.Rejected> rejected) {
+    List<FieldViolation> errors = new ArrayList<>();
+    for (BatchResult.Rejected item : rejected) {
+      for (FieldViolation violation : item.errors()) {
+        errors.add(new FieldViolation("[" + item.index() + "]." + violation.field(), violation.code(), violation.message()));
+      }
+    }
+    return new Problem(
+        INVALID_VOTE,
+        "No vote in the batch is valid",
+        400,
+        "Every vote of the batch broke a rule; see rejected for each vote's errors.",
+        errors);
+  }
+
   static Problem unavailable(String detail, String voteId) {
     return new Problem(UNAVAILABLE, "Votes cannot be accepted right now", 503, detail, List.of(), voteId);
   }
@@ -135,12 +146,10 @@ public record Problem(
   }
 
   static Problem requestTimeout(long idleTimeoutMs) {
-    return new Problem(
-        REQUEST_TIMEOUT,
-        "The request took too long",
-        408,
-        "The body did not arrive within " + idleTimeoutMs + " ms of silence; nothing was accepted.",
-        List.of(new FieldViolation("body", "timeout", "was not sent in time")));
+    return aboutBody(
+        REQUEST_TIMEOUT, "The request took too long", 408,
+        "The body did not arrive within " + idleTimeoutMs + " ms of silence; nothing was accepted.", "timeout",
+        "was not sent in time");
   }
 
   static Problem internal() {

@@ -1,7 +1,5 @@
 package gt.quetzal.ingest.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import gt.quetzal.contract.Json;
 import gt.quetzal.ingest.core.FieldViolation;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -25,7 +23,7 @@ final class ProblemErrorHandler extends ErrorHandler {
   @Override
   protected void generateResponse(
       Request request, Response response, int code, String message, Throwable cause, Callback callback) {
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, IngestHttpApp.PROBLEM_JSON);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, HttpJson.PROBLEM_JSON);
     // Requests with their headers intact that Jetty still refuses are refused for their URI
     // (%00, encoded dot segments); header-level failures come through badMessageError instead.
     String field = code == 400 ? "path" : null;
@@ -34,7 +32,7 @@ final class ProblemErrorHandler extends ErrorHandler {
 
   @Override
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-    fields.put(HttpHeader.CONTENT_TYPE, IngestHttpApp.PROBLEM_JSON);
+    fields.put(HttpHeader.CONTENT_TYPE, HttpJson.PROBLEM_JSON);
     return ByteBuffer.wrap(body(status, reason, null));
   }
 
@@ -53,10 +51,6 @@ final class ProblemErrorHandler extends ErrorHandler {
             status,
             "The request was refused before it reached a route: " + detail + ".",
             status >= 400 && status < 500 ? List.of(new FieldViolation(field, "rejected", detail)) : List.of());
-    try {
-      return Json.MAPPER.writeValueAsBytes(problem);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write a problem document", e);
-    }
+    return HttpJson.bytes(problem);
   }
 }

@@ -67,9 +67,6 @@ public final class RawVoteReader {
   static final String UNKNOWN_BAND = "unknown_band";
   static final String UNKNOWN_ALBUM = "unknown_album";
 
-  static final int MIN_YEAR = VoteText.MIN_YEAR;
-  static final int MIN_RANK = VoteText.MIN_RANK;
-  static final int MAX_RANK = VoteText.MAX_RANK;
 
   // Trailing tokens would mean two values glued together; neither is trustworthy.
   private static final ObjectReader READER =
@@ -112,9 +109,9 @@ public final class RawVoteReader {
     long maxYear =
         receivedAt == null
             ? Long.MAX_VALUE
-            : Instant.ofEpochMilli(receivedAt).atOffset(ZoneOffset.UTC).getYear() + (long) VoteText.YEARS_AHEAD;
-    Long year = integer("year", fields.year, MIN_YEAR, maxYear, problems);
-    Long rank = integer("rank", fields.rank, MIN_RANK, MAX_RANK, problems);
+            : VoteText.latestYear(Instant.ofEpochMilli(receivedAt).atOffset(ZoneOffset.UTC).getYear());
+    Long year = integer("year", fields.year, VoteText.MIN_YEAR, maxYear, problems);
+    Long rank = integer("rank", fields.rank, VoteText.MIN_RANK, VoteText.MAX_RANK, problems);
     String voterId = optionalText("voterId", fields.voterId, problems);
     if (voterId != null) {
       textRules("voterId", voterId, problems);
@@ -175,8 +172,8 @@ public final class RawVoteReader {
     List<String> problems = new ArrayList<>();
     name("name", fields.name, problems);
     name("album", fields.album, problems);
-    integer("year", fields.year, MIN_YEAR, currentYear + (long) VoteText.YEARS_AHEAD, problems);
-    integer("rank", fields.rank, MIN_RANK, MAX_RANK, problems);
+    integer("year", fields.year, VoteText.MIN_YEAR, VoteText.latestYear(currentYear), problems);
+    integer("rank", fields.rank, VoteText.MIN_RANK, VoteText.MAX_RANK, problems);
     return problems;
   }
 

@@ -1,5 +1,6 @@
 package gt.quetzal.streams.topology;
 
+import gt.quetzal.contract.Timeline;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -21,8 +22,8 @@ public record TopologyOptions(
     Duration flushInterval,
     VoterPolicy voterPolicy) {
 
-  /** The tumbling window size of the per-minute timeline. */
-  public static final Duration WINDOW = Duration.ofMinutes(1);
+  /** The tumbling window size of the per-minute timeline: the minute Redis encodes ({@link Timeline}). */
+  public static final Duration WINDOW = Duration.ofMillis(Timeline.MINUTE_MS);
 
   public static final Duration DEFAULT_DEDUP_RETENTION = Duration.ofHours(1);
   public static final Duration DEFAULT_WINDOW_GRACE = Duration.ofSeconds(30);
@@ -55,7 +56,7 @@ public record TopologyOptions(
 
   /** Start of the window holding {@code timestamp}. */
   public static long windowStart(long timestamp) {
-    return timestamp - Math.floorMod(timestamp, WINDOW.toMillis());
+    return Timeline.minuteStart(timestamp);
   }
 
   public static TopologyOptions defaults() {

@@ -140,7 +140,11 @@ class VotesTopologyTest {
     send(vote, T0.plusSeconds(5));
     flush();
 
-    assertThat(accepted.readKeyValuesToList()).containsExactly(KeyValue.pair("v-1", vote));
+    // The accepted vote carries the time it is counted in: its record's timestamp (on votes.raw the
+    // broker's append time), not the receivedAt ingest stamped with its own clock.
+    VoteEvent counted = new VoteEvent(
+        "v-1", TREBOL, ALBUM, 1997, 87, null, "http", T0.plusSeconds(5).toEpochMilli());
+    assertThat(accepted.readKeyValuesToList()).containsExactly(KeyValue.pair("v-1", counted));
     assertThat(rejected.isEmpty()).isTrue();
     assertThat(bandTallies.readKeyValuesToList()).containsExactly(KeyValue.pair(TREBOL, 1L));
     assertThat(albumTallies.readKeyValuesToList())

@@ -1,4 +1,4 @@
-package gt.quetzal.sinks;
+package gt.quetzal.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

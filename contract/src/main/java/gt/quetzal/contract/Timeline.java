@@ -1,6 +1,5 @@
-package gt.quetzal.sinks;
+package gt.quetzal.contract;
 
-import gt.quetzal.contract.RedisKeys;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -9,17 +8,23 @@ import java.util.TreeMap;
  * How a minute of the timeline is encoded in Redis. In a band's hash ({@link RedisKeys#bandMinutes}) the
  * field is the window start in epoch millis, in decimal; on the stream ({@link RedisKeys#TIMELINE_STREAM})
  * the entry ID is {@code <minuteStart>-0}, which Grafana's redis-datasource reads as the entry's time.
- * The script writes both from the same accepted values, so the stream is always the hashes pivoted:
+ * The sinks' script writes both from the same accepted values, and the web page reads the hashes
+ * back through {@link #field}, so the stream is always the hashes pivoted:
  * {@link #streamOf} states that invariant, and the tests hold Redis to it.
  */
-final class Timeline {
+public final class Timeline {
 
-  static final long MINUTE_MS = 60_000;
+  public static final long MINUTE_MS = 60_000;
 
   private Timeline() {}
 
+  /** The start of the minute holding {@code timestamp} (epoch ms): the minute a vote is counted in. */
+  public static long minuteStart(long timestamp) {
+    return timestamp - Math.floorMod(timestamp, MINUTE_MS);
+  }
+
   /** The hash field of a minute: canonical decimal, the form the script also parses out of entry IDs. */
-  static String field(long minuteStart) {
+  public static String field(long minuteStart) {
     if (minuteStart <= 0 || minuteStart % MINUTE_MS != 0) {
       throw new IllegalArgumentException("not a positive minute boundary: " + minuteStart);
     }
@@ -27,12 +32,12 @@ final class Timeline {
   }
 
   /** The stream entry ID of a minute: explicit and deterministic, so a rewrite lands on the same ID. */
-  static String entryId(long minuteStart) {
+  public static String entryId(long minuteStart) {
     return field(minuteStart) + "-0";
   }
 
   /** The minute an entry ID stands for (the millisecond part of {@code ms-seq}). */
-  static long minuteOf(String entryId) {
+  public static long minuteOf(String entryId) {
     int dash = entryId.indexOf('-');
     if (dash <= 0) {
       throw new IllegalArgumentException("not a stream entry ID: " + entryId);
@@ -47,7 +52,7 @@ final class Timeline {
    *
    * @param hashes band → (hash field → count), as read with HGETALL
    */
-  static SortedMap<Long, SortedMap<String, String>> streamOf(Map<String, Map<String, String>> hashes, int maxMinutes) {
+  public static SortedMap<Long, SortedMap<String, String>> streamOf(Map<String, Map<String, String>> hashes, int maxMinutes) {
     TreeMap<Long, SortedMap<String, String>> stream = new TreeMap<>();
     hashes.forEach(
         (band, minutes) ->
