@@ -31,7 +31,7 @@ import redis.clients.jedis.RedisClient;
  * system's pick. The benchmarks, the fault runs and the end-to-end tests all start their stack here.
  *
  * <pre>{@code
- * try (InProcessStack stack = InProcessStack.builder().contest(catalog).everything().start()) {
+ * try (InProcessStack stack = InProcessStack.builder().contest(catalog).streams().sinks().ingestHttp().start()) {
  *   int port = stack.ingestHttp().httpPort();
  * }
  * }</pre>
@@ -46,11 +46,11 @@ public final class InProcessStack implements AutoCloseable {
 
   private final Devstack devstack; // null on infrastructure the caller owns
   private final Infra infra;
+  private final Map<Service, Object> configs = new EnumMap<>(Service.class);
+  private final Map<Service, AutoCloseable> running = new EnumMap<>(Service.class);
   private ScratchDir stateDir; // the streams app's, when it runs
   private RedisClient redis;
   private MongoClient mongo;
-  private final Map<Service, Object> configs = new EnumMap<>(Service.class);
-  private final Map<Service, AutoCloseable> running = new EnumMap<>(Service.class);
 
   private InProcessStack(Devstack devstack, Infra infra) {
     this.devstack = devstack;
@@ -95,14 +95,6 @@ public final class InProcessStack implements AutoCloseable {
 
     public Builder ingestGrpc(String... envPairs) {
       return with(Service.INGEST_GRPC, envPairs);
-    }
-
-    /** Every service, with its defaults. */
-    public Builder everything() {
-      for (Service service : Service.values()) {
-        services.putIfAbsent(service, Map.of());
-      }
-      return this;
     }
 
     /** Under what {@link Service#env} sets: tuning read from the caller's environment, say. */
