@@ -4,22 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import gt.quetzal.bench.stack.InProcessStack;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.RedisKeys;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.contract.VoteEvent;
-import gt.quetzal.devstack.Devstack;
 import gt.quetzal.ingest.corpus.BadInputCorpus;
 import gt.quetzal.ingest.corpus.CorpusRunner;
-import gt.quetzal.ingest.grpc.IngestGrpcConfig;
 import gt.quetzal.ingest.grpc.IngestGrpcMain;
-import gt.quetzal.ingest.http.IngestHttpConfig;
 import gt.quetzal.ingest.http.IngestHttpMain;
 import gt.quetzal.proto.v1.Vote;
 import gt.quetzal.proto.v1.VoteServiceGrpc;
-import gt.quetzal.sinks.SinksConfig;
-import gt.quetzal.sinks.SinksMain;
-import gt.quetzal.streams.runtime.StreamsAppConfig;
 import gt.quetzal.streams.runtime.StreamsMain;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -30,8 +25,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -62,8 +55,7 @@ class BadInputCorpusIT {
   private static final Duration IDLE = Duration.ofSeconds(1);
   private static final int CONTROLS_PER_ROUTE = 5;
 
-  private static Devstack stack;
-  private static final List<AutoCloseable> services = new ArrayList<>();
+  private static InProcessStack stack;
   private static IngestHttpMain.Running ingestHttp;
   private static IngestGrpcMain.Running ingestGrpc;
   private static StreamsMain.Running streams;
@@ -71,24 +63,16 @@ class BadInputCorpusIT {
   private static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
-  static void startEverything() throws Exception {
-    stack = Devstack.startEphemeral();
-    Path stateDir = Files.createTempDirectory("quetzal-corpus-streams");
-    Map<String, String> common =
-        Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-            "REDIS_URL", stack.redisUrl(),
-            "MONGO_URI", stack.mongoUri());
-    streams = StreamsMain.start(StreamsAppConfig.fromEnv(with(common, "HTTP_PORT", "0", "STATE_DIR", stateDir.toString())));
-    services.add(streams);
-    services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
-    ingestHttp =
-        IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0", "HTTP_IDLE_TIMEOUT_MS", Long.toString(IDLE.toMillis()))));
-    services.add(ingestHttp);
-    ingestGrpc = IngestGrpcMain.start(IngestGrpcConfig.fromEnv(with(common, "GRPC_PORT", "0", "HTTP_PORT", "0")));
-    services.add(ingestGrpc);
-    ingestHttp.awaitContest(Duration.ofSeconds(60));
-    ingestGrpc.awaitContest(Duration.ofSeconds(60));
+  static void startEverything() {
+    stack = InProcessStack.builder()
+        .streams()
+        .sinks()
+        .ingestHttp("HTTP_IDLE_TIMEOUT_MS", Long.toString(IDLE.toMillis()))
+        .ingestGrpc()
+        .start();
+    streams = stack.streams();
+    ingestHttp = stack.ingestHttp();
+    ingestGrpc = stack.ingestGrpc();
     channel = ManagedChannelBuilder.forAddress("localhost", ingestGrpc.grpcPort()).usePlaintext().build();
   }
 
@@ -96,9 +80,6 @@ class BadInputCorpusIT {
   static void stopEverything() throws Exception {
     if (channel != null) {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-    for (int i = services.size() - 1; i >= 0; i--) {
-      services.get(i).close();
     }
     if (stack != null) {
       stack.close();
@@ -226,13 +207,5 @@ class BadInputCorpusIT {
 
   private static int get(URI uri) throws Exception {
     return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-  }
-
-  private static Map<String, String> with(Map<String, String> base, String... pairs) {
-    Map<String, String> env = new HashMap<>(base);
-    for (int i = 0; i < pairs.length; i += 2) {
-      env.put(pairs[i], pairs[i + 1]);
-    }
-    return env;
   }
 }

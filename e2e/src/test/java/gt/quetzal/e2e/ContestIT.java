@@ -3,19 +3,13 @@ package gt.quetzal.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import gt.quetzal.bench.stack.InProcessStack;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.RedisKeys;
 import gt.quetzal.devstack.Devstack;
-import gt.quetzal.ingest.http.IngestHttpConfig;
-import gt.quetzal.ingest.http.IngestHttpMain;
-import gt.quetzal.sinks.SinksConfig;
-import gt.quetzal.sinks.SinksMain;
-import gt.quetzal.streams.runtime.StreamsAppConfig;
-import gt.quetzal.streams.runtime.StreamsMain;
 import gt.quetzal.streams.contest.ContestMain;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,9 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,38 +32,25 @@ import redis.clients.jedis.RedisClient;
 class ContestIT {
 
   @TempDir static Path dir;
-  private static Devstack stack;
-  private static final List<AutoCloseable> services = new ArrayList<>();
-  private static IngestHttpMain.Running ingest;
-  private static RedisClient redis;
+  private static Devstack devstack;
+  private static InProcessStack stack;
+  private static RedisClient redis; // the stack's
   private static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void startEverything() throws Exception {
-    stack = Devstack.startEphemeral();
-    Map<String, String> common =
-        Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-            "REDIS_URL", stack.redisUrl(),
-            "MONGO_URI", stack.mongoUri());
+    devstack = Devstack.startEphemeral();
     assertThat(tool("apply", catalog("two.json", "Band A", "Band B").toString())).isZero();
-    services.add(StreamsMain.start(StreamsAppConfig.fromEnv(with(common, "HTTP_PORT", "0", "STATE_DIR", dir.resolve("streams").toString()))));
-    services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
-    ingest = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0")));
-    services.add(ingest);
-    redis = RedisClient.create(URI.create(stack.redisUrl()));
+    stack = InProcessStack.builder().streams().sinks().ingestHttp().startOn(devstack);
+    redis = stack.redis();
   }
 
   @AfterAll
-  static void stopEverything() throws Exception {
-    for (int i = services.size() - 1; i >= 0; i--) {
-      services.get(i).close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
+  static void stopEverything() {
     if (stack != null) {
       stack.close();
+    } else if (devstack != null) {
+      devstack.close();
     }
   }
 
@@ -131,13 +109,13 @@ class ContestIT {
 
   private static int tool(ByteArrayOutputStream out, String... args) {
     PrintStream printed = new PrintStream(out, true, StandardCharsets.UTF_8);
-    return ContestMain.run(args, Map.of("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers()), printed, printed);
+    return ContestMain.run(args, Map.of("KAFKA_BOOTSTRAP_SERVERS", devstack.bootstrapServers()), printed, printed);
   }
 
   private static HttpResponse<String> vote(String band, String album) throws Exception {
     String body = "{\"name\":\"" + band + "\",\"album\":\"" + album + "\",\"year\":\"2001\",\"rank\":\"40\"}";
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://localhost:" + ingest.httpPort() + "/votes"))
+        HttpRequest.newBuilder(stack.ingestUrl().resolve("/votes"))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build(),
@@ -146,16 +124,8 @@ class ContestIT {
 
   private static int status(String path) throws Exception {
     return http.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + ingest.httpPort() + path)).build(),
+            HttpRequest.newBuilder(stack.ingestUrl().resolve(path)).build(),
             HttpResponse.BodyHandlers.discarding())
         .statusCode();
-  }
-
-  private static Map<String, String> with(Map<String, String> base, String... pairs) {
-    Map<String, String> env = new HashMap<>(base);
-    for (int i = 0; i < pairs.length; i += 2) {
-      env.put(pairs[i], pairs[i + 1]);
-    }
-    return env;
   }
 }

@@ -4,14 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import gt.quetzal.contract.Catalog;
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.ThrowingConsumer;
@@ -19,10 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * Issue 15, item 5: the live page for any contest, in headless Chromium over the whole pipeline. A
@@ -34,51 +25,22 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 class ContestPageBrowserIT {
 
-  private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM_BIN", "/usr/bin/chromium"));
-  private static final Path CHROMEDRIVER =
-      Path.of(System.getenv().getOrDefault("CHROMEDRIVER_BIN", "/usr/bin/chromedriver"));
-  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   /** How long the page may take to show a change already in Redis (the SSE push is ≤ 1 s). */
   private static final Duration SHOWN = Duration.ofSeconds(20);
 
-  private static Path browserProfile;
+  private static HeadlessChromium browser;
   private static ChromeDriver driver;
 
   @BeforeAll
-  static void startBrowser() throws IOException {
-    assertThat(CHROMIUM).as("headless browser (apt-get install chromium)").isExecutable();
-    assertThat(CHROMEDRIVER).as("WebDriver (apt-get install chromium-driver)").isExecutable();
-    Files.createDirectories(SCREENSHOTS);
-    browserProfile = Files.createTempDirectory("quetzal-chromium-contest");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--user-data-dir=" + browserProfile,
-        "--window-size=1280,1000",
-        "--lang=es-GT");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    driver = new ChromeDriver(service, options);
+  static void startBrowser() {
+    browser = HeadlessChromium.start("1280,1000");
+    driver = browser.driver();
   }
 
   @AfterAll
-  static void stopBrowser() throws IOException {
-    if (driver != null) {
-      driver.quit();
-    }
-    if (browserProfile != null) {
-      try (var paths = Files.walk(browserProfile)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+  static void stopBrowser() {
+    if (browser != null) {
+      browser.close();
     }
   }
 
@@ -312,13 +274,6 @@ class ContestPageBrowserIT {
   }
 
   private static void screenshot(String name) {
-    try {
-      File shot = driver.getScreenshotAs(OutputType.FILE);
-      Path target = SCREENSHOTS.resolve(name + ".png");
-      Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-      System.out.println("screenshot: " + target.toAbsolutePath());
-    } catch (RuntimeException | IOException e) {
-      System.err.println("could not save screenshot " + name + ": " + e);
-    }
+    browser.screenshot(name);
   }
 }

@@ -3,30 +3,14 @@ package gt.quetzal.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import gt.quetzal.bench.stack.InProcessStack;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.Json;
-import gt.quetzal.devstack.Devstack;
-import gt.quetzal.ingest.http.IngestHttpConfig;
-import gt.quetzal.ingest.http.IngestHttpMain;
-import gt.quetzal.sinks.SinksConfig;
-import gt.quetzal.sinks.SinksMain;
-import gt.quetzal.streams.runtime.StreamsAppConfig;
-import gt.quetzal.streams.runtime.StreamsMain;
-import gt.quetzal.web.WebConfig;
-import gt.quetzal.web.WebMain;
-import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * One contest's whole pipeline in process, on a fresh devstack: the contest is applied first, then
@@ -40,53 +24,23 @@ final class ContestPipeline implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  private final Devstack stack;
-  private final List<AutoCloseable> services = new ArrayList<>();
-  private final Path stateDir;
-  private int ingestPort;
-  private int webPort;
+  private final InProcessStack stack;
 
-  private ContestPipeline(Devstack stack, Path stateDir) {
+  private ContestPipeline(InProcessStack stack) {
     this.stack = stack;
-    this.stateDir = stateDir;
   }
 
-  /** @param catalog the contest, or {@code null} for an open contest */
-  static ContestPipeline start(Catalog catalog) throws IOException {
-    ContestPipeline pipeline = new ContestPipeline(Devstack.startEphemeral(), Files.createTempDirectory("quetzal-contest-streams"));
-    try {
-      pipeline.startServices(catalog);
-      return pipeline;
-    } catch (RuntimeException | Error e) {
-      pipeline.close();
-      throw e;
-    }
-  }
-
-  private void startServices(Catalog catalog) {
-    stack.applyContest(catalog);
-    Map<String, String> common =
-        Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-            "REDIS_URL", stack.redisUrl(),
-            "MONGO_URI", stack.mongoUri());
-    StreamsMain.Running streams =
-        StreamsMain.start(StreamsAppConfig.fromEnv(with(common, "HTTP_PORT", "0", "STATE_DIR", stateDir.toString())));
-    services.add(streams);
-    services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
-    WebMain.Running web = WebMain.start(WebConfig.fromEnv(with(common, "HTTP_PORT", "0")));
-    services.add(web);
-    webPort = web.httpPort();
-    IngestHttpMain.Running ingest = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0")));
-    services.add(ingest);
-    ingestPort = ingest.httpPort();
-    // Votes are cast only once they can be counted: ingest has read the contest, the Streams app runs.
-    await("streams app running").atMost(WARM_UP).until(() -> streams.state() == KafkaStreams.State.RUNNING);
-    await("ingest ready").atMost(WARM_UP).ignoreExceptions().until(() -> get(ingestPort, "/readyz") == 200);
+  /**
+   * @param catalog the contest, or {@code null} for an open contest. Votes are cast only once they can
+   *     be counted: ingest has read the contest, the Streams app runs.
+   */
+  static ContestPipeline start(Catalog catalog) {
+    return new ContestPipeline(
+        InProcessStack.builder().contest(catalog).streams().sinks().web().ingestHttp().startup(WARM_UP).start());
   }
 
   String pageUrl() {
-    return "http://localhost:" + webPort + "/";
+    return stack.webUrl() + "/";
   }
 
   /** Makes contest.catalog say {@code catalog} while everything runs ({@code ./quetzal contest apply}). */
@@ -121,7 +75,7 @@ final class ContestPipeline implements AutoCloseable {
   private HttpResponse<String> post(String band, String album, int year) throws Exception {
     Map<String, String> vote = Map.of("name", band, "album", album, "year", Integer.toString(year), "rank", "80");
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://localhost:" + ingestPort + "/votes"))
+        HttpRequest.newBuilder(stack.ingestUrl().resolve("/votes"))
             .header("Content-Type", "application/json")
             .timeout(Duration.ofSeconds(30))
             .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(vote)))
@@ -129,36 +83,8 @@ final class ContestPipeline implements AutoCloseable {
     return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
-  private static int get(int port, String path) throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(5)).build();
-    return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-  }
-
   @Override
   public void close() {
-    for (int i = services.size() - 1; i >= 0; i--) {
-      try {
-        services.get(i).close();
-      } catch (Exception e) {
-        System.err.println("closing a service: " + e);
-      }
-    }
     stack.close();
-    try (var paths = Files.walk(stateDir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      System.err.println("could not delete " + stateDir + ": " + e);
-    }
-  }
-
-  private static Map<String, String> with(Map<String, String> base, String... pairs) {
-    Map<String, String> env = new HashMap<>(base);
-    for (int i = 0; i < pairs.length; i += 2) {
-      env.put(pairs[i], pairs[i + 1]);
-    }
-    return env;
   }
 }

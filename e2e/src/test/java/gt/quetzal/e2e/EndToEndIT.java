@@ -4,29 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import gt.quetzal.bench.stack.InProcessStack;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.MongoNames;
 import gt.quetzal.contract.RedisKeys;
-import gt.quetzal.devstack.Devstack;
-import gt.quetzal.ingest.http.IngestHttpConfig;
-import gt.quetzal.ingest.http.IngestHttpMain;
 import gt.quetzal.load.VoteSampler;
-import gt.quetzal.sinks.SinksConfig;
-import gt.quetzal.sinks.SinksMain;
-import gt.quetzal.streams.runtime.StreamsAppConfig;
-import gt.quetzal.streams.runtime.StreamsMain;
-import gt.quetzal.web.WebConfig;
-import gt.quetzal.web.WebMain;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,50 +45,25 @@ class EndToEndIT {
 
   private static final int VOTES = 1_000;
 
-  private static Devstack stack;
-  private static final List<AutoCloseable> services = new ArrayList<>();
+  private static InProcessStack stack;
   private static int ingestPort;
   private static int webPort;
-  private static RedisClient redis;
-  private static MongoClient mongo;
+  private static RedisClient redis; // the stack's
+  private static MongoClient mongo; // the stack's
   private static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
-  static void startEverything() throws Exception {
-    stack = Devstack.startEphemeral();
-    Path stateDir = Files.createTempDirectory("quetzal-e2e-streams");
-    Map<String, String> common =
-        Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-            "REDIS_URL", stack.redisUrl(),
-            "MONGO_URI", stack.mongoUri());
-
-    services.add(StreamsMain.start(StreamsAppConfig.fromEnv(with(common, "HTTP_PORT", "0", "STATE_DIR", stateDir.toString()))));
-    services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
+  static void startEverything() {
     // Port 0 everywhere: each service binds a port the system picks, and the test reads it back.
-    WebMain.Running web = WebMain.start(WebConfig.fromEnv(with(common, "HTTP_PORT", "0")));
-    services.add(web);
-    webPort = web.httpPort();
-    IngestHttpMain.Running ingest = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0")));
-    services.add(ingest);
-    ingestPort = ingest.httpPort();
-    ingest.awaitContest(Duration.ofSeconds(60));
-
-    redis = RedisClient.create(URI.create(stack.redisUrl()));
-    mongo = MongoClients.create(stack.mongoUri());
+    stack = InProcessStack.builder().streams().sinks().web().ingestHttp().start();
+    webPort = stack.web().httpPort();
+    ingestPort = stack.ingestHttp().httpPort();
+    redis = stack.redis();
+    mongo = stack.mongo();
   }
 
   @AfterAll
-  static void stopEverything() throws Exception {
-    for (int i = services.size() - 1; i >= 0; i--) {
-      services.get(i).close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
-    if (mongo != null) {
-      mongo.close();
-    }
+  static void stopEverything() {
     if (stack != null) {
       stack.close();
     }
@@ -185,14 +150,6 @@ class EndToEndIT {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static Map<String, String> with(Map<String, String> base, String... pairs) {
-    Map<String, String> env = new HashMap<>(base);
-    for (int i = 0; i < pairs.length; i += 2) {
-      env.put(pairs[i], pairs[i + 1]);
-    }
-    return env;
   }
 
 }

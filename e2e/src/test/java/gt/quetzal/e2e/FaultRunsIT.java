@@ -2,12 +2,12 @@ package gt.quetzal.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import gt.quetzal.load.fault.Fault;
-import gt.quetzal.load.fault.FaultReport;
-import gt.quetzal.load.fault.FaultResult;
-import gt.quetzal.load.fault.FaultRun;
-import gt.quetzal.load.fault.LocalStack;
-import gt.quetzal.load.fault.SteadySender;
+import gt.quetzal.bench.fault.Fault;
+import gt.quetzal.bench.fault.FaultReport;
+import gt.quetzal.bench.fault.FaultResult;
+import gt.quetzal.bench.fault.FaultRun;
+import gt.quetzal.bench.fault.LocalStack;
+import gt.quetzal.bench.fault.SteadySender;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

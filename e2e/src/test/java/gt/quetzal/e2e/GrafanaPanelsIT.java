@@ -6,18 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import gt.quetzal.bench.stack.InProcessStack;
 import gt.quetzal.contract.AlbumKey;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.RedisKeys;
-import gt.quetzal.devstack.Devstack;
-import gt.quetzal.ingest.http.IngestHttpConfig;
-import gt.quetzal.ingest.http.IngestHttpMain;
 import gt.quetzal.load.VoteSampler;
-import gt.quetzal.sinks.SinksConfig;
-import gt.quetzal.sinks.SinksMain;
-import gt.quetzal.streams.runtime.StreamsAppConfig;
-import gt.quetzal.streams.runtime.StreamsMain;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -62,9 +56,8 @@ class GrafanaPanelsIT {
   private static final Path HARNESS = REPO.resolve("grafana/test");
   private static final Path OUT = Path.of("target", "grafana-panels").toAbsolutePath();
 
-  private static Devstack stack;
-  private static final List<AutoCloseable> services = new ArrayList<>();
-  private static RedisClient redis;
+  private static InProcessStack stack;
+  private static RedisClient redis; // the stack's
   private static int ingestPort;
   private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -74,19 +67,10 @@ class GrafanaPanelsIT {
 
   @BeforeAll
   static void runThePipelineAndRecordTheAnswers() throws Exception {
-    stack = Devstack.startEphemeral();
-    Map<String, String> common = Map.of("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-        "REDIS_URL", stack.redisUrl(), "MONGO_URI", stack.mongoUri());
     Path catalogFile = REPO.resolve("config/catalog.json");
-    stack.applyContest(Catalog.load(catalogFile));
-    services.add(StreamsMain.start(StreamsAppConfig.fromEnv(with(common, "HTTP_PORT", "0",
-        "STATE_DIR", Files.createTempDirectory("quetzal-grafana-streams").toString()))));
-    services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
-    IngestHttpMain.Running ingest = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0")));
-    services.add(ingest);
-    ingestPort = ingest.httpPort(); // port 0: the system picks, the test reads it back
-    ingest.awaitContest(Duration.ofSeconds(60));
-    redis = RedisClient.create(URI.create(stack.redisUrl()));
+    stack = InProcessStack.builder().contest(Catalog.load(catalogFile)).streams().sinks().ingestHttp().start();
+    ingestPort = stack.ingestHttp().httpPort(); // port 0: the system picks, the test reads it back
+    redis = stack.redis();
 
     sendVotes(Catalog.load(catalogFile));
     Map<String, String> stats = Map.of(RedisKeys.STAT_ACCEPTED, Long.toString(VOTES),
@@ -117,13 +101,7 @@ class GrafanaPanelsIT {
   }
 
   @AfterAll
-  static void stopEverything() throws Exception {
-    for (int i = services.size() - 1; i >= 0; i--) {
-      services.get(i).close();
-    }
-    if (redis != null) {
-      redis.close();
-    }
+  static void stopEverything() {
     if (stack != null) {
       stack.close();
     }
@@ -287,13 +265,5 @@ class GrafanaPanelsIT {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static Map<String, String> with(Map<String, String> base, String... pairs) {
-    Map<String, String> env = new HashMap<>(base);
-    for (int i = 0; i < pairs.length; i += 2) {
-      env.put(pairs[i], pairs[i + 1]);
-    }
-    return env;
   }
 }

@@ -5,31 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
+import gt.quetzal.bench.stack.InProcessStack;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.MongoNames;
 import gt.quetzal.contract.RedisKeys;
-import gt.quetzal.devstack.Devstack;
-import gt.quetzal.ingest.http.IngestHttpConfig;
-import gt.quetzal.ingest.http.IngestHttpMain;
-import gt.quetzal.sinks.SinksConfig;
-import gt.quetzal.sinks.SinksMain;
-import gt.quetzal.streams.runtime.StreamsAppConfig;
-import gt.quetzal.streams.runtime.StreamsMain;
-import gt.quetzal.web.WebConfig;
-import gt.quetzal.web.WebMain;
-import java.io.File;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -41,13 +27,9 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoSuchElementException;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import redis.clients.jedis.RedisClient;
@@ -60,86 +42,45 @@ import redis.clients.jedis.RedisClient;
  */
 class LivePageBrowserIT {
 
-  private static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM_BIN", "/usr/bin/chromium"));
-  private static final Path CHROMEDRIVER =
-      Path.of(System.getenv().getOrDefault("CHROMEDRIVER_BIN", "/usr/bin/chromedriver"));
-  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   private static final Path CATALOG = Path.of("..", "config", "catalog.json").toAbsolutePath().normalize();
   /** A bound for the page's update, not its measure: speed belongs in the benchmarks. */
   private static final Duration LIVE_UPDATE = Duration.ofSeconds(30);
   /** The first vote also waits for the Streams app to finish starting. */
   private static final Duration WARM_UP = Duration.ofSeconds(90);
 
-  private static Devstack stack;
-  private static final List<AutoCloseable> services = new ArrayList<>();
+  private static InProcessStack stack;
   private static int ingestPort;
   private static int webPort;
-  private static Path browserProfile;
+  private static HeadlessChromium browser;
   private static ChromeDriver driver;
   private static final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void startEverything() throws Exception {
-    assertThat(CHROMIUM).as("headless browser (apt-get install chromium)").isExecutable();
-    assertThat(CHROMEDRIVER).as("WebDriver (apt-get install chromium-driver)").isExecutable();
-    Files.createDirectories(SCREENSHOTS);
+    browser = HeadlessChromium.start("1280,2000");
+    driver = browser.driver();
 
-    stack = Devstack.startEphemeral();
-    Path stateDir = Files.createTempDirectory("quetzal-browser-streams");
-    Map<String, String> common =
-        Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-            "REDIS_URL", stack.redisUrl(),
-            "MONGO_URI", stack.mongoUri());
     // With the demo catalog, an unknown band is refused at the door, and rejected with a reason the
-    // page must show when it reaches votes.raw some other way.
-    stack.applyContest(gt.quetzal.contract.Catalog.load(CATALOG));
-    services.add(
-        StreamsMain.start(
-            StreamsAppConfig.fromEnv(
-                with(common, "HTTP_PORT", "0", "STATE_DIR", stateDir.toString()))));
-    services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
-    // Port 0: each service binds a port the system picks, and the test reads it back.
-    WebMain.Running web = WebMain.start(WebConfig.fromEnv(with(common, "HTTP_PORT", "0")));
-    services.add(web);
-    webPort = web.httpPort();
-    IngestHttpMain.Running ingest = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0")));
-    services.add(ingest);
-    ingestPort = ingest.httpPort();
-    ingest.awaitContest(Duration.ofSeconds(60));
-
-    browserProfile = Files.createTempDirectory("quetzal-chromium");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--user-data-dir=" + browserProfile,
-        "--window-size=1280,2000",
-        "--lang=es-GT");
-    ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    driver = new ChromeDriver(service, options);
+    // page must show when it reaches votes.raw some other way. Port 0: each service binds a port the
+    // system picks, and the test reads it back.
+    stack = InProcessStack.builder()
+        .contest(gt.quetzal.contract.Catalog.load(CATALOG))
+        .streams()
+        .sinks()
+        .web()
+        .ingestHttp()
+        .start();
+    webPort = stack.web().httpPort();
+    ingestPort = stack.ingestHttp().httpPort();
   }
 
   @AfterAll
   static void stopEverything() throws Exception {
-    if (driver != null) {
-      driver.quit();
-    }
-    for (int i = services.size() - 1; i >= 0; i--) {
-      services.get(i).close();
+    if (browser != null) {
+      browser.close();
     }
     if (stack != null) {
       stack.close();
-    }
-    if (browserProfile != null) {
-      deleteRecursively(browserProfile);
     }
   }
 
@@ -399,29 +340,6 @@ class LivePageBrowserIT {
   }
 
   private static void screenshot(String name) {
-    try {
-      File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-      Path target = SCREENSHOTS.resolve(name + ".png");
-      Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-      System.out.println("screenshot: " + target.toAbsolutePath());
-    } catch (RuntimeException | IOException e) {
-      System.err.println("could not save screenshot " + name + ": " + e);
-    }
-  }
-
-  private static Map<String, String> with(Map<String, String> base, String... pairs) {
-    Map<String, String> env = new HashMap<>(base);
-    for (int i = 0; i < pairs.length; i += 2) {
-      env.put(pairs[i], pairs[i + 1]);
-    }
-    return env;
-  }
-
-  private static void deleteRecursively(Path root) throws IOException {
-    try (var paths = Files.walk(root)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    browser.screenshot(name);
   }
 }

@@ -3,11 +3,9 @@ package gt.quetzal.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import gt.quetzal.bench.stack.InProcessStack;
 import gt.quetzal.contract.Catalog;
-import gt.quetzal.devstack.Devstack;
-import gt.quetzal.ingest.grpc.IngestGrpcConfig;
 import gt.quetzal.ingest.grpc.IngestGrpcMain;
-import gt.quetzal.ingest.http.IngestHttpConfig;
 import gt.quetzal.ingest.http.IngestHttpMain;
 import gt.quetzal.load.reconcile.LivePipeline;
 import gt.quetzal.load.reconcile.PipelineState;
@@ -18,19 +16,11 @@ import gt.quetzal.load.reconcile.RouteStats;
 import gt.quetzal.load.reconcile.RunLog;
 import gt.quetzal.load.reconcile.VoteClassifier;
 import gt.quetzal.load.traffic.TrafficFile;
-import gt.quetzal.sinks.SinksConfig;
-import gt.quetzal.sinks.SinksMain;
-import gt.quetzal.streams.runtime.StreamsAppConfig;
 import gt.quetzal.streams.runtime.StreamsMain;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
@@ -45,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocustSmokeIT {
 
-  private static final Path LOCUST = Path.of("/usr/bin/locust");
   private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
   private static final Path LOCUSTFILE = REPO.resolve("load/locust/locustfile.py");
   private static final Path TRAFFIC = REPO.resolve("load/traffic.json");
@@ -58,41 +47,25 @@ class LocustSmokeIT {
   @Test
   @Timeout(value = 6, unit = TimeUnit.MINUTES)
   void bothRoutesUnderLocustReconcileToPass() throws Exception {
-    assertThat(Files.isExecutable(LOCUST))
-        .as("%s is missing: install Debian's python3-locust, python3-grpcio and python3-grpc-tools (.ci/run does)", LOCUST)
+    assertThat(Files.isExecutable(Locust.BIN))
+        .as("%s is missing: install Debian's python3-locust, python3-grpcio and python3-grpc-tools (.ci/run does)", Locust.BIN)
         .isTrue();
 
-    try (Devstack stack = Devstack.startEphemeral()) {
-      List<AutoCloseable> services = new ArrayList<>();
-      try {
-        smokeRun(stack, services);
-      } finally {
-        for (int i = services.size() - 1; i >= 0; i--) {
-          services.get(i).close();
-        }
-      }
+    try (InProcessStack stack = InProcessStack.builder()
+        .contest(Catalog.load(CATALOG))
+        .streams()
+        .sinks()
+        .ingestHttp()
+        .ingestGrpc()
+        .start()) {
+      smokeRun(stack);
     }
   }
 
-  private void smokeRun(Devstack stack, List<AutoCloseable> services) throws Exception {
-    Map<String, String> common =
-        Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-            "REDIS_URL", stack.redisUrl(),
-            "MONGO_URI", stack.mongoUri());
-    stack.applyContest(Catalog.load(CATALOG));
-    StreamsMain.Running streams =
-        StreamsMain.start(
-            StreamsAppConfig.fromEnv(
-                with(common, "HTTP_PORT", "0", "STATE_DIR", work.resolve("streams").toString())));
-    services.add(streams);
-    services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
-    IngestHttpMain.Running http = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0")));
-    services.add(http);
-    IngestGrpcMain.Running grpc = IngestGrpcMain.start(IngestGrpcConfig.fromEnv(with(common, "GRPC_PORT", "0", "HTTP_PORT", "0")));
-    services.add(grpc);
-    http.awaitContest(Duration.ofSeconds(60));
-    grpc.awaitContest(Duration.ofSeconds(60));
+  private void smokeRun(InProcessStack stack) throws Exception {
+    StreamsMain.Running streams = stack.streams();
+    IngestHttpMain.Running http = stack.ingestHttp();
+    IngestGrpcMain.Running grpc = stack.ingestGrpc();
 
     try (LivePipeline pipeline =
         LivePipeline.connect(URI.create("http://localhost:" + streams.httpPort()), URI.create(stack.redisUrl()), stack.mongoUri())) {
@@ -114,28 +87,18 @@ class LocustSmokeIT {
 
       Path runDir = Files.createDirectories(work.resolve("run"));
       Path log = runDir.resolve("locust.log");
-      Process locust =
-          new ProcessBuilder(
-                  LOCUST.toString(), "-f", LOCUSTFILE.toString(), "--headless", "--only-summary",
-                  "-u", "8", "-r", "8", "-t", RUN_TIME, "--stop-timeout", "30",
-                  "--host", "http://localhost:" + http.httpPort(),
-                  "--grpc-target", "localhost:" + grpc.grpcPort(),
-                  "--traffic", TRAFFIC.toString(), "--draw", "random", "--rate", "400",
-                  "--run-id", "qsmoke-" + Long.toString(System.currentTimeMillis(), 36),
-                  "--outcomes-dir", runDir.toString(), "--csv", runDir.resolve("locust").toString(),
-                  "HttpVoter", "GrpcVoter")
-              .directory(REPO.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
-      boolean finished = locust.waitFor(LOCUST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      if (!finished) {
-        locust.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-      String output = Files.readString(log, StandardCharsets.UTF_8);
-      assertThat(finished).as("Locust did not finish within %d s:%n%s", LOCUST_TIMEOUT_SECONDS, output).isTrue();
+      Locust.Run locust = Locust.run(REPO, log, LOCUST_TIMEOUT_SECONDS,
+          "-f", LOCUSTFILE.toString(), "--headless", "--only-summary",
+          "-u", "8", "-r", "8", "-t", RUN_TIME, "--stop-timeout", "30",
+          "--host", "http://localhost:" + http.httpPort(),
+          "--grpc-target", "localhost:" + grpc.grpcPort(),
+          "--traffic", TRAFFIC.toString(), "--draw", "random", "--rate", "400",
+          "--run-id", "qsmoke-" + Long.toString(System.currentTimeMillis(), 36),
+          "--outcomes-dir", runDir.toString(), "--csv", runDir.resolve("locust").toString(),
+          "HttpVoter", "GrpcVoter");
+      String output = locust.output();
       // 0, or 1 when some request failed (a retried 503 counts); anything else is a crash.
-      assertThat(locust.exitValue()).as(output).isIn(0, 1);
+      assertThat(locust.exitCode()).as(output).isIn(0, 1);
 
       Report report = reconciler.reconcile(RunLog.read(runDir), TrafficFile.read(TRAFFIC), before.get());
       String text = report.render();
@@ -153,13 +116,5 @@ class LocustSmokeIT {
       // The file's catalog misfits are refused at the door now: none reaches the streams app.
       assertThat(text).doesNotContain("rejected.unknown_band", "rejected.unknown_album").contains("VERDICT: PASS");
     }
-  }
-
-  private static Map<String, String> with(Map<String, String> base, String... pairs) {
-    Map<String, String> env = new HashMap<>(base);
-    for (int i = 0; i < pairs.length; i += 2) {
-      env.put(pairs[i], pairs[i + 1]);
-    }
-    return env;
   }
 }

@@ -5,19 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import gt.quetzal.bench.stack.InProcessStack;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.RedisKeys;
-import gt.quetzal.devstack.Devstack;
-import gt.quetzal.ingest.grpc.IngestGrpcConfig;
-import gt.quetzal.ingest.grpc.IngestGrpcMain;
-import gt.quetzal.ingest.http.IngestHttpConfig;
-import gt.quetzal.ingest.http.IngestHttpMain;
 import gt.quetzal.sinks.SinksConfig;
-import gt.quetzal.sinks.SinksMain;
 import gt.quetzal.streams.runtime.StreamsAppConfig;
-import gt.quetzal.streams.runtime.StreamsMain;
-import gt.quetzal.web.WebConfig;
-import gt.quetzal.web.WebMain;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,8 +41,7 @@ class OpsMetricsIT {
   private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
   private static final Path OPS_DASHBOARD = REPO.resolve("grafana/dashboards/quetzal-ops.json");
 
-  private static Devstack stack;
-  private static final List<AutoCloseable> services = new ArrayList<>();
+  private static InProcessStack stack;
   private static final HttpClient http = HttpClient.newHttpClient();
   /** Service → metric names on its /metrics. */
   private static final Map<String, Set<String>> exposed = new TreeMap<>();
@@ -62,35 +52,24 @@ class OpsMetricsIT {
 
   @BeforeAll
   static void startEverythingAndScrape() throws Exception {
-    stack = Devstack.startEphemeral();
-    Map<String, String> common = Map.of("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-        "REDIS_URL", stack.redisUrl(), "MONGO_URI", stack.mongoUri());
-    Map<String, Integer> metricsPorts = new TreeMap<>();
     // Port 0 everywhere: each service binds a port the system picks, and the test reads it back.
-    streamsConfig = StreamsAppConfig.fromEnv(with(common, "HTTP_PORT", "0",
-        "STATE_DIR", Files.createTempDirectory("quetzal-ops-streams").toString()));
-    StreamsMain.Running streams = StreamsMain.start(streamsConfig);
-    services.add(streams);
-    int streamsPort = streams.httpPort();
+    stack = InProcessStack.builder()
+        .streams()
+        .sinks()
+        .web("OPS_PORT", "0")
+        .ingestHttp("OPS_PORT", "0")
+        .ingestGrpc()
+        .start();
+    streamsConfig = stack.streamsConfig();
+    sinksConfig = stack.sinksConfig();
+    int streamsPort = stack.streams().httpPort();
+    int ingestPort = stack.ingestHttp().httpPort();
+    Map<String, Integer> metricsPorts = new TreeMap<>();
     metricsPorts.put("streams-app", streamsPort);
-    sinksConfig = SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"));
-    SinksMain.Running sinks = SinksMain.start(sinksConfig);
-    services.add(sinks);
-    metricsPorts.put("sinks", sinks.httpPort());
-    WebMain.Running web = WebMain.start(WebConfig.fromEnv(with(common, "HTTP_PORT", "0", "OPS_PORT", "0")));
-    services.add(web);
-    metricsPorts.put("web", web.opsPort());
-    IngestHttpMain.Running ingest = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0",
-        "OPS_PORT", "0")));
-    services.add(ingest);
-    int ingestPort = ingest.httpPort();
-    metricsPorts.put("ingest-http", ingest.opsPort());
-    IngestGrpcMain.Running grpc = IngestGrpcMain.start(IngestGrpcConfig.fromEnv(with(common, "GRPC_PORT", "0",
-        "HTTP_PORT", "0")));
-    services.add(grpc);
-    ingest.awaitContest(Duration.ofSeconds(60));
-    grpc.awaitContest(Duration.ofSeconds(60));
-    metricsPorts.put("ingest-grpc", grpc.httpPort());
+    metricsPorts.put("sinks", stack.sinks().httpPort());
+    metricsPorts.put("web", stack.web().opsPort());
+    metricsPorts.put("ingest-http", stack.ingestHttp().opsPort());
+    metricsPorts.put("ingest-grpc", stack.ingestGrpc().httpPort());
 
     // Traffic, so that meters registered on first use exist: accepted votes and one malformed request.
     for (int i = 0; i < 20; i++) {
@@ -117,10 +96,7 @@ class OpsMetricsIT {
   }
 
   @AfterAll
-  static void stopEverything() throws Exception {
-    for (int i = services.size() - 1; i >= 0; i--) {
-      services.get(i).close();
-    }
+  static void stopEverything() {
     if (stack != null) {
       stack.close();
     }
@@ -241,13 +217,5 @@ class OpsMetricsIT {
     return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/votes"))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofString()).statusCode();
-  }
-
-  private static Map<String, String> with(Map<String, String> base, String... pairs) {
-    Map<String, String> env = new HashMap<>(base);
-    for (int i = 0; i < pairs.length; i += 2) {
-      env.put(pairs[i], pairs[i + 1]);
-    }
-    return env;
   }
 }

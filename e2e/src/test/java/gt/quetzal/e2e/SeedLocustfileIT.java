@@ -6,28 +6,16 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import gt.quetzal.bench.stack.InProcessStack;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.RedisKeys;
 import gt.quetzal.contract.Stats;
-import gt.quetzal.devstack.Devstack;
-import gt.quetzal.ingest.http.IngestHttpConfig;
-import gt.quetzal.ingest.http.IngestHttpMain;
-import gt.quetzal.sinks.SinksConfig;
-import gt.quetzal.sinks.SinksMain;
-import gt.quetzal.streams.runtime.StreamsAppConfig;
-import gt.quetzal.streams.runtime.StreamsMain;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,50 +35,29 @@ import redis.clients.jedis.RedisClient;
  */
 class SeedLocustfileIT {
 
-  private static final Path LOCUST = Path.of("/usr/bin/locust");
   private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
   private static final Path SEED_DIR = REPO.resolve("load/locust/seed-style");
   private static final long LOCUST_TIMEOUT_SECONDS = 90;
 
   @TempDir static Path work;
 
-  private static Devstack stack;
-  private static final List<AutoCloseable> services = new ArrayList<>();
-  private static RedisClient redis;
+  private static InProcessStack stack;
+  private static RedisClient redis; // the stack's
   private static int httpPort;
 
   @BeforeAll
-  static void startPipeline() throws InterruptedException {
-    assertThat(Files.isExecutable(LOCUST))
-        .as("%s is missing: install Debian's python3-locust (.ci/run does)", LOCUST)
+  static void startPipeline() {
+    assertThat(Files.isExecutable(Locust.BIN))
+        .as("%s is missing: install Debian's python3-locust (.ci/run does)", Locust.BIN)
         .isTrue();
-    stack = Devstack.startEphemeral();
-    Map<String, String> common =
-        Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-            "REDIS_URL", stack.redisUrl(),
-            "MONGO_URI", stack.mongoUri());
-    // No CATALOG_FILE: an open contest, where any well-formed band and album counts.
-    StreamsMain.Running streams =
-        StreamsMain.start(StreamsAppConfig.fromEnv(with(common, "HTTP_PORT", "0", "STATE_DIR", work.resolve("streams").toString())));
-    services.add(streams);
-    services.add(SinksMain.start(SinksConfig.fromEnv(with(common, "HTTP_PORT", "0"))));
-    IngestHttpMain.Running http = IngestHttpMain.start(IngestHttpConfig.fromEnv(with(common, "HTTP_PORT", "0")));
-    services.add(http);
-    http.awaitContest(Duration.ofSeconds(60));
-    httpPort = http.httpPort();
-    redis = RedisClient.create(URI.create(stack.redisUrl()));
-    await().atMost(Duration.ofSeconds(90)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
+    // No contest applied: an open contest, where any well-formed band and album counts.
+    stack = InProcessStack.builder().streams().sinks().ingestHttp().start();
+    httpPort = stack.ingestHttp().httpPort();
+    redis = stack.redis();
   }
 
   @AfterAll
-  static void stopPipeline() throws Exception {
-    if (redis != null) {
-      redis.close();
-    }
-    for (int i = services.size() - 1; i >= 0; i--) {
-      services.get(i).close();
-    }
+  static void stopPipeline() {
     if (stack != null) {
       stack.close();
     }
@@ -181,28 +148,9 @@ class SeedLocustfileIT {
   private static LocustRun locust(Path clientDir, String host, String runTime, String name) throws Exception {
     Path dir = Files.createDirectories(work.resolve("run-" + name));
     Path log = dir.resolve("locust.log");
-    Process locust =
-        new ProcessBuilder(
-                LOCUST.toString(), "-f", clientDir.resolve("locustfile.py").toString(), "--headless", "--only-summary",
-                "-u", "10", "-r", "10", "-t", runTime, "--host", host, "--csv", dir.resolve("locust").toString())
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    boolean finished = locust.waitFor(LOCUST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    if (!finished) {
-      locust.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    String output = Files.readString(log, StandardCharsets.UTF_8);
-    assertThat(finished).as("Locust did not finish within %d s:%n%s", LOCUST_TIMEOUT_SECONDS, output).isTrue();
-    return new LocustRun(locust.exitValue(), output, LocustCsv.read(dir.resolve("locust")));
-  }
-
-  private static Map<String, String> with(Map<String, String> base, String... pairs) {
-    Map<String, String> env = new HashMap<>(base);
-    for (int i = 0; i < pairs.length; i += 2) {
-      env.put(pairs[i], pairs[i + 1]);
-    }
-    return env;
+    Locust.Run run = Locust.run(dir, log, LOCUST_TIMEOUT_SECONDS,
+        "-f", clientDir.resolve("locustfile.py").toString(), "--headless", "--only-summary",
+        "-u", "10", "-r", "10", "-t", runTime, "--host", host, "--csv", dir.resolve("locust").toString());
+    return new LocustRun(run.exitCode(), run.output(), LocustCsv.read(dir.resolve("locust")));
   }
 }

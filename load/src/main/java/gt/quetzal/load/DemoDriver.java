@@ -3,6 +3,7 @@ package gt.quetzal.load;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.RedisKeys;
+import gt.quetzal.kit.DaemonThreads;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,7 +11,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -33,13 +33,7 @@ public final class DemoDriver implements AutoCloseable {
   private final int votesPerSecond;
   private final Semaphore inFlight;
   private final PrintStream out;
-  private final ScheduledExecutorService scheduler =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "demo-driver");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService scheduler = DaemonThreads.scheduler("demo-driver");
 
   final AtomicLong sent = new AtomicLong();
   final AtomicLong accepted = new AtomicLong();

@@ -68,7 +68,7 @@ public final class LivePipeline implements Pipeline, AutoCloseable {
   }
 
   /** {@code {"accepted","duplicates","rejected","rejectedByReason":{reason: n}}} flattened to Stats keys. */
-  Map<String, Long> streamsStats() {
+  public Map<String, Long> streamsStats() {
     HttpResponse<String> response;
     try {
       response =

@@ -2,7 +2,11 @@ package gt.quetzal.load.traffic;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * What {@link TrafficGenerator} writes. Parsed from {@code --name value} (or {@code --name=value})
@@ -35,6 +39,9 @@ public record TrafficOptions(
   public static final double DEFAULT_INVALID_RATE = 0.05;
   public static final long DEFAULT_SEED = 2026;
   public static final Path DEFAULT_OUT = Path.of("load", "traffic.json");
+  /** The options that take a value ({@code --no-ids} takes none). */
+  private static final Set<String> OPTIONS =
+      Set.of("--votes", "--catalog", "--skew", "--duplicates", "--invalid", "--seed", "--out");
 
   public static final String USAGE =
       """
@@ -74,21 +81,15 @@ public record TrafficOptions(
     }
   }
 
+  /** The defaults: {@link #parse} of no argument. */
   public static TrafficOptions defaults() {
-    return new TrafficOptions(
-        DEFAULT_VOTES, DEFAULT_CATALOG, DEFAULT_SKEW, DEFAULT_DUPLICATE_RATE, DEFAULT_INVALID_RATE, DEFAULT_SEED, true, DEFAULT_OUT);
+    return parse();
   }
 
   /** Parses command-line arguments over the defaults; throws naming every bad one. */
   public static TrafficOptions parse(String... args) {
-    int votes = DEFAULT_VOTES;
-    Path catalog = DEFAULT_CATALOG;
-    double skew = DEFAULT_SKEW;
-    double duplicates = DEFAULT_DUPLICATE_RATE;
-    double invalid = DEFAULT_INVALID_RATE;
-    long seed = DEFAULT_SEED;
+    Map<String, String> given = new HashMap<>();
     boolean ids = true;
-    Path out = DEFAULT_OUT;
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -110,24 +111,36 @@ public record TrafficOptions(
         }
         value = args[++i];
       }
-      try {
-        switch (name) {
-          case "--votes" -> votes = Integer.parseInt(value.strip());
-          case "--catalog" -> catalog = Path.of(value);
-          case "--skew" -> skew = Double.parseDouble(value.strip());
-          case "--duplicates" -> duplicates = Double.parseDouble(value.strip());
-          case "--invalid" -> invalid = Double.parseDouble(value.strip());
-          case "--seed" -> seed = Long.parseLong(value.strip());
-          case "--out" -> out = Path.of(value);
-          default -> problems.add("unknown option " + name);
-        }
-      } catch (NumberFormatException e) {
-        problems.add(name + " expects a number, got '" + value + "'");
+      if (OPTIONS.contains(name)) {
+        given.put(name, value);
+      } else {
+        problems.add("unknown option " + name);
       }
     }
+    int votes = number(given, "--votes", DEFAULT_VOTES, Integer::valueOf, problems);
+    double skew = number(given, "--skew", DEFAULT_SKEW, Double::valueOf, problems);
+    double duplicates = number(given, "--duplicates", DEFAULT_DUPLICATE_RATE, Double::valueOf, problems);
+    double invalid = number(given, "--invalid", DEFAULT_INVALID_RATE, Double::valueOf, problems);
+    long seed = number(given, "--seed", DEFAULT_SEED, Long::valueOf, problems);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
-    return new TrafficOptions(votes, catalog, skew, duplicates, invalid, seed, ids, out);
+    return new TrafficOptions(votes, Path.of(given.getOrDefault("--catalog", DEFAULT_CATALOG.toString())), skew,
+        duplicates, invalid, seed, ids, Path.of(given.getOrDefault("--out", DEFAULT_OUT.toString())));
+  }
+
+  /** The option's number, or {@code fallback} when it was not given or is not a number (a problem then). */
+  private static <T> T number(
+      Map<String, String> given, String name, T fallback, Function<String, T> parse, List<String> problems) {
+    String value = given.get(name);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return parse.apply(value.strip());
+    } catch (NumberFormatException e) {
+      problems.add(name + " expects a number, got '" + value + "'");
+      return fallback;
+    }
   }
 }

@@ -1,0 +1,111 @@
+package gt.quetzal.bench.ingest;
+
+import gt.quetzal.bench.BenchEnv;
+import gt.quetzal.kit.EnvReader;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What {@code ./quetzal bench ingest} runs, from the environment. The ingest services themselves
+ * read their usual variables ({@code KAFKA_LINGER_MS}, {@code HTTP_MAX_THREADS}, ...) from the same
+ * environment, so a tuning experiment is one variable away.
+ *
+ * @param warmupSeconds      {@code BENCH_WARMUP_SECONDS}, default 10: each route is first driven this
+ *                           long, unmeasured, in a warm-up round over all routes (JIT, pools)
+ * @param settleSeconds      {@code BENCH_SETTLE_SECONDS}, default 3: unmeasured lead-in of each
+ *                           route in the measured round
+ * @param measureSeconds     {@code BENCH_SECONDS}, default 15: the measured window per route
+ * @param baselineRecords    {@code BENCH_BASELINE_RECORDS}, default 4,000,000 records of 100 bytes
+ * @param httpConnections    {@code BENCH_HTTP_CONNECTIONS}, default 64 keep-alive connections, one
+ *                           request in flight on each
+ * @param batchSize          {@code BENCH_BATCH_SIZE}, default 1000 votes per POST /votes/batch
+ * @param batchConnections   {@code BENCH_BATCH_CONNECTIONS}, default 4
+ * @param grpcChannels       {@code BENCH_GRPC_CHANNELS}, default 2 HTTP/2 connections
+ * @param unaryConcurrency   {@code BENCH_GRPC_UNARY_CONCURRENCY}, default 256 Cast calls in flight
+ * @param streams            {@code BENCH_GRPC_STREAMS}, default 4 CastStream calls
+ * @param streamWindow       {@code BENCH_GRPC_STREAM_WINDOW}, default 2000 un-acked votes per stream
+ *                           (whole messages of {@code streamBatch}; at least one message)
+ * @param streamBatch        {@code BENCH_GRPC_STREAM_BATCH}, default 500 votes per CastStream message
+ *                           (at most the server's GRPC_STREAM_MAX_VOTES_PER_MESSAGE, default 1000)
+ * @param routes             {@code BENCH_ROUTES}, default {@link #ALL_ROUTES} (a comma list)
+ * @param catalogFile        {@code CATALOG_FILE}, default {@code config/catalog.json}: where votes come from
+ * @param output             {@code BENCH_OUTPUT}: also write the table (markdown) here; unset: no file
+ */
+public record IngestBenchConfig(
+    int warmupSeconds,
+    int settleSeconds,
+    int measureSeconds,
+    long baselineRecords,
+    int httpConnections,
+    int batchSize,
+    int batchConnections,
+    int grpcChannels,
+    int unaryConcurrency,
+    int streams,
+    int streamWindow,
+    int streamBatch,
+    List<String> routes,
+    Path catalogFile,
+    Path output) {
+
+  public static final String BASELINE = "baseline";
+  public static final String HTTP_SINGLE = "http-single";
+  public static final String HTTP_BATCH = "http-batch";
+  public static final String GRPC_UNARY = "grpc-unary";
+  public static final String GRPC_STREAM = "grpc-stream";
+  /**
+   * Diagnostics: the same drivers on a trivial endpoint without Kafka ({@code GET /healthz},
+   * {@code grpc.health.v1.Health/Check}), to show what the transport alone costs on this machine.
+   */
+  public static final String HTTP_FLOOR = "http-floor";
+  public static final String GRPC_FLOOR = "grpc-floor";
+  public static final List<String> ALL_ROUTES =
+      List.of(BASELINE, HTTP_SINGLE, HTTP_BATCH, GRPC_UNARY, GRPC_STREAM, HTTP_FLOOR, GRPC_FLOOR);
+  private static final List<String> KNOWN_ROUTES = ALL_ROUTES;
+
+  public IngestBenchConfig {
+    routes = List.copyOf(routes);
+  }
+
+  public static IngestBenchConfig fromEnv(Map<String, String> environment) {
+    EnvReader env = new EnvReader(environment);
+    int warmup = env.integer("BENCH_WARMUP_SECONDS", 10, 0, 600);
+    int settle = env.integer("BENCH_SETTLE_SECONDS", 3, 0, 600);
+    int measure = env.integer("BENCH_SECONDS", 15, 1, 3_600);
+    long records = env.longValue("BENCH_BASELINE_RECORDS", 4_000_000, 1_000, 1_000_000_000);
+    int connections = env.integer("BENCH_HTTP_CONNECTIONS", 64, 1, 10_000);
+    int batchSize = env.integer("BENCH_BATCH_SIZE", 1_000, 1, 100_000);
+    int batchConnections = env.integer("BENCH_BATCH_CONNECTIONS", 4, 1, 1_000);
+    int channels = env.integer("BENCH_GRPC_CHANNELS", 2, 1, 64);
+    int unary = env.integer("BENCH_GRPC_UNARY_CONCURRENCY", 256, 1, 100_000);
+    int streams = env.integer("BENCH_GRPC_STREAMS", 4, 1, 1_000);
+    int window = env.integer("BENCH_GRPC_STREAM_WINDOW", 2_000, 1, 10_000_000);
+    int streamBatch = env.integer("BENCH_GRPC_STREAM_BATCH", 500, 1, GrpcStreamDriver.MAX_BATCH);
+    if (window < streamBatch) {
+      env.problem("BENCH_GRPC_STREAM_WINDOW (" + window + ") must be at least BENCH_GRPC_STREAM_BATCH (" + streamBatch + ")");
+    } else if (window / streamBatch > GrpcStreamDriver.MAX_MESSAGES_IN_FLIGHT) {
+      env.problem("BENCH_GRPC_STREAM_WINDOW / BENCH_GRPC_STREAM_BATCH must be at most " + GrpcStreamDriver.MAX_MESSAGES_IN_FLIGHT);
+    }
+    String routeList = env.string("BENCH_ROUTES", String.join(",", ALL_ROUTES));
+    List<String> routes = Arrays.stream(routeList.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    Set<String> known = Set.copyOf(KNOWN_ROUTES);
+    for (String route : routes) {
+      if (!known.contains(route)) {
+        env.problem("BENCH_ROUTES has unknown route '" + route + "' (known: " + String.join(", ", KNOWN_ROUTES) + ")");
+      }
+    }
+    Path catalog = BenchEnv.catalogFile(env, false);
+    String output = env.optional("BENCH_OUTPUT");
+    env.validate("bench");
+    return new IngestBenchConfig(
+        warmup, settle, measure, records, connections, batchSize, batchConnections, channels, unary, streams, window, streamBatch, routes,
+        catalog, output == null ? null : Path.of(output));
+  }
+
+  public boolean runs(String route) {
+    return routes.contains(route);
+  }
+}

@@ -1,0 +1,226 @@
+package gt.quetzal.bench.streams;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import gt.quetzal.bench.ProcStats;
+import gt.quetzal.bench.stack.ChildJvm;
+import gt.quetzal.bench.stack.Infra;
+import gt.quetzal.bench.stack.ScratchDir;
+import gt.quetzal.bench.stack.Service;
+import gt.quetzal.contract.Json;
+import gt.quetzal.devstack.Ports;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One app catching up on a full {@code votes.raw} in a JVM of its own: RSS samples and the moments of the
+ * catch-up, in ms since the app's launch.
+ */
+record CatchUp(
+    boolean complete,
+    long runningAtMs,
+    long lagZeroAtMs,
+    long doneAtMs,
+    List<long[]> rss,
+    long cpuMillis,
+    JsonNode stats,
+    double maxLoad,
+    Path log) {
+
+  static final String APPLICATION_ID = "quetzal-streams-bench";
+  private static final long TICK_MS = 250;
+
+  long catchUpMs() {
+    return doneAtMs - runningAtMs;
+  }
+
+  long peakRss() {
+    return rss.stream().mapToLong(s -> s[1]).max().orElse(0);
+  }
+
+  /** Median RSS over the second half of the catch-up: the working set once warmed up. */
+  long steadyRss() {
+    long from = runningAtMs + catchUpMs() / 2;
+    long[] window =
+        rss.stream().filter(s -> s[0] >= from && s[0] <= doneAtMs).mapToLong(s -> s[1]).sorted().toArray();
+    return window.length == 0 ? 0 : window[window.length / 2];
+  }
+
+  /** One consumer group (and one set of internal topics) per app, so each starts from offset 0. */
+  static String applicationId(StreamsBenchConfig.App app) {
+    return app.isFloor() ? APPLICATION_ID + "-" + app.label : APPLICATION_ID;
+  }
+
+  /**
+   * Launches {@code app} on {@code infra}, samples it every {@value #TICK_MS} ms until its committed
+   * offsets reach {@code ends} and (the streams app) {@code /api/stats} counts every record, then stops it.
+   */
+  static CatchUp measure(
+      StreamsBenchConfig config,
+      StreamsBenchConfig.App app,
+      Infra infra,
+      Admin admin,
+      Map<TopicPartition, Long> ends,
+      StreamsVoteMix.Counts counts,
+      PrintStream out)
+      throws Exception {
+    Path dir = Files.createTempDirectory("quetzal-bench-streams-");
+    Path log = dir.resolve("streams-app.log");
+    int port = Ports.freePort();
+    // The caller's environment goes through, so a tuning variable reaches the app as on a real start;
+    // the bench's own settings do not (the app refuses CATALOG_FILE: its contest is in contest.catalog).
+    Map<String, String> base = new HashMap<>(System.getenv());
+    base.keySet().removeIf(name -> name.equals("CATALOG_FILE") || name.startsWith("BENCH_"));
+    Map<String, String> env = Service.STREAMS_APP.env(infra, base);
+    env.put("APPLICATION_ID", applicationId(app));
+    env.put("HTTP_PORT", Integer.toString(port));
+    env.put("STATE_DIR", dir.resolve("state").toString());
+    // The floors live in this module, next to the bench; its classpath holds Kafka Streams too.
+    ChildJvm child = new ChildJvm(new ChildJvm.Spec(app.label,
+        app.isFloor() ? List.of(StreamsFloor.class.getName(), app.floor.argument()) : List.of(Service.STREAMS_APP.mainClass()),
+        app.isFloor() ? System.getProperty("java.class.path") : config.streamsClasspath(),
+        config.streamsJvmOptions(), env, log, URI.create("http://localhost:" + port + "/readyz"),
+        Duration.ofSeconds(config.timeoutSeconds())));
+    out.printf("  %s: %s (log %s)%n", app.label, String.join(" ", config.streamsJvmOptions()), log);
+
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    URI stats = URI.create("http://localhost:" + port + "/api/stats");
+    long end = ends.values().stream().mapToLong(Long::longValue).sum();
+
+    List<long[]> rss = new ArrayList<>();
+    long[] moments = {-1, -1, -1}; // running, lag zero, done
+    AtomicReference<JsonNode> lastStats = new AtomicReference<>();
+    double[] maxLoad = {ProcStats.loadAverage1m()};
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    long launched = System.nanoTime();
+    child.launch();
+    long pid = child.pid();
+    long[] lastProgress = {0};
+    ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "bench-sampler"));
+    Runnable tick =
+        () -> {
+          try {
+            long t = (System.nanoTime() - launched) / 1_000_000;
+            OptionalLong bytes = ProcStats.rssBytes(pid);
+            if (!child.alive() || bytes.isEmpty()) {
+              done.completeExceptionally(new IllegalStateException("the streams app exited; see " + log));
+              return;
+            }
+            synchronized (rss) {
+              rss.add(new long[] {t, bytes.getAsLong()});
+            }
+            maxLoad[0] = Math.max(maxLoad[0], ProcStats.loadAverage1m());
+            if (moments[0] < 0) {
+              if (child.ready()) {
+                moments[0] = t;
+              }
+              return;
+            }
+            long committed = committed(admin, applicationId(app), ends);
+            if (moments[1] < 0 && committed >= end) {
+              moments[1] = t;
+            }
+            // A floor counts nothing: its catch-up ends with its committed offsets.
+            JsonNode s = app.isFloor() ? null : json(http, stats);
+            long counted = s == null ? -1 : s.path("accepted").asLong() + s.path("duplicates").asLong() + s.path("rejected").asLong();
+            if (s != null) {
+              lastStats.set(s);
+            }
+            if (t - lastProgress[0] >= 5_000) {
+              lastProgress[0] = t;
+              out.printf(
+                  "    %5.1f s: committed %,d of %,d, tallied %s, RSS %,d MiB%n",
+                  t / 1e3, committed, end, s == null ? "-" : String.format("%,d", counted), bytes.getAsLong() >> 20);
+            }
+            if (moments[1] >= 0 && (app.isFloor() || counted >= counts.total())) {
+              moments[2] = t;
+              done.complete(null);
+            }
+          } catch (RuntimeException e) {
+            // One failed probe (the app still binding its port, say) is retried on the next tick.
+          }
+        };
+    sampler.scheduleWithFixedDelay(tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
+    boolean complete = false;
+    try {
+      done.get(config.timeoutSeconds(), TimeUnit.SECONDS);
+      complete = true;
+    } catch (TimeoutException e) {
+      out.printf("  streams app did not catch up within %d s%n", config.timeoutSeconds());
+    } catch (ExecutionException e) {
+      out.println("  " + e.getCause().getMessage());
+    } finally {
+      sampler.shutdownNow();
+      sampler.awaitTermination(5, TimeUnit.SECONDS);
+    }
+    long cpu = ProcStats.cpuMillis(pid).orElse(-1);
+    child.close(); // SIGTERM: the app's shutdown hook closes Kafka Streams cleanly
+    ScratchDir.deleteRecursively(dir.resolve("state"));
+    JsonNode finalStats = lastStats.get();
+    if (complete && !app.isFloor()) {
+      verify(finalStats, counts);
+    }
+    return new CatchUp(
+        complete, moments[0], moments[1], moments[2], List.copyOf(rss), cpu, finalStats, maxLoad[0], log);
+  }
+
+  /** The app must have counted exactly what was written, not merely as many records. */
+  private static void verify(JsonNode stats, StreamsVoteMix.Counts counts) {
+    long accepted = stats.path("accepted").asLong();
+    long duplicates = stats.path("duplicates").asLong();
+    long rejected = stats.path("rejected").asLong();
+    if (accepted != counts.valid() || duplicates != counts.duplicates() || rejected != counts.invalid()) {
+      throw new IllegalStateException(
+          "tallies differ from what was written: " + stats + " vs " + counts);
+    }
+  }
+
+  private static long committed(Admin admin, String groupId, Map<TopicPartition, Long> ends) {
+    try {
+      Map<TopicPartition, OffsetAndMetadata> offsets =
+          admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(2, TimeUnit.SECONDS);
+      long sum = 0;
+      for (TopicPartition tp : ends.keySet()) {
+        OffsetAndMetadata o = offsets.get(tp);
+        sum += o == null ? 0 : o.offset();
+      }
+      return sum;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static JsonNode json(HttpClient http, URI uri) {
+    try {
+      HttpResponse<String> response =
+          http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200 ? Json.MAPPER.readTree(response.body()) : null;
+    } catch (IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+}

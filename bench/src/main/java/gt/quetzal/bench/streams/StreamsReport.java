@@ -1,0 +1,72 @@
+package gt.quetzal.bench.streams;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Everything one catch-up measured, and its markdown as docs/benchmarks.md shows it. */
+record StreamsReport(
+    StreamsBenchConfig config,
+    StreamsBenchConfig.App app,
+    StreamsVoteMix.Counts counts,
+    double fillSeconds,
+    ConsumerBaseline.Summary baseline,
+    CatchUp catchUp,
+    double loadAtStart) {
+
+  double catchUpRate() {
+    return counts.total() * 1000.0 / catchUp.catchUpMs();
+  }
+
+  String markdown() {
+    StringBuilder md = new StringBuilder();
+    md.append(String.format("Run %s, %s, %,d votes (%,d valid, %,d duplicates, %,d invalid), filled at %,.0f rec/s%n%n",
+        Instant.now(), app.label, counts.total(), counts.valid(), counts.duplicates(), counts.invalid(),
+        counts.total() / fillSeconds));
+    md.append("| measure | value |\n|---|---|\n");
+    md.append(row("ConsumerPerformance, overall (join included)", "%,.0f rec/s", baseline.recordsPerSec()));
+    md.append(row("ConsumerPerformance, fetching (join excluded)", "%,.0f rec/s", baseline.fetchRecordsPerSec()));
+    if (!catchUp.complete()) {
+      md.append("| streams app catch-up | **did not complete** (see ").append(catchUp.log()).append(") |\n");
+      return md.toString();
+    }
+    double ratio = catchUpRate() / baseline.fetchRecordsPerSec();
+    md.append(row("streams app: launch → RUNNING", "%.1f s", catchUp.runningAtMs() / 1e3));
+    md.append(row("streams app: RUNNING → committed offsets at the end", "%.1f s", (catchUp.lagZeroAtMs() - catchUp.runningAtMs()) / 1e3));
+    md.append(row("streams app: RUNNING → every record in /api/stats (catch-up)", "%.1f s", catchUp.catchUpMs() / 1e3));
+    md.append(row("**catch-up rate** (exactly_once_v2)", "**%,.0f rec/s**", catchUpRate()));
+    md.append(row("catch-up rate from launch (JVM start and join included)", "%,.0f rec/s", counts.total() * 1000.0 / catchUp.doneAtMs()));
+    String verdict = app.isFloor() ? "(a floor: the reference, not the target)" : ratio >= 0.10 ? "(met)" : "(missed)";
+    md.append(row("**ratio** to ConsumerPerformance fetching (target ≥ 10 %)", "**%.1f %%** " + verdict, ratio * 100));
+    md.append(row("ratio to ConsumerPerformance overall", "%.1f %%", catchUpRate() / baseline.recordsPerSec() * 100));
+    md.append(row("streams app peak RSS", "%,d MiB", catchUp.peakRss() >> 20));
+    md.append(row("streams app steady RSS (median, 2nd half of catch-up)", "%,d MiB", catchUp.steadyRss() >> 20));
+    md.append(row("streams app CPU time", "%.1f s (%.1f cores while catching up, launch included)",
+        catchUp.cpuMillis() / 1e3, catchUp.cpuMillis() / (double) catchUp.doneAtMs()));
+    md.append(row("load average (1 min) at start / highest sampled", "%.2f / %.2f", loadAtStart, catchUp.maxLoad()));
+    md.append(
+        app.isFloor()
+            ? row("final /api/stats", "%s", "none (a floor counts nothing; catch-up ends on committed offsets)")
+            : row("final /api/stats", "%s", catchUp.stats().toString().replace("|", "\\|")));
+    return md.toString();
+  }
+
+  /** One line per app of a multi-app run: the same records, the same ConsumerPerformance figure. */
+  static String summary(List<StreamsReport> results) {
+    StringBuilder md = new StringBuilder("| app | catch-up rate | ratio to ConsumerPerformance fetching | app CPU | peak RSS |\n");
+    md.append("|---|---:|---:|---:|---:|\n");
+    for (StreamsReport r : results) {
+      if (!r.catchUp().complete()) {
+        md.append("| ").append(r.app().label).append(" | did not complete | | | |\n");
+        continue;
+      }
+      md.append(String.format("| %s | %,.0f rec/s | %.1f %% | %.1f s | %,d MiB |%n",
+          r.app().label, r.catchUpRate(), r.catchUpRate() / r.baseline().fetchRecordsPerSec() * 100,
+          r.catchUp().cpuMillis() / 1e3, r.catchUp().peakRss() >> 20));
+    }
+    return md.toString();
+  }
+
+  private static String row(String name, String format, Object... args) {
+    return "| " + name + " | " + String.format(format, args) + " |\n";
+  }
+}
