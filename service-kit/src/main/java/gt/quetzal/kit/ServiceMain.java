@@ -1,11 +1,15 @@
 package gt.quetzal.kit;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The body of every service's {@code main}: config from the environment → start → one close on shutdown. */
+/**
+ * The body of every service's {@code main} (config from the environment → start → one close on shutdown)
+ * and the frame of its {@code start} (the registry, then the service's own wiring, undone on failure).
+ */
 public final class ServiceMain {
 
   private static final Logger log = LoggerFactory.getLogger(ServiceMain.class);
@@ -32,5 +36,26 @@ public final class ServiceMain {
     }
     AutoCloseable running = start.apply(read);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> Closer.closeQuietly(running), "shutdown"));
+  }
+
+  /** What a service's start wires: each part it starts is registered with {@code started}. */
+  @FunctionalInterface
+  public interface Wiring<T> {
+    T wire(Closer started, PrometheusMeterRegistry registry);
+  }
+
+  /**
+   * Starts a service: logs its config (whose {@code toString} redacts credentials), makes its meter
+   * registry ({@link ServiceMetrics}, closed last), then runs {@code wiring}. A failure closes what had
+   * started and goes on; otherwise closing {@code started} stops everything in reverse order and logs
+   * that the service stopped.
+   */
+  public static <T> T start(String service, Object config, Wiring<T> wiring) {
+    log.info("starting {} with {}", service, config);
+    return Closer.starting(
+        started -> {
+          started.register(() -> log.info("{} stopped", service));
+          return wiring.wire(started, ServiceMetrics.prometheus(started));
+        });
   }
 }

@@ -6,8 +6,8 @@ import gt.quetzal.contract.MongoNames;
 import gt.quetzal.kit.Closer;
 import gt.quetzal.kit.MongoStore;
 import gt.quetzal.kit.RedisStore;
+import gt.quetzal.kit.RunningService;
 import gt.quetzal.kit.ServiceMain;
-import gt.quetzal.kit.ServiceMetrics;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -43,9 +43,7 @@ public final class SinksMain {
 
   /** Starts everything (clients → sink loops → HTTP) and returns one handle closing in reverse order. */
   public static Running start(SinksConfig config) {
-    log.info("starting {} with {}", SinksConfig.SERVICE, config);
-    return Closer.starting(started -> {
-      PrometheusMeterRegistry registry = ServiceMetrics.prometheus(started);
+    return ServiceMain.start(SinksConfig.SERVICE, config, (started, registry) -> {
 
       RedisClient redis = started.register(RedisStore.client(config.redisUrl(), SinksConfig.SERVICE));
       RedisStore.refuseRejectedCredentials(redis, config.redisUrl(), "the tallies wait for it");
@@ -125,10 +123,5 @@ public final class SinksMain {
   }
 
   /** The running sinks: the bound HTTP port, and close() stopping everything in reverse start order. */
-  public record Running(int httpPort, Closer started) implements AutoCloseable {
-    @Override
-    public void close() {
-      started.close();
-    }
-  }
+  public record Running(int httpPort, Closer started) implements RunningService {}
 }

@@ -165,6 +165,16 @@ public final class LiveHub implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(clients::dropStalled, sweep, sweep, TimeUnit.MILLISECONDS);
   }
 
+  /** The reader of the standings this hub pushes; the page's JSON reads through the same one. */
+  StandingsReader reader() {
+    return reader;
+  }
+
+  /** Wall time on the hub's clock, the one its votes/s meter is fed on. */
+  long now() {
+    return clock.getAsLong();
+  }
+
   /** The votes/s meter this hub feeds; {@code /api/stats} reads and feeds the same one. */
   public VoteRate rate() {
     return rate;

@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -73,32 +72,19 @@ public final class WebApp {
   private final VoteLogReader votes;
   private final LiveHub live;
   private final PrometheusMeterRegistry registry;
-  private final LongSupplier clock;
   private final Counter redisErrors;
   private final Counter mongoErrors;
 
-  public WebApp(
-      StandingsReader standings,
-      TimelineReader timelines,
-      VoteLogReader votes,
-      LiveHub live,
-      PrometheusMeterRegistry registry) {
-    this(standings, timelines, votes, live, registry, System::currentTimeMillis);
-  }
-
-  WebApp(
-      StandingsReader standings,
-      TimelineReader timelines,
-      VoteLogReader votes,
-      LiveHub live,
-      PrometheusMeterRegistry registry,
-      LongSupplier clock) {
-    this.standings = Objects.requireNonNull(standings, "standings");
+  /**
+   * The standings come through the hub's reader and "now" from its clock, so the page's JSON and the
+   * pushed stream read the same store and feed one votes/s meter on one clock.
+   */
+  public WebApp(TimelineReader timelines, VoteLogReader votes, LiveHub live, PrometheusMeterRegistry registry) {
+    this.live = Objects.requireNonNull(live, "live");
+    this.standings = live.reader();
     this.timelines = Objects.requireNonNull(timelines, "timelines");
     this.votes = Objects.requireNonNull(votes, "votes");
-    this.live = Objects.requireNonNull(live, "live");
     this.registry = Objects.requireNonNull(registry, "registry");
-    this.clock = Objects.requireNonNull(clock, "clock");
     this.redisErrors = backendErrors(REDIS);
     this.mongoErrors = backendErrors(MONGO);
   }
@@ -182,7 +168,7 @@ public final class WebApp {
 
   private void stats(Context ctx) {
     StandingsReader.Snapshot snapshot = call(REDIS, redisErrors, standings::read);
-    long now = clock.getAsLong();
+    long now = live.now();
     VoteRate rate = live.rate();
     rate.record(now, ContestStats.accepted(snapshot));
     noStore(ctx).json(ContestStats.of(snapshot, rate.perSecond(now)));
@@ -201,7 +187,7 @@ public final class WebApp {
   private void timeline(Context ctx) {
     String band = optionalName(ctx, "band");
     int minutes = intParam(ctx, "minutes", DEFAULT_MINUTES, 1, MAX_MINUTES);
-    long to = longParam(ctx, "to", clock.getAsLong(), 0, Long.MAX_VALUE / 2);
+    long to = longParam(ctx, "to", live.now(), 0, Long.MAX_VALUE / 2);
     long last = Math.floorDiv(to, MINUTE_MS) * MINUTE_MS;
     List<Long> minuteStarts = new ArrayList<>(minutes);
     for (int i = minutes - 1; i >= 0; i--) {

@@ -6,10 +6,9 @@ import gt.quetzal.contract.RedisKeys;
 import gt.quetzal.kit.Closer;
 import gt.quetzal.kit.MongoStore;
 import gt.quetzal.kit.RedisStore;
+import gt.quetzal.kit.RunningService;
 import gt.quetzal.kit.ServiceMain;
-import gt.quetzal.kit.ServiceMetrics;
 import io.javalin.Javalin;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -40,9 +39,7 @@ public final class WebMain {
 
   /** Starts everything (clients → readers → live hub → HTTP) and returns one handle closing in reverse order. */
   public static Running start(WebConfig config) {
-    log.info("starting {} with {}", WebConfig.SERVICE, config);
-    return Closer.starting(started -> {
-      PrometheusMeterRegistry registry = ServiceMetrics.prometheus(started);
+    return ServiceMain.start(WebConfig.SERVICE, config, (started, registry) -> {
 
       RedisClient redis = started.register(redisClient(config.redisUrl()));
       RedisStore.refuseRejectedCredentials(redis, config.redisUrl(), MEANWHILE);
@@ -64,7 +61,6 @@ public final class WebMain {
 
       WebApp app =
           new WebApp(
-              standings,
               new RedisTimelineReader(redis),
               new MongoVoteLogReader(mongo.getDatabase(MongoNames.DATABASE)),
               live,
@@ -105,10 +101,5 @@ public final class WebMain {
    * The running web app: the bound HTTP port, where /healthz, /readyz and /metrics are served (OPS_PORT's
    * bound port, or the HTTP port without it), and close() stopping everything in reverse start order.
    */
-  public record Running(int httpPort, int opsPort, Closer started) implements AutoCloseable {
-    @Override
-    public void close() {
-      started.close();
-    }
-  }
+  public record Running(int httpPort, int opsPort, Closer started) implements RunningService {}
 }

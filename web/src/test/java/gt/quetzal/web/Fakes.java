@@ -190,7 +190,7 @@ final class Fakes {
   static WebApp app(StandingsReader standings, Timelines timelines, VoteLogReader log) {
     PrometheusMeterRegistry registry = WebApp.newRegistry();
     LiveHub hub = new LiveHub(standings, new Changes(), new VoteRate(), registry);
-    return new WebApp(standings, timelines, log, hub, registry);
+    return new WebApp(timelines, log, hub, registry);
   }
 
   static WebApp app(StandingsReader standings, VoteLogReader log) {

@@ -32,7 +32,7 @@ class LiveHubTest {
   }
 
   private WebApp app(LiveHub hub) {
-    return new WebApp(standings, new Fakes.Timelines(), new Fakes.Log(), hub, registry, clock::get);
+    return new WebApp(new Fakes.Timelines(), new Fakes.Log(), hub, registry);
   }
 
   /** Runs {@code body} against a started server and closes the hub before the server stops (see LiveHub.close). */

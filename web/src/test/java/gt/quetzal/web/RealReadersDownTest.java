@@ -44,7 +44,6 @@ class RealReadersDownTest {
       StandingsReader standings = new RedisStandingsReader(redis);
       WebApp app =
           new WebApp(
-              standings,
               new RedisTimelineReader(redis),
               new MongoVoteLogReader(mongo.getDatabase(MongoNames.DATABASE)),
               new LiveHub(standings, new Fakes.Changes(), new VoteRate(), WebApp.newRegistry()),

@@ -30,7 +30,7 @@ class SseCapsTest {
             new LiveHub.Pace(LiveHub.MIN_INTERVAL, LiveHub.RATE_TICK, Duration.ofMillis(100)), limits);
     hub.start();
     changes.connected();
-    WebApp app = new WebApp(standings, new Fakes.Timelines(), new Fakes.Log(), hub, registry, () -> 0L);
+    WebApp app = new WebApp(new Fakes.Timelines(), new Fakes.Log(), hub, registry);
     JavalinTest.test(
         app.create(),
         (server, client) -> {

@@ -71,7 +71,7 @@ class SseStalledClientsTest {
             LiveHub.Pace.DEFAULT, limits);
     hub.start();
     changes.connected();
-    WebApp app = new WebApp(standings, new Fakes.Timelines(), new Fakes.Log(), hub, registry, () -> 0L);
+    WebApp app = new WebApp(new Fakes.Timelines(), new Fakes.Log(), hub, registry);
     JavalinTest.test(
         app.create(),
         (server, client) -> {

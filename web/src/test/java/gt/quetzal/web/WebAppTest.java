@@ -142,8 +142,11 @@ class WebAppTest {
 
   private static WebApp timelineApp(Fakes.Timelines timelines) {
     Fakes.Standings standings = threeBands();
-    LiveHub hub = new LiveHub(standings, new Fakes.Changes(), new VoteRate(), WebApp.newRegistry());
-    return new WebApp(standings, timelines, new Fakes.Log(), hub, WebApp.newRegistry(), () -> NOW);
+    LiveHub hub =
+        new LiveHub(
+            standings, new Fakes.Changes(), new VoteRate(), WebApp.newRegistry(), () -> NOW,
+            LiveHub.Pace.DEFAULT, SseLimits.DEFAULTS);
+    return new WebApp(timelines, new Fakes.Log(), hub, WebApp.newRegistry());
   }
 
   @Test

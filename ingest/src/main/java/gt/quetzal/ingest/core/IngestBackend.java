@@ -1,6 +1,7 @@
 package gt.quetzal.ingest.core;
 
 import gt.quetzal.kit.Closer;
+import gt.quetzal.kit.RunningService;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 
@@ -22,5 +23,16 @@ public record IngestBackend(ContestGate contest, VotePublisher publisher, VoteVa
   /** Blocks until the contest was read, so the next vote is judged against it (not refused as unavailable). */
   public void awaitContest(Duration timeout) throws InterruptedException {
     contest.awaitReady(timeout);
+  }
+
+  /** A running ingest service: it can wait for the contest, and closes like every service. */
+  public interface Running extends RunningService {
+
+    IngestBackend backend();
+
+    /** Blocks until the contest was read, so the next vote is judged against it (not refused as unavailable). */
+    default void awaitContest(Duration timeout) throws InterruptedException {
+      backend().awaitContest(timeout);
+    }
   }
 }

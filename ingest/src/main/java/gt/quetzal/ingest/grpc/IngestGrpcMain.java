@@ -6,7 +6,6 @@ import gt.quetzal.ingest.core.IngestOps;
 import gt.quetzal.ingest.core.VotePublisher;
 import gt.quetzal.kit.Closer;
 import gt.quetzal.kit.ServiceMain;
-import gt.quetzal.kit.ServiceMetrics;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.javalin.Javalin;
@@ -45,9 +44,7 @@ public final class IngestGrpcMain {
    * votes get UNAVAILABLE.
    */
   public static Running start(IngestGrpcConfig config) {
-    return Closer.starting(started -> {
-      started.register(() -> log.info("ingest-grpc stopped"));
-      PrometheusMeterRegistry registry = ServiceMetrics.prometheus(started);
+    return ServiceMain.start(IngestGrpcConfig.SERVICE, config, (started, registry) -> {
       IngestBackend backend = IngestBackend.start(config.kafka(), config.rules(), registry, started);
       VotePublisher publisher = backend.publisher();
       ExecutorService executor =
@@ -117,16 +114,6 @@ public final class IngestGrpcMain {
    * {@link #close()} is idempotent: ops HTTP server, then the gRPC server (its three-step shutdown), then
    * the answer executor, then the publisher (flushing the producer), then the registry.
    */
-  public record Running(int grpcPort, int httpPort, IngestBackend backend, Closer started) implements AutoCloseable {
-
-    /** Blocks until the contest was read, so the next vote is judged against it (not UNAVAILABLE). */
-    public void awaitContest(Duration timeout) throws InterruptedException {
-      backend.awaitContest(timeout);
-    }
-
-    @Override
-    public void close() {
-      started.close();
-    }
-  }
+  public record Running(int grpcPort, int httpPort, IngestBackend backend, Closer started)
+      implements IngestBackend.Running {}
 }

@@ -4,10 +4,7 @@ import gt.quetzal.ingest.core.IngestOps;
 import gt.quetzal.ingest.core.IngestBackend;
 import gt.quetzal.kit.Closer;
 import gt.quetzal.kit.ServiceMain;
-import gt.quetzal.kit.ServiceMetrics;
 import io.javalin.Javalin;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +24,7 @@ public final class IngestHttpMain {
    * not be up: until it is, {@code /readyz} says so and votes get 503.
    */
   public static Running start(IngestHttpConfig config) {
-    return Closer.starting(started -> {
-      started.register(() -> log.info("ingest-http stopped"));
-      PrometheusMeterRegistry registry = ServiceMetrics.prometheus(started);
+    return ServiceMain.start(IngestHttpConfig.SERVICE, config, (started, registry) -> {
       IngestBackend backend = IngestBackend.start(config.kafka(), config.rules(), registry, started);
       // On stop: refuses new requests, lets those in flight finish (SHUTDOWN_TIMEOUT_MS); then the producer flushes.
       Javalin server = new IngestHttpApp(backend.validator(), backend.publisher(), registry, config).create().start();
@@ -55,16 +50,6 @@ public final class IngestHttpMain {
    * The running service: the bound HTTP port (also with {@code HTTP_PORT=0}), where /metrics is served
    * (OPS_PORT's bound port, or the HTTP port without it), and {@link #close()} in reverse start order.
    */
-  public record Running(int httpPort, int opsPort, IngestBackend backend, Closer started) implements AutoCloseable {
-
-    /** Blocks until the contest was read, so the next vote is judged against it (not answered 503). */
-    public void awaitContest(Duration timeout) throws InterruptedException {
-      backend.awaitContest(timeout);
-    }
-
-    @Override
-    public void close() {
-      started.close();
-    }
-  }
+  public record Running(int httpPort, int opsPort, IngestBackend backend, Closer started)
+      implements IngestBackend.Running {}
 }

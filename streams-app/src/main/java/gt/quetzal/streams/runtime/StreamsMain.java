@@ -11,12 +11,11 @@ import gt.quetzal.streams.topology.VotesTopology;
 
 import gt.quetzal.contract.CatalogIndex;
 import gt.quetzal.kit.Closer;
+import gt.quetzal.kit.RunningService;
 import gt.quetzal.kit.ServiceMain;
-import gt.quetzal.kit.ServiceMetrics;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.kafka.streams.CloseOptions;
@@ -49,8 +48,7 @@ public final class StreamsMain {
    * {@code cleanUp()}, which would force a full restore from the changelogs on every start.
    */
   public static Running start(StreamsAppConfig config) {
-    return Closer.starting(started -> {
-      PrometheusMeterRegistry registry = ServiceMetrics.prometheus(started);
+    return ServiceMain.start(StreamsAppConfig.SERVICE, config, (started, registry) -> {
       KafkaStreams streams =
           new KafkaStreams(
               VotesTopology.build(config.topologyOptions()), StreamsConfigFactory.properties(config));
@@ -139,15 +137,10 @@ public final class StreamsMain {
    * real one when started with HTTP_PORT=0). {@link #close()} stops the HTTP server first, then Kafka
    * Streams, its metrics and the registry.
    */
-  public record Running(KafkaStreams streams, int httpPort, Closer started) implements AutoCloseable {
+  public record Running(KafkaStreams streams, int httpPort, Closer started) implements RunningService {
 
     public KafkaStreams.State state() {
       return streams.state();
-    }
-
-    @Override
-    public void close() {
-      started.close();
     }
   }
 }
