@@ -3,11 +3,11 @@ package gt.quetzal.sinks;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.ContestState;
 import gt.quetzal.contract.RedisKeys;
+import gt.quetzal.kit.DaemonThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,12 +67,7 @@ final class ContestSeeder implements Consumer<ContestState>, AutoCloseable {
   private final AtomicReference<List<String>> wanted = new AtomicReference<>();
   private final AtomicLong writes = new AtomicLong();
   private final ScheduledExecutorService worker =
-      Executors.newSingleThreadScheduledExecutor(
-          task -> {
-            Thread thread = new Thread(task, "contest-seeder");
-            thread.setDaemon(true);
-            return thread;
-          });
+      DaemonThreads.scheduler("contest-seeder");
 
   ContestSeeder(UnifiedJedis redis, Duration retryDelay) {
     this.redis = Objects.requireNonNull(redis, "redis");

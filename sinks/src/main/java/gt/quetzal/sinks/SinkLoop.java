@@ -272,15 +272,27 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
   }
 
   private void attemptPrepare() {
-    try {
+    contactStore(() -> {
       writer.prepare();
       prepared = true;
+    });
+  }
+
+  /** One call to the store outside a write: success or failure moves the store's health. */
+  private void contactStore(StoreCall call) {
+    try {
+      call.run();
       storeOk();
     } catch (WakeupException | InterruptException e) {
       throw e;
     } catch (Exception e) {
       storeFailed(e);
     }
+  }
+
+  @FunctionalInterface
+  private interface StoreCall {
+    void run() throws Exception;
   }
 
   /** While idle, re-check the store now and then (and finish setup), so the gauge and readiness are honest. */
@@ -297,14 +309,7 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
       attemptPrepare();
       return;
     }
-    try {
-      writer.ping();
-      storeOk();
-    } catch (WakeupException | InterruptException e) {
-      throw e;
-    } catch (Exception e) {
-      storeFailed(e);
-    }
+    contactStore(writer::ping);
   }
 
   private void storeOk() {

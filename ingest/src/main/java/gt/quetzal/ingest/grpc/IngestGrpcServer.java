@@ -2,19 +2,19 @@ package gt.quetzal.ingest.grpc;
 
 import gt.quetzal.ingest.core.PublisherHealth;
 import gt.quetzal.ingest.core.VotePublisher;
+import gt.quetzal.kit.DaemonThreads;
 import gt.quetzal.proto.v1.VoteServiceGrpc;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -46,12 +46,7 @@ public final class IngestGrpcServer implements AutoCloseable {
   private final Duration healthPoll;
   private final Duration shutdownTimeout;
   private final ScheduledExecutorService healthChecks =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "ingest-grpc-health");
-            t.setDaemon(true);
-            return t;
-          });
+      DaemonThreads.scheduler("ingest-grpc-health");
   private boolean started;
   private boolean closed;
 

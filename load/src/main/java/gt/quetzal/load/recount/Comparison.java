@@ -21,7 +21,7 @@ import java.util.function.Function;
 public final class Comparison {
 
   /** One aggregate: how many keys were compared, and each key whose values differ. */
-  public record Line(String aggregate, int keys, List<Difference> differences) {
+  public record Line(Aggregate aggregate, int keys, List<Difference> differences) {
     public boolean agrees() {
       return differences.isEmpty();
     }
@@ -35,34 +35,48 @@ public final class Comparison {
     }
   }
 
-  public static final String BANDS = "band totals";
-  public static final String ALBUMS = "album totals";
-  public static final String ALBUM_RANKS = "album rank stats";
-  public static final String MINUTES = "votes per minute";
-  public static final String STREAM = "timeline stream";
-  public static final String STATS = "stats";
+  /** The aggregates, in the report's order, each named as the report prints it. */
+  public enum Aggregate {
+    BANDS("band totals"),
+    ALBUMS("album totals"),
+    ALBUM_RANKS("album rank stats"),
+    MINUTES("votes per minute"),
+    STREAM("timeline stream"),
+    STATS("stats");
+
+    private final String label;
+
+    Aggregate(String label) {
+      this.label = label;
+    }
+
+    @Override
+    public String toString() {
+      return label;
+    }
+  }
 
   private Comparison() {}
 
   /** @param withDuplicates whether the source recounts duplicates (MongoDB does not) */
   public static List<Line> compare(Aggregates recount, RedisView redis, boolean withDuplicates) {
     List<Line> lines = new ArrayList<>();
-    lines.add(line(BANDS, recount.bands(), redis.hashes().bands(), String::valueOf));
+    lines.add(line(Aggregate.BANDS, recount.bands(), redis.hashes().bands(), String::valueOf));
     SortedMap<String, Long> albumCounts = new TreeMap<>();
     recount.albums().forEach((label, tally) -> albumCounts.put(label, tally.count()));
-    lines.add(line(ALBUMS, albumCounts, redis.albumTotals(), String::valueOf));
-    lines.add(line(ALBUM_RANKS, recount.albums(), redis.hashes().albums(), Comparison::ranks));
-    lines.add(line(MINUTES, flatten(recount.minutes()), flatten(redis.hashes().minutes()), String::valueOf));
+    lines.add(line(Aggregate.ALBUMS, albumCounts, redis.albumTotals(), String::valueOf));
+    lines.add(line(Aggregate.ALBUM_RANKS, recount.albums(), redis.hashes().albums(), Comparison::ranks));
+    lines.add(line(Aggregate.MINUTES, flatten(recount.minutes()), flatten(redis.hashes().minutes()), String::valueOf));
     SortedMap<Long, SortedMap<String, Long>> implied =
         RedisView.impliedStream(recount.minutes(), Math.max(redis.stream().size(), 1));
-    lines.add(line(STREAM, flattenStream(implied), flattenStream(redis.stream()), String::valueOf));
+    lines.add(line(Aggregate.STREAM, flattenStream(implied), flattenStream(redis.stream()), String::valueOf));
     SortedMap<String, Long> redisStats = new TreeMap<>(redis.hashes().stats());
     SortedMap<String, Long> recountStats = new TreeMap<>(recount.stats());
     if (!withDuplicates) {
       redisStats.remove(Stats.DUPLICATES);
       recountStats.remove(Stats.DUPLICATES);
     }
-    lines.add(line(STATS, recountStats, redisStats, String::valueOf));
+    lines.add(line(Aggregate.STATS, recountStats, redisStats, String::valueOf));
     return lines;
   }
 
@@ -71,7 +85,7 @@ public final class Comparison {
   }
 
   private static <V> Line line(
-      String aggregate, Map<String, V> recounted, Map<String, V> served, Function<V, String> show) {
+      Aggregate aggregate, Map<String, V> recounted, Map<String, V> served, Function<V, String> show) {
     TreeSet<String> keys = new TreeSet<>(recounted.keySet());
     keys.addAll(served.keySet());
     List<Difference> differences = new ArrayList<>();

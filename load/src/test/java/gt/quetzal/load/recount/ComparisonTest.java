@@ -40,8 +40,8 @@ class ComparisonTest {
     Aggregates recount = log().build();
     List<Comparison.Line> lines = Comparison.compare(recount, served(recount), true);
     assertThat(lines).extracting(Comparison.Line::aggregate)
-        .containsExactly(Comparison.BANDS, Comparison.ALBUMS, Comparison.ALBUM_RANKS, Comparison.MINUTES,
-            Comparison.STREAM, Comparison.STATS);
+        .containsExactly(Comparison.Aggregate.BANDS, Comparison.Aggregate.ALBUMS, Comparison.Aggregate.ALBUM_RANKS, Comparison.Aggregate.MINUTES,
+            Comparison.Aggregate.STREAM, Comparison.Aggregate.STATS);
     assertThat(lines).allSatisfy(line -> assertThat(line.differences()).isEmpty());
     assertThat(lines.get(0).keys()).isEqualTo(3); // the seeded zero is compared, and is no difference
     assertThat(lines.get(4).keys()).isEqualTo(3); // two minutes: Alux and Bohemia, then Alux
@@ -59,21 +59,21 @@ class ComparisonTest {
         .rejected("late")
         .count(Stats.DUPLICATES, 1)
         .build();
-    Map<String, Comparison.Line> lines = byAggregate(Comparison.compare(recount, served(wrong), true));
+    Map<Comparison.Aggregate, Comparison.Line> lines = byAggregate(Comparison.compare(recount, served(wrong), true));
 
-    assertThat(lines.get(Comparison.BANDS).agrees()).isTrue();
-    assertThat(lines.get(Comparison.STATS).agrees()).isTrue();
-    assertThat(lines.get(Comparison.ALBUMS).differences())
+    assertThat(lines.get(Comparison.Aggregate.BANDS).agrees()).isTrue();
+    assertThat(lines.get(Comparison.Aggregate.STATS).agrees()).isTrue();
+    assertThat(lines.get(Comparison.Aggregate.ALBUMS).differences())
         .extracting(Object::toString)
         .containsExactly(
             "Alux Nahual — Alux Nahual: recount 1, redis none", "Alux Nahual — Hermano Pan: recount 1, redis 2");
-    assertThat(lines.get(Comparison.ALBUM_RANKS).differences()).hasSize(2);
-    assertThat(lines.get(Comparison.MINUTES).differences())
+    assertThat(lines.get(Comparison.Aggregate.ALBUM_RANKS).differences()).hasSize(2);
+    assertThat(lines.get(Comparison.Aggregate.MINUTES).differences())
         .extracting(Object::toString)
         .containsExactly(
             "Alux Nahual @ 2026-01-01T00:00:00Z: recount 1, redis none",
             "Alux Nahual @ 2026-01-01T00:01:00Z: recount 1, redis 2");
-    assertThat(lines.get(Comparison.STREAM).agrees()).isFalse();
+    assertThat(lines.get(Comparison.Aggregate.STREAM).agrees()).isFalse();
   }
 
   @Test
@@ -84,7 +84,7 @@ class ComparisonTest {
         .accepted("Bohemia Suburbana", "Fuera de lugar", 100, MINUTE + 59_999)
         .rejected("invalid")
         .build(); // lost the "late" rejection, and knows nothing of duplicates
-    Comparison.Line stats = byAggregate(Comparison.compare(fromMongo, served(log().build()), false)).get(Comparison.STATS);
+    Comparison.Line stats = byAggregate(Comparison.compare(fromMongo, served(log().build()), false)).get(Comparison.Aggregate.STATS);
     assertThat(stats.differences())
         .extracting(Object::toString)
         .containsExactly("rejected: recount 1, redis 2", "rejected.late: recount none, redis 1");
@@ -96,11 +96,11 @@ class ComparisonTest {
     RedisView full = served(recount);
     SortedMap<Long, SortedMap<String, Long>> newest = new TreeMap<>(full.stream().tailMap(MINUTE + 60_000));
     RedisView trimmed = new RedisView(full.hashes(), full.albumTotals(), newest);
-    assertThat(byAggregate(Comparison.compare(recount, trimmed, true)).get(Comparison.STREAM).agrees()).isTrue();
+    assertThat(byAggregate(Comparison.compare(recount, trimmed, true)).get(Comparison.Aggregate.STREAM).agrees()).isTrue();
 
     SortedMap<Long, SortedMap<String, Long>> gap = new TreeMap<>(full.stream().headMap(MINUTE + 60_000));
     RedisView oldest = new RedisView(full.hashes(), full.albumTotals(), gap);
-    assertThat(byAggregate(Comparison.compare(recount, oldest, true)).get(Comparison.STREAM).agrees()).isFalse();
+    assertThat(byAggregate(Comparison.compare(recount, oldest, true)).get(Comparison.Aggregate.STREAM).agrees()).isFalse();
   }
 
   @Test
@@ -129,8 +129,8 @@ class ComparisonTest {
     assertThat(partial.agrees()).isFalse();
   }
 
-  private static Map<String, Comparison.Line> byAggregate(List<Comparison.Line> lines) {
-    Map<String, Comparison.Line> map = new TreeMap<>();
+  private static Map<Comparison.Aggregate, Comparison.Line> byAggregate(List<Comparison.Line> lines) {
+    Map<Comparison.Aggregate, Comparison.Line> map = new TreeMap<>();
     lines.forEach(line -> map.put(line.aggregate(), line));
     return map;
   }
