@@ -7,9 +7,9 @@ import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Recounts every aggregate twice, from Kafka's vote log and from MongoDB's, and holds both against
- * Redis. Kafka is read once; Redis and MongoDB are read again until all three agree or {@code
- * attempts} run out, so a recount started while the sinks finish their last batch does not report a
- * difference that a second later is gone.
+ * Redis. All three are read again until they agree or {@code attempts} run out (Kafka reads on from
+ * where it stopped), so a recount started while the pipeline finishes its last votes does not
+ * report a difference that a second later is gone.
  */
 public final class Recount {
 
@@ -42,12 +42,12 @@ public final class Recount {
    * @param pause    called between attempts; it may throw to stop early
    */
   public Verdict run(int attempts, Runnable pause) {
-    KafkaRecount.Result log = kafka.get();
     Verdict verdict = null;
     for (int attempt = 1; attempt <= Math.max(attempts, 1); attempt++) {
       if (attempt > 1) {
         pause.run();
       }
+      KafkaRecount.Result log = kafka.get();
       RedisView served = RedisView.read(redis);
       verdict =
           new Verdict(

@@ -24,7 +24,7 @@ public final class RecountMain {
     System.exit(run(System.getenv(), System.out, System.err));
   }
 
-  static int run(Map<String, String> environment, PrintStream out, PrintStream err) {
+  public static int run(Map<String, String> environment, PrintStream out, PrintStream err) {
     RecountConfig config;
     try {
       config = RecountConfig.fromEnv(environment);
@@ -45,12 +45,13 @@ public final class RecountMain {
 
   /** One recount with {@code config}'s settle time; the fault runs and the load verdict call this too. */
   public static Recount.Verdict recount(RecountConfig config, RedisClient redis, MongoClient mongo) {
-    KafkaRecount kafka =
+    try (KafkaRecount kafka =
         new KafkaRecount(
-            Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()), Duration.ofSeconds(30));
-    Recount recount = new Recount(kafka, mongo.getDatabase(MongoNames.DATABASE), redis);
-    int attempts = 1 + (int) config.settle().toSeconds();
-    return recount.run(attempts, RecountMain::secondPause);
+            Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()), Duration.ofSeconds(30))) {
+      Recount recount = new Recount(kafka, mongo.getDatabase(MongoNames.DATABASE), redis);
+      int attempts = 1 + (int) config.settle().toSeconds();
+      return recount.run(attempts, RecountMain::secondPause);
+    }
   }
 
   private static void secondPause() {
