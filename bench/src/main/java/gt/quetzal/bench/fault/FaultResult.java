@@ -28,6 +28,11 @@ import java.util.TreeMap;
  * counts votes sent once more on purpose after their 202 / OK. <b>deduplicated</b> is how much the streams app's {@code duplicates} counter grew during the run: copies
  * of a vote (a retry whose earlier attempt had landed after all) that it dropped; -1 when it could not be read.
  *
+ * <p><b>max unavailable window</b>: the longest a vote that met an unknown answer waited from its first
+ * attempt to its acknowledgment, retries included; 0 when no answer was unknown. <b>recount</b>: {@code
+ * ./quetzal recount} over the whole stack after the run (Kafka's log and MongoDB against Redis, field by
+ * field); it must agree.
+ *
  * <p>Besides, the two stores must agree band by band (R<sub>b</sub> = |S<sub>b</sub>|) and MongoDB must hold
  * nothing outside A ∪ U; either failing is listed as a problem.
  */
@@ -49,15 +54,29 @@ public record FaultResult(
     long deduplicated,
     FaultEvidence evidence,
     List<String> problems,
-    long elapsedMillis) {
+    long elapsedMillis,
+    Map<String, Long> acknowledgedPerRoute,
+    long maxUnavailableMillis,
+    double ratePerSecond,
+    RecountCheck recount) {
+
+  /** The recount's word on the whole stack after the run. */
+  public record RecountCheck(boolean agrees, String account) {
+    static final RecountCheck NOT_RUN = new RecountCheck(false, "not run");
+  }
 
   public FaultResult {
     problems = List.copyOf(problems);
+    acknowledgedPerRoute = Map.copyOf(acknowledgedPerRoute);
   }
 
-  /** Nothing lost or doubled, the stores agree, something was acknowledged, and the fault really happened. */
+  /**
+   * Nothing lost or doubled, the stores agree, the recount agrees, something was acknowledged, and the fault
+   * really happened.
+   */
   public boolean passed() {
-    return lost == 0 && duplicated == 0 && acknowledged > 0 && problems.isEmpty() && evidence.happened();
+    return lost == 0 && duplicated == 0 && acknowledged > 0 && problems.isEmpty() && evidence.happened()
+        && recount.agrees();
   }
 
   /** The counts alone, with no fault attached yet; {@link #withFault} completes them. */
@@ -73,7 +92,15 @@ public record FaultResult(
     long retried = 0;
     long resent = 0;
     long uncertainAttempts = 0;
+    long maxUnavailable = 0;
+    Map<String, Long> ackedPerRoute = new TreeMap<>();
     for (VoteOutcome o : outcomes) {
+      if (o.result() == VoteOutcome.Result.ACKNOWLEDGED) {
+        ackedPerRoute.merge(o.route(), 1L, Long::sum);
+      }
+      if (o.uncertainAttempts() > 0) {
+        maxUnavailable = Math.max(maxUnavailable, o.waitedMillis());
+      }
       bandOf.put(o.voteId(), o.band());
       if (o.result() == VoteOutcome.Result.ACKNOWLEDGED) {
         acknowledged.add(o.voteId());
@@ -162,7 +189,11 @@ public record FaultResult(
         -1,
         FaultEvidence.NONE,
         problems,
-        0);
+        0,
+        ackedPerRoute,
+        maxUnavailable,
+        0,
+        RecountCheck.NOT_RUN);
   }
 
   /** Whether the stores already show the final picture (used while waiting for the pipeline). */
@@ -170,11 +201,17 @@ public record FaultResult(
     return lost == 0 && duplicated == 0 && problems.isEmpty();
   }
 
-  public FaultResult withFault(Fault f, FaultEvidence e, long dedup, List<String> extraProblems, long elapsed) {
+  /**
+   * The run's judgement completed: the fault and what it did, the copies dropped, further problems, the run's
+   * length, the acknowledged votes per second of sending, and the recount's word.
+   */
+  public FaultResult withFault(Fault f, FaultEvidence e, long dedup, List<String> extraProblems, long elapsed,
+      double rate, RecountCheck check) {
     List<String> all = new ArrayList<>(problems);
     all.addAll(extraProblems);
     return new FaultResult(
         f, runId, sent, acknowledged, unacknowledged, refused, counted, stored, acceptedWithoutAck, lost, duplicated,
-        retriedVotes, resentVotes, uncertainAttempts, dedup, e, all, elapsed);
+        retriedVotes, resentVotes, uncertainAttempts, dedup, e, all, elapsed, acknowledgedPerRoute,
+        maxUnavailableMillis, rate, check);
   }
 }

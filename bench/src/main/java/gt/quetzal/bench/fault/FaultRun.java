@@ -1,10 +1,16 @@
 package gt.quetzal.bench.fault;
 
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 import gt.quetzal.bench.stack.Probe;
 import gt.quetzal.contract.RedisKeys;
 import gt.quetzal.contract.Stats;
 import gt.quetzal.kit.DaemonThreads;
 import gt.quetzal.load.reconcile.LivePipeline;
+import gt.quetzal.load.recount.Comparison;
+import gt.quetzal.load.recount.Recount;
+import gt.quetzal.load.recount.RecountConfig;
+import gt.quetzal.load.recount.RecountMain;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,11 +29,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import redis.clients.jedis.RedisClient;
 
 /**
- * One fault run: votes flow at a steady rate through both routes, the fault strikes after a warm-up,
- * votes keep flowing once the stack is whole again, then the run waits for every answer and for the
- * stores to settle, and judges them against the acknowledged voteIds ({@link FaultResult}).
+ * One fault run: votes flow at a steady rate through the four routes, the fault strikes after a warm-up
+ * (for a {@linkplain Fault#quiet() quiet} fault, once traffic stopped and every answer is in), votes keep
+ * flowing once the stack is whole again, then the run waits for every answer and for the stores to
+ * settle, judges them against the acknowledged voteIds ({@link FaultResult}), and recounts the stack.
  */
 public record FaultRun(FaultStack stack, Settings settings, PrintStream progress) {
+
+  private static final String LATE = Stats.rejected("late");
 
   /**
    * @param warmUp sending before the fault
@@ -51,18 +60,28 @@ public record FaultRun(FaultStack stack, Settings settings, PrintStream progress
     long began = System.nanoTime();
     String runId = "f" + fault.number() + "-" + UUID.randomUUID().toString().substring(0, 8);
     Map<String, String> bands = stack.bandsFor(runId);
-    say("fault %d (%s), run %s: sending %.0f votes/s per route over HTTP and gRPC", fault.number(), fault.title(),
-        runId, settings.sender().votesPerSecond());
+    say("fault %d (%s), run %s: sending %.0f votes/s over POST /votes, POST /votes/batch, Cast and CastStream",
+        fault.number(), fault.title(), runId, settings.sender().votesPerSecond());
     List<String> problems = new ArrayList<>();
     try (Stores stores = new Stores(stack.endpoints(), bands.keySet())) {
       Map<String, Long> baseline = stores.bandTotals();
       long duplicatesBefore = stores.streamsDuplicates();
+      long lateBefore = stores.redisStat(LATE);
       FaultEvidence evidence;
       List<VoteOutcome> outcomes;
+      double sendingSeconds;
+      Duration answers = settings.sender().retryWindow().plus(settings.sender().attemptTimeout()).plusSeconds(5);
       try (SteadySender sender = new SteadySender(stack, runId, bands, settings.sender())) {
         sender.start();
         Probe.hold(settings.warmUp());
-        say("  %,d votes started; injecting: %s", sender.sent(), fault.description());
+        if (fault.quiet()) {
+          sender.stopSending();
+          say("  %,d votes started; traffic stops, waiting for their answers", sender.sent());
+          outcomes = sender.awaitOutcomes(answers);
+        } else {
+          outcomes = null;
+        }
+        say("  injecting: %s", fault.description());
         try {
           evidence = stack.inject(fault);
         } catch (RuntimeException e) {
@@ -70,11 +89,13 @@ public record FaultRun(FaultStack stack, Settings settings, PrintStream progress
           problems.add(evidence.account());
         }
         say("  %s", evidence.account());
-        Probe.hold(settings.afterRecovery());
-        sender.stopSending();
-        say("  %,d votes started; waiting for their last answers", sender.sent());
-        outcomes = sender.awaitOutcomes(
-            settings.sender().retryWindow().plus(settings.sender().attemptTimeout()).plusSeconds(5));
+        if (!fault.quiet()) {
+          Probe.hold(settings.afterRecovery());
+          sender.stopSending();
+          say("  %,d votes started; waiting for their last answers", sender.sent());
+          outcomes = sender.awaitOutcomes(answers);
+        }
+        sendingSeconds = sender.sendingSeconds();
       }
       long settleBegan = System.nanoTime();
       long resent = outcomes.stream().filter(VoteOutcome::resent).count();
@@ -83,8 +104,40 @@ public record FaultRun(FaultStack stack, Settings settings, PrintStream progress
           (System.nanoTime() - settleBegan) / 1e9);
       long duplicatesAfter = stores.streamsDuplicates();
       long dedup = duplicatesBefore < 0 || duplicatesAfter < 0 ? -1 : duplicatesAfter - duplicatesBefore;
-      return result.withFault(
-          fault, evidence, dedup, problems, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+      long late = stores.redisStat(LATE) - lateBefore;
+      if (late != 0) {
+        problems.add(late + " vote(s) rejected as late during the run (stats " + LATE + ")");
+      }
+      FaultResult.RecountCheck recount = recount();
+      say("  recount over the whole stack: %s", recount.account());
+      return result.withFault(fault, evidence, dedup, problems,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), result.acknowledged() / sendingSeconds, recount);
+    }
+  }
+
+  /**
+   * {@code ./quetzal recount} over the whole stack, not only this run's votes: it recounts Kafka's whole log
+   * and MongoDB against all of Redis, so a run's damage cannot hide behind its own bands, and damage left by
+   * an earlier run on the same stack fails this run too.
+   */
+  private FaultResult.RecountCheck recount() {
+    FaultStack.Endpoints at = stack.endpoints();
+    RecountConfig config = new RecountConfig(at.bootstrapServers(), at.redisUrl(), at.mongoUri(), settings.settleTimeout());
+    try (RedisClient redis = RedisClient.create(at.redisUrl()); MongoClient mongo = MongoClients.create(at.mongoUri())) {
+      Recount.Verdict verdict = RecountMain.recount(config, redis, mongo);
+      if (verdict.agrees()) {
+        return new FaultResult.RecountCheck(true, String.format(Locale.ROOT, "agrees (%,d accepted votes in the log)",
+            verdict.fromKafka().stats().getOrDefault(Stats.ACCEPTED, 0L)));
+      }
+      List<String> differences = new ArrayList<>(verdict.gaps());
+      for (List<Comparison.Line> lines : List.of(verdict.kafka(), verdict.mongo())) {
+        String source = lines == verdict.kafka() ? "kafka" : "mongo";
+        lines.stream().filter(line -> !line.agrees())
+            .forEach(line -> differences.add(source + ", " + line.aggregate() + ": " + line.differences().get(0)));
+      }
+      return new FaultResult.RecountCheck(false, "DIFFERS: " + differences.subList(0, Math.min(4, differences.size())));
+    } catch (RuntimeException e) {
+      return new FaultResult.RecountCheck(false, "FAILED: " + e.getMessage());
     }
   }
 
@@ -164,6 +217,12 @@ public record FaultRun(FaultStack stack, Settings settings, PrintStream progress
         totals.put(bands[i], values.get(i) == null ? 0L : Long.parseLong(values.get(i)));
       }
       return totals;
+    }
+
+    /** A field of Redis's stats hash, 0 when absent. */
+    long redisStat(String field) {
+      String value = redis.hget(RedisKeys.STATS, field);
+      return value == null ? 0 : Long.parseLong(value);
     }
 
     /** The streams app's {@code duplicates} counter ({@code GET /api/stats}), or -1 when it does not answer. */

@@ -13,8 +13,11 @@ public interface FaultStack extends AutoCloseable {
    *
    * @param ingestHttp base URL of ingest-http ({@code POST /votes})
    * @param streamsUrl base URL of the streams app (health, interactive queries)
+   * @param bootstrapServers Kafka, for the recount
    */
-  record Endpoints(URI ingestHttp, String grpcHost, int grpcPort, URI streamsUrl, URI redisUrl, String mongoUri) {}
+  record Endpoints(
+      URI ingestHttp, String grpcHost, int grpcPort, URI streamsUrl, URI redisUrl, String mongoUri,
+      String bootstrapServers) {}
 
   Endpoints endpoints();
 

@@ -11,7 +11,7 @@ import java.util.Map;
  * Settings of {@code ./quetzal faults}, read once from the environment (the launcher sets them).
  *
  * @param logDir            {@code FAULTS_LOG_DIR}: child JVM logs (default {@code .quetzal/faults/logs})
- * @param votesPerSecond    {@code FAULTS_RATE}: votes per second on each route (default 20)
+ * @param votesPerSecond    {@code FAULTS_RATE}: votes per second over the four routes together (default 1000)
  * @param settleSeconds     {@code FAULTS_SETTLE_SECONDS}: bound on waiting for the stores (default 120)
  * @param launcher          {@code FAULTS_LAUNCHER}: the {@code quetzal} script, for fault 6 (none: 6 is skipped)
  * @param launcherHome      {@code FAULTS_LAUNCHER_HOME}: scratch QUETZAL_HOME of fault 6's stack
@@ -23,7 +23,7 @@ public record FaultsConfig(
   public static FaultsConfig fromEnv(Map<String, String> environment) {
     EnvReader env = new EnvReader(environment);
     Path logDir = Path.of(env.string("FAULTS_LOG_DIR", ".quetzal/faults/logs"));
-    int rate = env.integer("FAULTS_RATE", 20, 1, 2_000);
+    int rate = env.integer("FAULTS_RATE", 1_000, 8, 20_000);
     int settle = env.integer("FAULTS_SETTLE_SECONDS", 120, 10, 3_600);
     String launcherText = env.optional("FAULTS_LAUNCHER");
     Path launcher = launcherText == null ? null : Path.of(launcherText);

@@ -5,13 +5,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * {@code ./quetzal faults [N ...]}: runs fault runs 1 to 5 on a throw-away in-process stack and, when the
- * launcher is given, fault 6 on {@code ./quetzal up}; prints the Markdown table of docs/reliability.md.
+ * {@code ./quetzal faults [N ...]}: runs faults 1 to 5, 8 and 9 on a throw-away one-broker stack, fault 7 on a
+ * throw-away three-broker one and, when the launcher is given, fault 6 on {@code ./quetzal up}; prints one
+ * Markdown table, the one of docs/reliability.md.
  * Exits 0 when every run passed, 1 when one failed, 2 on bad usage.
  */
 public final class FaultsMain {
@@ -37,12 +39,15 @@ public final class FaultsMain {
     }
     Instant started = Instant.now();
     List<FaultResult> results = new ArrayList<>();
-    Set<Fault> local = EnumSet.copyOf(faults);
-    local.remove(Fault.WHOLE_STACK);
-    if (!local.isEmpty()) {
-      out.println("faults: starting a throw-away stack (broker, Redis, MongoDB stand-in, ingest; streams app and sinks"
-          + " as child JVMs); logs in " + config.logDir().toAbsolutePath());
-      try (LocalStack stack = LocalStack.start(LocalStack.Settings.defaults(config.logDir()))) {
+    for (int brokers : new int[] {1, 3}) {
+      Set<Fault> local = EnumSet.noneOf(Fault.class);
+      faults.stream().filter(f -> f != Fault.WHOLE_STACK && f.brokers() == brokers).forEach(local::add);
+      if (local.isEmpty()) {
+        continue;
+      }
+      out.println("faults: starting a throw-away stack (" + brokers + " Kafka broker(s), Redis, MongoDB stand-in,"
+          + " ingest; streams app and sinks as child JVMs); logs in " + config.logDir().toAbsolutePath());
+      try (LocalStack stack = LocalStack.start(LocalStack.Settings.defaults(config.logDir()).withBrokers(brokers))) {
         FaultRun run = new FaultRun(stack, config.runSettings(), out);
         for (Fault fault : local) {
           results.add(run.run(fault));
@@ -60,6 +65,7 @@ public final class FaultsMain {
         results.add(new FaultRun(stack, config.wholeStackSettings(), out).run(Fault.WHOLE_STACK));
       }
     }
+    results.sort(Comparator.comparingInt(r -> r.fault().number()));
     out.println();
     out.printf("Fault runs of %s (%d s), ./quetzal faults %s:%n%n", started.truncatedTo(ChronoUnit.SECONDS),
         Duration.between(started, Instant.now()).toSeconds(), args.length == 0 ? "(all)" : String.join(" ", args));
@@ -68,7 +74,7 @@ public final class FaultsMain {
     System.exit(results.stream().allMatch(FaultResult::passed) ? 0 : 1);
   }
 
-  /** No argument: all six; otherwise the numbers given ("all" also means all six). */
+  /** No argument: all of them; otherwise the numbers given ("all" also means all). */
   static Set<Fault> parse(String[] args) {
     if (args.length == 0) {
       return EnumSet.allOf(Fault.class);
@@ -81,7 +87,8 @@ public final class FaultsMain {
         try {
           faults.add(Fault.byNumber(Integer.parseInt(arg)));
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("'" + arg + "' is not a fault number (1 to 6) or 'all'");
+          throw new IllegalArgumentException(
+              "'" + arg + "' is not a fault number (1 to " + Fault.values().length + ") or 'all'");
         }
       }
     }

@@ -123,7 +123,8 @@ public final class LauncherStack implements FaultStack {
     String external = System.getenv("MONGO_URI");
     return new Endpoints(URI.create("http://localhost:" + port("ingest-http")), "localhost", port("ingest-grpc"),
         URI.create("http://localhost:" + port("streams-app")), URI.create("redis://localhost:" + port("redis")),
-        external == null || external.isBlank() ? "mongodb://localhost:" + port("mongodb") : external);
+        external == null || external.isBlank() ? "mongodb://localhost:" + port("mongodb") : external,
+        "localhost:" + port("kafka"));
   }
 
   @Override

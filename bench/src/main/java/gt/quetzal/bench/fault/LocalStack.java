@@ -6,7 +6,9 @@ import gt.quetzal.bench.stack.Infra;
 import gt.quetzal.bench.stack.Probe;
 import gt.quetzal.bench.stack.ScratchDir;
 import gt.quetzal.bench.stack.Service;
-import gt.quetzal.devstack.KafkaBroker;
+import gt.quetzal.contract.RedisKeys;
+import gt.quetzal.contract.Stats;
+import gt.quetzal.devstack.KafkaCluster;
 import gt.quetzal.devstack.MongoStandIn;
 import gt.quetzal.devstack.Ports;
 import gt.quetzal.devstack.RedisServer;
@@ -18,20 +20,23 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.RedisClient;
 
 /**
- * A throw-away Quetzal for faults 1 to 5, on free ports: broker, Redis (append-only file) and the MongoDB
+ * A throw-away Quetzal for faults 1 to 5 and 8, 9 (one broker) or fault 7 (three), on free ports: Kafka, Redis (append-only file) and the MongoDB
  * stand-in (H2 file) in this JVM or as its children, so each can be stopped and started again on its own
  * data; both ingest services in this JVM ({@link InProcessStack}); the streams app and the sinks each in a
  * child JVM, so a kill is a real SIGKILL. The streams app runs without a catalog, so every run counts under
@@ -56,8 +61,10 @@ public final class LocalStack implements FaultStack {
       Path logDir,
       Duration brokerOutage,
       Duration storeOutage,
-      Duration childReadyTimeout) {
+      Duration childReadyTimeout,
+      int brokers) {
 
+    /** One broker. */
     public static Settings defaults(Path logDir) {
       return new Settings(
           System.getProperty("java.class.path"),
@@ -65,14 +72,24 @@ public final class LocalStack implements FaultStack {
           logDir,
           Duration.ofSeconds(12),
           Duration.ofSeconds(10),
-          Duration.ofSeconds(120));
+          Duration.ofSeconds(120),
+          1);
+    }
+
+    /** On {@code n} Kafka brokers (replication factor min(n, 3), min.insync.replicas 2 from 3 on). */
+    public Settings withBrokers(int n) {
+      return new Settings(childClasspath, childJvmOptions, logDir, brokerOutage, storeOutage, childReadyTimeout, n);
     }
   }
+
+  /** How far fault 8's ingest runs ahead. */
+  static final Duration SKEW = Duration.ofMinutes(5);
 
   private final Settings settings;
   private final ScratchDir home = ScratchDir.create("quetzal-faults-");
   private final String tag = UUID.randomUUID().toString().substring(0, 8);
-  private KafkaBroker kafka;
+  private KafkaCluster kafka;
+  private volatile InProcessStack skewedIngest; // fault 8's, while it takes the HTTP routes
   private RedisServer redis;
   private MongoStandIn mongo;
   private InProcessStack ingest;
@@ -102,8 +119,10 @@ public final class LocalStack implements FaultStack {
   }
 
   private void startAll() {
-    kafka = KafkaBroker.start(home.resolve("kafka"), 0, 0);
-    TopicSetup.createAll(kafka.bootstrapServers());
+    kafka = settings.brokers() == 1
+        ? KafkaCluster.single(home.resolve("kafka"), 0, 0)
+        : KafkaCluster.start(home.resolve("kafka"), settings.brokers(), 0, 0);
+    TopicSetup.createAll(kafka.bootstrapServers(), kafka.replicationFactor());
     redis = RedisServer.start(0, home.resolve("redis"), true);
     mongo = MongoStandIn.startPersistent(0, home.resolve("mongo"));
     // The parts restart on the same ports, so these addresses hold for the whole life of the stack.
@@ -140,15 +159,24 @@ public final class LocalStack implements FaultStack {
     return child;
   }
 
+  /** The HTTP routes go to fault 8's skewed ingest while it runs. */
   @Override
   public Endpoints endpoints() {
-    return new Endpoints(ingest.ingestUrl(), "localhost", ingest.ingestGrpc().grpcPort(),
-        URI.create("http://localhost:" + streamsPort), URI.create(redis.url()), mongo.uri());
+    InProcessStack http = skewedIngest == null ? ingest : skewedIngest;
+    return new Endpoints(http.ingestUrl(), "localhost", ingest.ingestGrpc().grpcPort(),
+        URI.create("http://localhost:" + streamsPort), URI.create(redis.url()), mongo.uri(), kafka.bootstrapServers());
   }
 
+  /** Every fault but the whole-stack one, on the number of brokers it asks for. */
   @Override
   public Set<Fault> supports() {
-    return EnumSet.range(Fault.BROKER, Fault.MONGODB);
+    Set<Fault> faults = EnumSet.noneOf(Fault.class);
+    for (Fault f : Fault.values()) {
+      if (f != Fault.WHOLE_STACK && f.brokers() == settings.brokers()) {
+        faults.add(f);
+      }
+    }
+    return faults;
   }
 
   @Override
@@ -168,12 +196,16 @@ public final class LocalStack implements FaultStack {
   @Override
   public FaultEvidence inject(Fault fault) {
     return switch (fault) {
-      case BROKER -> {
-        Path dir = kafka.dataDir();
-        int controller = kafka.controllerPort();
-        yield outage(kafka.brokerPort(), settings.brokerOutage(), kafka::halt,
-            port -> kafka = KafkaBroker.start(dir, port, controller),
-            "halted without controlled shutdown", "restarted on the same log dir");
+      case BROKER -> outage(kafka.node(0).brokerPort(), settings.brokerOutage(), () -> kafka.halt(0),
+          port -> kafka.restart(0), "halted without controlled shutdown", "restarted on the same log dir");
+      case BROKER_OF_THREE -> BrokerFailover.haltLeader(kafka, settings.brokerOutage());
+      case CLOCK_SKEW -> skewIngest();
+      case REDIS_AFTER_BURST -> {
+        String quiet = awaitRedisQuiet();
+        FaultEvidence e = outage(redis.port(), Duration.ZERO, redis::halt,
+            port -> redis = RedisServer.start(port, home.resolve("redis"), true),
+            quiet + "; redis-server got SIGKILL at once", "restarted on its append-only file");
+        yield e;
       }
       case STREAMS_APP -> killAndRestart(streams);
       case SINKS -> killAndRestart(sinks);
@@ -185,6 +217,42 @@ public final class LocalStack implements FaultStack {
           "MongoDB stand-in stopped", "restarted on its H2 file");
       case WHOLE_STACK -> throw new IllegalArgumentException("the whole-stack fault needs ./quetzal up: LauncherStack");
     };
+  }
+
+  /**
+   * Fault 8: a second ingest-http, its clock {@link #SKEW} fast, takes the HTTP routes for {@code
+   * storeOutage}, then stops (gracefully; votes it no longer takes are retried on the usual ingest).
+   */
+  private FaultEvidence skewIngest() {
+    CountingClock clock = new CountingClock(Clock.offset(Clock.systemUTC(), SKEW));
+    Infra infra = new Infra(kafka.bootstrapServers(), redis.url(), mongo.uri());
+    InProcessStack skewed = InProcessStack.builder().ingestHttp().ingestClock(clock).startup(Duration.ofSeconds(60))
+        .startOn(infra);
+    skewedIngest = skewed;
+    Probe.hold(settings.storeOutage());
+    skewedIngest = null;
+    skewed.close();
+    long stamped = clock.reads();
+    return new FaultEvidence(stamped > 0, String.format(Locale.ROOT,
+        "an ingest-http %d min fast took the HTTP routes for %d s and stamped %,d votes", SKEW.toMinutes(),
+        settings.storeOutage().toSeconds(), stamped));
+  }
+
+  /** Fault 9: waits until Redis's accepted count has not moved for half a second: the sinks wrote the burst. */
+  private String awaitRedisQuiet() {
+    long began = System.nanoTime();
+    try (RedisClient client = RedisClient.create(URI.create(redis.url()))) {
+      String last = null;
+      int still = 0;
+      while (still < 5 && seconds(began) < 60) {
+        String now = client.hget(RedisKeys.STATS, Stats.ACCEPTED);
+        still = now != null && now.equals(last) ? still + 1 : 0;
+        last = now;
+        Probe.hold(Duration.ofMillis(100));
+      }
+      return String.format(Locale.ROOT, "Redis showed %s accepted votes, still for 0.5 s, %.1f s after traffic stopped",
+          last, seconds(began));
+    }
   }
 
   /** Stops a part, checks that its port refuses connections, keeps it down, and starts it again there. */

@@ -1,29 +1,17 @@
 package gt.quetzal.bench.fault;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.MoreExecutors;
-import gt.quetzal.contract.Json;
 import gt.quetzal.kit.DaemonThreads;
-import gt.quetzal.proto.v1.CastReply;
 import gt.quetzal.proto.v1.Vote;
-import gt.quetzal.proto.v1.VoteServiceGrpc;
-import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -34,31 +22,36 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Sends votes at a steady rate through both routes at once, {@code POST /votes} and gRPC {@code Cast}, and
- * keeps each vote's final outcome. A vote whose answer leaves its fate unknown (503 / UNAVAILABLE, 429, a
- * timeout, a refused or reset connection) is sent again with the same voteId until it is acknowledged or
- * refused, or its retry window closes; the pipeline must then count it at most once.
+ * Sends votes at a steady total rate through ingest's four routes at once ({@link Route.Kind}: {@code POST
+ * /votes}, {@code POST /votes/batch}, {@code Cast}, {@code CastStream}) and keeps each vote's final outcome.
+ * A vote whose answer leaves its fate unknown (503 / UNAVAILABLE, a timeout, a broken connection; per item
+ * on the batch and stream routes) goes again with the same voteId, on the same route, until it is
+ * acknowledged or refused or its retry window closes; the pipeline must then count it at most once.
  *
- * <p>VoteIds are {@code <runId>.<h|g><sequence>}: the run prefix lets the stores be read back per run.
+ * <p>Every {@link #TICK} each route gets its retries due and its share of new votes, as much as it has room
+ * for (requests in flight are bounded, as a real client's are): votes a full route cannot take are not made,
+ * so the rate reached is what the stack took. VoteIds are {@code <runId>.<tag><sequence>}.
  */
 public final class SteadySender implements AutoCloseable {
 
+  static final Duration TICK = Duration.ofMillis(50);
+
   /**
-   * @param votesPerSecond per route
-   * @param attemptTimeout bound on one attempt; above ingest's publish timeout (13 s by default) so the
-   *     server answers first
+   * @param votesPerSecond in total over the four routes
+   * @param attemptTimeout bound on one attempt (a stream message's ack included); above ingest's publish
+   *     timeout (13 s by default) so the server answers first
    * @param retryWindow no new attempt starts this long after a vote's first one
    * @param retryDelay pause before a retry when the server gave no hint
    * @param giveUpEvery every n-th vote's client gives up after its first unknown answer instead of
    *     retrying (0: every client retries), so runs also hold votes that may or may not be stored
-   * @param resendEvery every n-th vote is sent once more after its 202 / OK, under the same voteId, as a
-   *     client does that lost the answer on the way back (0: none); the streams app must drop the copy
+   * @param resendEvery every n-th vote is sent once more after its acknowledgment, under the same voteId,
+   *     as a client does that lost the answer on the way back (0: none); the streams app must drop the copy
    */
   public record Settings(
       double votesPerSecond, Duration attemptTimeout, Duration retryWindow, Duration retryDelay, int giveUpEvery,
       int resendEvery) {
     public static final Settings DEFAULT =
-        new Settings(20, Duration.ofSeconds(20), Duration.ofSeconds(45), Duration.ofSeconds(1), 10, 7);
+        new Settings(1_000, Duration.ofSeconds(20), Duration.ofSeconds(45), Duration.ofSeconds(1), 10, 7);
 
     public Settings withRetryWindow(Duration window, Duration delay) {
       return new Settings(votesPerSecond, attemptTimeout, window, delay, giveUpEvery, resendEvery);
@@ -72,13 +65,26 @@ public final class SteadySender implements AutoCloseable {
   private final Settings settings;
   private final String runId;
   private final List<Map.Entry<String, String>> bands;
-  private final URI votesUri;
   private final HttpClient http;
   private final ManagedChannel channel;
+  private final Map<Route.Kind, Lane> lanes = new EnumMap<>(Route.Kind.class);
   private final ScheduledExecutorService scheduler;
-  private final ConcurrentLinkedQueue<Attempts> votes = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<PendingVote> votes = new ConcurrentLinkedQueue<>();
   private final AtomicLong sequence = new AtomicLong();
   private volatile boolean sending;
+  private long startNanos;
+  private volatile long stopNanos;
+
+  /** One route and what waits for it. */
+  private static final class Lane {
+    final Route route;
+    final Queue<PendingVote> retries = new ConcurrentLinkedQueue<>();
+    long made;
+
+    Lane(Route route) {
+      this.route = route;
+    }
+  }
 
   /** @param bands band name to an album of it; votes go round-robin over them */
   public SteadySender(FaultStack stack, String runId, Map<String, String> bands, Settings settings) {
@@ -86,37 +92,70 @@ public final class SteadySender implements AutoCloseable {
     this.runId = runId;
     this.bands = List.copyOf(bands.entrySet());
     FaultStack.Endpoints endpoints = stack.endpoints();
-    this.votesUri = endpoints.ingestHttp().resolve("/votes");
-    this.http = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(2))
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
         .build();
-    this.channel = Grpc.newChannelBuilderForAddress(endpoints.grpcHost(), endpoints.grpcPort(), InsecureChannelCredentials.create())
-        .build();
+    this.channel = Grpc.newChannelBuilderForAddress(endpoints.grpcHost(), endpoints.grpcPort(),
+        InsecureChannelCredentials.create()).build();
+    for (Route.Kind kind : Route.Kind.values()) {
+      Route route = switch (kind) {
+        case HTTP, BATCH -> new HttpRoute(kind, http, () -> stack.endpoints().ingestHttp(), settings.attemptTimeout());
+        case CAST, STREAM -> new GrpcRoute(kind, channel, settings.attemptTimeout());
+      };
+      lanes.put(kind, new Lane(route));
+    }
     this.scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named("fault-sender"));
   }
 
-  /** Starts both routes at the configured rate. */
+  /** Starts the four routes at the configured rate. */
   public void start() {
     sending = true;
-    long periodNanos = (long) (1e9 / settings.votesPerSecond());
-    scheduler.scheduleAtFixedRate(() -> send(true), 0, periodNanos, TimeUnit.NANOSECONDS);
-    scheduler.scheduleAtFixedRate(() -> send(false), periodNanos / 2, periodNanos, TimeUnit.NANOSECONDS);
+    startNanos = System.nanoTime();
+    scheduler.scheduleAtFixedRate(this::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** No new votes from now on; votes already started keep retrying within their window. */
   public void stopSending() {
+    if (sending) {
+      stopNanos = System.nanoTime();
+    }
     sending = false;
   }
 
-  private void send(boolean viaHttp) {
-    if (!sending) {
-      return;
+  /** Seconds between {@link #start} and {@link #stopSending}. */
+  public double sendingSeconds() {
+    long end = sending ? System.nanoTime() : stopNanos;
+    return (end - startNanos) / 1e9;
+  }
+
+  private void tick() {
+    double elapsed = (System.nanoTime() - startNanos) / 1e9;
+    for (Lane lane : lanes.values()) {
+      try {
+        List<PendingVote> due = new ArrayList<>();
+        int room = lane.route.room();
+        for (PendingVote retry; due.size() < room && (retry = lane.retries.poll()) != null; ) {
+          due.add(retry);
+        }
+        if (sending) {
+          long owed = (long) (lane.route.kind().share(settings.votesPerSecond()) * elapsed) - lane.made;
+          lane.made += owed; // what finds no room is never made
+          for (long i = 0; i < owed && due.size() < room; i++) {
+            due.add(newVote(lane));
+          }
+        }
+        lane.route.send(due);
+      } catch (RuntimeException e) { // one bad tick must not end the schedule
+        System.err.println("fault sender, " + lane.route.kind().label() + ": " + e);
+      }
     }
+  }
+
+  private PendingVote newVote(Lane lane) {
     long seq = sequence.getAndIncrement();
     Map.Entry<String, String> band = bands.get((int) (seq % bands.size()));
     Vote vote = Vote.newBuilder()
-        .setVoteId(String.format("%s.%s%06d", runId, viaHttp ? "h" : "g", seq)) // >= 16 characters, as ingest asks
+        // >= 16 characters, as ingest asks
+        .setVoteId(String.format("%s.%s%07d", runId, lane.route.kind().idTag(), seq))
         .setName(band.getKey())
         .setAlbum(band.getValue())
         .setYear(2001)
@@ -124,156 +163,10 @@ public final class SteadySender implements AutoCloseable {
         .build();
     boolean retries = settings.giveUpEvery() <= 0 || seq % settings.giveUpEvery() != 0;
     boolean resend = settings.resendEvery() > 0 && seq % settings.resendEvery() == 1;
-    Attempts attempts = new Attempts(vote, viaHttp ? "http" : "grpc", System.nanoTime(), retries, resend);
-    votes.add(attempts);
-    attempt(attempts);
-  }
-
-  /** One vote's attempts so far; completes {@code done} with its final outcome. */
-  private final class Attempts {
-    final Vote vote;
-    final String route;
-    final long firstNanos;
-    final boolean retries;
-    final boolean resend;
-    final CompletableFuture<VoteOutcome> done = new CompletableFuture<>();
-    int count;
-    int uncertain;
-    boolean acked;
-    boolean resent;
-
-    Attempts(Vote vote, String route, long firstNanos, boolean retries, boolean resend) {
-      this.vote = vote;
-      this.route = route;
-      this.firstNanos = firstNanos;
-      this.retries = retries;
-      this.resend = resend;
-    }
-
-    /** Once acknowledged, always acknowledged: whatever a deliberate resend gets back changes nothing. */
-    synchronized void finish(VoteOutcome.Result result) {
-      VoteOutcome.Result last = acked ? VoteOutcome.Result.ACKNOWLEDGED : result;
-      done.complete(new VoteOutcome(vote.getVoteId(), route, vote.getName(), last, count, uncertain, resent));
-    }
-
-    /** 202 / OK; a vote picked for a resend goes once more, under the same voteId, before it is done. */
-    void acknowledged() {
-      synchronized (this) {
-        acked = true;
-        if (resend && !resent) {
-          resent = true;
-          scheduler.execute(() -> attempt(this));
-          return;
-        }
-      }
-      finish(VoteOutcome.Result.ACKNOWLEDGED);
-    }
-
-    /** The outcome, or PENDING while an attempt is still out. */
-    synchronized VoteOutcome now() {
-      return done.getNow(new VoteOutcome(vote.getVoteId(), route, vote.getName(),
-          acked ? VoteOutcome.Result.ACKNOWLEDGED : VoteOutcome.Result.PENDING, count, uncertain + 1, resent));
-    }
-
-    /** The fate is unknown: retry after {@code delay} if the window allows, else give up as UNAVAILABLE. */
-    synchronized void retryLater(boolean mayHaveLanded, OptionalLong hintMillis) {
-      if (mayHaveLanded) {
-        uncertain++;
-      }
-      long delay = hintMillis.orElse(settings.retryDelay().toMillis());
-      long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstNanos);
-      if (!retries || elapsed + delay > settings.retryWindow().toMillis()) {
-        finish(VoteOutcome.Result.UNAVAILABLE);
-        return;
-      }
-      scheduler.schedule(() -> attempt(this), delay, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private void attempt(Attempts a) {
-    synchronized (a) {
-      a.count++;
-    }
-    if (a.route.equals("http")) {
-      attemptHttp(a);
-    } else {
-      attemptGrpc(a);
-    }
-  }
-
-  private void attemptHttp(Attempts a) {
-    byte[] body;
-    try {
-      body = Json.MAPPER.writeValueAsBytes(Map.of(
-          "voteId", a.vote.getVoteId(),
-          "name", a.vote.getName(),
-          "album", a.vote.getAlbum(),
-          "year", Integer.toString(a.vote.getYear()),
-          "rank", Integer.toString(a.vote.getRank())));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    HttpRequest request = HttpRequest.newBuilder(votesUri)
-        .timeout(settings.attemptTimeout())
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .build();
-    http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-      if (error != null) {
-        // Timeout, refused or reset connection: the request may have reached ingest.
-        a.retryLater(true, OptionalLong.empty());
-        return;
-      }
-      int status = response.statusCode();
-      if (status == 202) {
-        a.acknowledged();
-      } else if (status == 429) {
-        a.retryLater(false, retryAfter(response));
-      } else if (status >= 500) {
-        a.retryLater(true, retryAfter(response));
-      } else {
-        a.finish(VoteOutcome.Result.REFUSED);
-      }
-    });
-  }
-
-  private static OptionalLong retryAfter(HttpResponse<?> response) {
-    return response.headers().firstValue("Retry-After").map(v -> {
-      try {
-        return OptionalLong.of(Math.min(Long.parseLong(v.trim()) * 1000, 5_000));
-      } catch (NumberFormatException e) {
-        return OptionalLong.empty();
-      }
-    }).orElse(OptionalLong.empty());
-  }
-
-  private void attemptGrpc(Attempts a) {
-    if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
-      // After a long outage the channel's reconnect backoff can reach minutes; a retry means "try now".
-      channel.resetConnectBackoff();
-    }
-    Futures.addCallback(
-        VoteServiceGrpc.newFutureStub(channel)
-            .withDeadlineAfter(settings.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS)
-            .cast(a.vote),
-        new FutureCallback<CastReply>() {
-          @Override
-          public void onSuccess(CastReply reply) {
-            a.acknowledged();
-          }
-
-          @Override
-          public void onFailure(Throwable t) {
-            Status.Code code = Status.fromThrowable(t).getCode();
-            switch (code) {
-              case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE, PERMISSION_DENIED, UNAUTHENTICATED,
-                  UNIMPLEMENTED, NOT_FOUND, ALREADY_EXISTS -> a.finish(VoteOutcome.Result.REFUSED);
-              case RESOURCE_EXHAUSTED -> a.retryLater(false, OptionalLong.empty());
-              default -> a.retryLater(true, OptionalLong.empty()); // UNAVAILABLE, DEADLINE_EXCEEDED, ...
-            }
-          }
-        },
-        MoreExecutors.directExecutor());
+    PendingVote pending = new PendingVote(vote, lane.route.kind(), retries, resend, settings,
+        (v, delay) -> scheduler.schedule(() -> lane.retries.add(v), delay, TimeUnit.MILLISECONDS));
+    votes.add(pending);
+    return pending;
   }
 
   /** Votes started so far. */
@@ -286,9 +179,10 @@ public final class SteadySender implements AutoCloseable {
    * then are PENDING.
    */
   public List<VoteOutcome> awaitOutcomes(Duration timeout) {
-    List<Attempts> all = new ArrayList<>(votes);
+    List<PendingVote> all = new ArrayList<>(votes);
     try {
-      CompletableFuture.allOf(all.stream().map(a -> a.done).toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(all.stream().map(a -> a.done).toArray(CompletableFuture[]::new))
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       // Reported as PENDING below.
     } catch (ExecutionException e) {
@@ -298,7 +192,7 @@ public final class SteadySender implements AutoCloseable {
       throw new IllegalStateException("interrupted while waiting for answers", e);
     }
     List<VoteOutcome> outcomes = new ArrayList<>(all.size());
-    for (Attempts a : all) {
+    for (PendingVote a : all) {
       outcomes.add(a.now());
     }
     return outcomes;
@@ -306,8 +200,9 @@ public final class SteadySender implements AutoCloseable {
 
   @Override
   public void close() {
-    sending = false;
+    stopSending();
     scheduler.shutdownNow();
+    lanes.values().forEach(lane -> lane.route.close());
     channel.shutdownNow();
   }
 }

@@ -6,9 +6,11 @@ package gt.quetzal.bench.fault;
  * @param uncertainAttempts attempts whose answer left the vote's fate unknown: 503 / UNAVAILABLE, a
  *     timeout, a refused or reset connection. Each of them may have reached Kafka.
  * @param resent whether the vote was deliberately sent once more after its 202 / OK (same voteId)
+ * @param waitedMillis from the vote's first attempt to its acknowledgment (or to its last word, unacknowledged)
  */
 public record VoteOutcome(
-    String voteId, String route, String band, Result result, int attempts, int uncertainAttempts, boolean resent) {
+    String voteId, String route, String band, Result result, int attempts, int uncertainAttempts, boolean resent,
+    long waitedMillis) {
 
   /** How the vote ended from the client's side. */
   public enum Result {

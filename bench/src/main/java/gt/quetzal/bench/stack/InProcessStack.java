@@ -15,6 +15,7 @@ import gt.quetzal.streams.runtime.StreamsMain;
 import gt.quetzal.web.WebConfig;
 import gt.quetzal.web.WebMain;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -51,6 +52,7 @@ public final class InProcessStack implements AutoCloseable {
   private ScratchDir stateDir; // the streams app's, when it runs
   private RedisClient redis;
   private MongoClient mongo;
+  private Clock ingestClock;
 
   private InProcessStack(Devstack devstack, Infra infra) {
     this.devstack = devstack;
@@ -68,6 +70,7 @@ public final class InProcessStack implements AutoCloseable {
     private boolean applyContest;
     private Catalog contest;
     private Duration startup = STARTUP;
+    private Clock ingestClock = Clock.systemUTC();
 
     private Builder() {}
 
@@ -113,6 +116,12 @@ public final class InProcessStack implements AutoCloseable {
       return this;
     }
 
+    /** The clock ingest-http stamps votes with (default the system's): the fault runs' clock-skew seam. */
+    public Builder ingestClock(Clock clock) {
+      this.ingestClock = clock;
+      return this;
+    }
+
     public Builder startup(Duration timeout) {
       this.startup = timeout;
       return this;
@@ -141,6 +150,7 @@ public final class InProcessStack implements AutoCloseable {
         if (applyContest) {
           stack.devstack.applyContest(contest);
         }
+        stack.ingestClock = ingestClock;
         services.forEach((service, env) -> stack.startService(service, baseEnv, env));
         stack.awaitReady(startup);
         return stack;
@@ -162,7 +172,7 @@ public final class InProcessStack implements AutoCloseable {
       case STREAMS_APP -> started(service, StreamsAppConfig.fromEnv(env), StreamsMain::start);
       case SINKS -> started(service, SinksConfig.fromEnv(env), SinksMain::start);
       case WEB -> started(service, WebConfig.fromEnv(env), WebMain::start);
-      case INGEST_HTTP -> started(service, IngestHttpConfig.fromEnv(env), IngestHttpMain::start);
+      case INGEST_HTTP -> started(service, IngestHttpConfig.fromEnv(env), c -> IngestHttpMain.start(c, ingestClock));
       case INGEST_GRPC -> started(service, IngestGrpcConfig.fromEnv(env), IngestGrpcMain::start);
     }
   }

@@ -3,6 +3,7 @@ package gt.quetzal.ingest.core;
 import gt.quetzal.kit.Closer;
 import gt.quetzal.kit.RunningService;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -15,9 +16,15 @@ public record IngestBackend(ContestGate contest, VotePublisher publisher, VoteVa
   /** Starts the follower, then the producer, each registered with {@code started} to close in reverse. */
   public static IngestBackend start(
       KafkaPublisherConfig kafka, VoteRules rules, MeterRegistry registry, Closer started) {
+    return start(kafka, rules, registry, started, Clock.systemUTC());
+  }
+
+  /** As above, with {@code clock} stamping each vote's {@code receivedAt} (production: the system clock). */
+  public static IngestBackend start(
+      KafkaPublisherConfig kafka, VoteRules rules, MeterRegistry registry, Closer started, Clock clock) {
     ContestGate contest = started.register(ContestGate.follow(kafka.contestFollowerProperties()));
     KafkaVotePublisher producer = started.register(KafkaVotePublisher.create(kafka, registry));
-    return new IngestBackend(contest, contest.guard(producer), VoteValidator.standard(rules).withContest(contest));
+    return new IngestBackend(contest, contest.guard(producer), VoteValidator.standard(rules, clock).withContest(contest));
   }
 
   /** Blocks until the contest was read, so the next vote is judged against it (not refused as unavailable). */

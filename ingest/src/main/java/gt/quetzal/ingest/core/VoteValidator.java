@@ -83,7 +83,11 @@ public final class VoteValidator {
 
   /** A validator with the production clock and UUIDv7 ids. */
   public static VoteValidator standard(VoteRules rules) {
-    Clock clock = Clock.systemUTC();
+    return standard(rules, Clock.systemUTC());
+  }
+
+  /** As {@link #standard(VoteRules)} on {@code clock}: the fault runs' seam for an ingest whose clock is off. */
+  public static VoteValidator standard(VoteRules rules, Clock clock) {
     UuidV7Generator ids = new UuidV7Generator(clock);
     return new VoteValidator(rules, clock, ids::nextString);
   }

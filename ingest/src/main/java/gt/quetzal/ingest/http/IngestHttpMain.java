@@ -5,6 +5,7 @@ import gt.quetzal.ingest.core.IngestBackend;
 import gt.quetzal.kit.Closer;
 import gt.quetzal.kit.ServiceMain;
 import io.javalin.Javalin;
+import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +25,13 @@ public final class IngestHttpMain {
    * not be up: until it is, {@code /readyz} says so and votes get 503.
    */
   public static Running start(IngestHttpConfig config) {
+    return start(config, Clock.systemUTC());
+  }
+
+  /** As {@link #start(IngestHttpConfig)} with {@code clock} stamping votes: the fault runs' clock-skew seam. */
+  public static Running start(IngestHttpConfig config, Clock clock) {
     return ServiceMain.start(IngestHttpConfig.SERVICE, config, (started, registry) -> {
-      IngestBackend backend = IngestBackend.start(config.kafka(), config.rules(), registry, started);
+      IngestBackend backend = IngestBackend.start(config.kafka(), config.rules(), registry, started, clock);
       // On stop: refuses new requests, lets those in flight finish (SHUTDOWN_TIMEOUT_MS); then the producer flushes.
       Javalin server = new IngestHttpApp(backend.validator(), backend.publisher(), registry, config).create().start();
       started.register(server::stop);
