@@ -30,12 +30,12 @@ public final class FaultReport {
       out.append(String.format(Locale.ROOT, "- **%d. %s** (run `%s`, %.0f s): %s.", r.fault().number(),
           r.fault().title(), r.runId(), r.elapsedMillis() / 1e3, r.evidence().account()));
       out.append(String.format(Locale.ROOT,
-          " Acknowledged per route: %s; %,d sent, %,d counted in Redis, %,d stored in MongoDB (%,d of them"
+          " Acknowledged per route: %s; the slowest acknowledgment took %.1f s; %,d sent, %,d counted in Redis, %,d stored in MongoDB (%,d of them"
               + " without an acknowledgment). %,d answers were 503 / UNAVAILABLE / timeout / connection lost, and"
               + " %,d votes were retried under the same voteId; %,d votes ended unacknowledged, %,d were refused;"
               + " %,d acknowledged votes were sent once more on purpose, %s copies dropped by the streams app."
               + " Recount: %s.",
-          perRoute(r.acknowledgedPerRoute()), r.sent(), r.counted(), r.stored(), r.acceptedWithoutAck(),
+          perRoute(r.acknowledgedPerRoute()), r.slowestAckMillis() / 1e3, r.sent(), r.counted(), r.stored(), r.acceptedWithoutAck(),
           r.uncertainAttempts(), r.retriedVotes(), r.unacknowledged(), r.refused(), r.resentVotes(),
           r.deduplicated() < 0 ? "?" : String.format(Locale.ROOT, "%,d", r.deduplicated()), r.recount().account()));
       if (!r.evidence().happened()) {

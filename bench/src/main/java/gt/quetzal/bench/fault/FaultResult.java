@@ -29,7 +29,8 @@ import java.util.TreeMap;
  * of a vote (a retry whose earlier attempt had landed after all) that it dropped; -1 when it could not be read.
  *
  * <p><b>max unavailable window</b>: the longest a vote that met an unknown answer waited from its first
- * attempt to its acknowledgment, retries included; 0 when no answer was unknown. <b>recount</b>: {@code
+ * attempt to its acknowledgment, retries included; 0 when no answer was unknown. <b>slowest ack</b>: the
+ * longest any acknowledged vote waited, unknown answers or not (a failover the producer rode out shows here). <b>recount</b>: {@code
  * ./quetzal recount} over the whole stack after the run (Kafka's log and MongoDB against Redis, field by
  * field); it must agree.
  *
@@ -57,6 +58,7 @@ public record FaultResult(
     long elapsedMillis,
     Map<String, Long> acknowledgedPerRoute,
     long maxUnavailableMillis,
+    long slowestAckMillis,
     double ratePerSecond,
     RecountCheck recount) {
 
@@ -93,10 +95,12 @@ public record FaultResult(
     long resent = 0;
     long uncertainAttempts = 0;
     long maxUnavailable = 0;
+    long slowestAck = 0;
     Map<String, Long> ackedPerRoute = new TreeMap<>();
     for (VoteOutcome o : outcomes) {
       if (o.result() == VoteOutcome.Result.ACKNOWLEDGED) {
         ackedPerRoute.merge(o.route(), 1L, Long::sum);
+        slowestAck = Math.max(slowestAck, o.waitedMillis());
       }
       if (o.uncertainAttempts() > 0) {
         maxUnavailable = Math.max(maxUnavailable, o.waitedMillis());
@@ -192,6 +196,7 @@ public record FaultResult(
         0,
         ackedPerRoute,
         maxUnavailable,
+        slowestAck,
         0,
         RecountCheck.NOT_RUN);
   }
@@ -212,6 +217,6 @@ public record FaultResult(
     return new FaultResult(
         f, runId, sent, acknowledged, unacknowledged, refused, counted, stored, acceptedWithoutAck, lost, duplicated,
         retriedVotes, resentVotes, uncertainAttempts, dedup, e, all, elapsed, acknowledgedPerRoute,
-        maxUnavailableMillis, rate, check);
+        maxUnavailableMillis, slowestAckMillis, rate, check);
   }
 }

@@ -31,7 +31,7 @@ final class GrpcRoute implements Route {
 
   static final int MAX_CASTS_IN_FLIGHT = 512;
   /** Un-acked messages per stream, under ingest's GRPC_STREAM_MAX_IN_FLIGHT_MESSAGES (16). */
-  static final int MAX_MESSAGES_IN_FLIGHT = 8;
+  static final int MAX_MESSAGES_IN_FLIGHT = 12;
   /** Votes per message, ingest's GRPC_STREAM_MAX_VOTES_PER_MESSAGE. */
   static final int MAX_VOTES_PER_MESSAGE = 1_000;
 

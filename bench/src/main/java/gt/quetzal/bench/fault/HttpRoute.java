@@ -28,7 +28,7 @@ final class HttpRoute implements Route {
   /** Single votes in flight at most: an outage must not open thousands of connections. */
   static final int MAX_SINGLES_IN_FLIGHT = 512;
   /** Batch requests in flight at most, each of up to {@link #MAX_BATCH} votes (ingest's MAX_BATCH_SIZE). */
-  static final int MAX_BATCHES_IN_FLIGHT = 8;
+  static final int MAX_BATCHES_IN_FLIGHT = 16;
   static final int MAX_BATCH = 1_000;
 
   private final Kind kind;

@@ -88,18 +88,15 @@ final class PendingVote {
       if (mayHaveLanded) {
         uncertain++;
       }
-      if (acked) { // the deliberate resend met trouble: the vote is acknowledged all the same
+      // A deliberate resend that meets trouble is retried too, so that its copy does reach the log.
+      delay = hintMillis.orElse(settings.retryDelay().toMillis());
+      long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstNanos);
+      if (!retries || elapsed + delay > settings.retryWindow().toMillis()) {
         delay = -1;
-      } else {
-        delay = hintMillis.orElse(settings.retryDelay().toMillis());
-        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstNanos);
-        if (!retries || elapsed + delay > settings.retryWindow().toMillis()) {
-          delay = -1;
-        }
       }
     }
     if (delay < 0) {
-      finish(acked ? VoteOutcome.Result.ACKNOWLEDGED : VoteOutcome.Result.UNAVAILABLE);
+      finish(VoteOutcome.Result.UNAVAILABLE);
     } else {
       requeue.later(this, delay);
     }

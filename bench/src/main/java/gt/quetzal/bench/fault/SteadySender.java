@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * acknowledged or refused or its retry window closes; the pipeline must then count it at most once.
  *
  * <p>Every {@link #TICK} each route gets its retries due and its share of new votes, as much as it has room
- * for (requests in flight are bounded, as a real client's are): votes a full route cannot take are not made,
- * so the rate reached is what the stack took. VoteIds are {@code <runId>.<tag><sequence>}.
+ * for (requests in flight are bounded, as a real client's are): votes a full route cannot take wait, up to
+ * two seconds' worth, and the rest are never made, so the rate reached is what the stack took. VoteIds are {@code <runId>.<tag><sequence>}.
  */
 public final class SteadySender implements AutoCloseable {
 
@@ -137,11 +137,14 @@ public final class SteadySender implements AutoCloseable {
           due.add(retry);
         }
         if (sending) {
-          long owed = (long) (lane.route.kind().share(settings.votesPerSecond()) * elapsed) - lane.made;
-          lane.made += owed; // what finds no room is never made
-          for (long i = 0; i < owed && due.size() < room; i++) {
+          double perSecond = lane.route.kind().share(settings.votesPerSecond());
+          long owed = (long) (perSecond * elapsed) - lane.made;
+          for (; owed > 0 && due.size() < room; owed--) {
             due.add(newVote(lane));
+            lane.made++;
           }
+          // Votes a full route could not take wait for room, up to two seconds' worth; older ones are never made.
+          lane.made += Math.max(0, owed - (long) (2 * perSecond));
         }
         lane.route.send(due);
       } catch (RuntimeException e) { // one bad tick must not end the schedule

@@ -106,6 +106,7 @@ class FaultResultTest {
 
     assertThat(r.maxUnavailableMillis()).as("a slow vote that never met an unknown answer does not count")
         .isEqualTo(7_500);
+    assertThat(r.slowestAckMillis()).isEqualTo(30_000);
     assertThat(r.acknowledgedPerRoute()).containsExactlyInAnyOrderEntriesOf(Map.of("http", 1L, "batch", 1L, "stream", 1L));
   }
 
