@@ -215,6 +215,15 @@ public final class RedisTallySink implements StoreWriter<byte[], byte[]> {
     redis.ping();
   }
 
+  /** The topic ids this Redis mirrors ({@link TopicIds}). */
+  Map<String, String> recordedTopicIds() {
+    return redis.hgetAll(RedisKeys.SINK_TOPICS);
+  }
+
+  void recordTopicIds(Map<String, String> ids) {
+    ids.forEach((topic, id) -> redis.hsetnx(RedisKeys.SINK_TOPICS, topic, id));
+  }
+
   @Override
   public Map<TopicPartition, Long> check(Map<TopicPartition, Long> stored) {
     Map<String, String> positions = redis.hgetAll(RedisKeys.SINK_POSITIONS);

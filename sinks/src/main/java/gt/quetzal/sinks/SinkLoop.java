@@ -199,7 +199,7 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
       metrics.writeTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       lastWriteMillis.set(System.currentTimeMillis());
       stored.acknowledged(batch);
-    } catch (WakeupException | InterruptException e) {
+    } catch (WakeupException | InterruptException | TopicIds.RecreatedException e) {
       throw e;
     } catch (Exception e) {
       storeFailed(e);
@@ -273,7 +273,7 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
     try {
       call.run();
       storeOk();
-    } catch (WakeupException | InterruptException e) {
+    } catch (WakeupException | InterruptException | TopicIds.RecreatedException e) {
       throw e;
     } catch (Exception e) {
       storeFailed(e);
