@@ -28,30 +28,22 @@ record SinkMetrics(Counter recordsWritten, Counter writeFailures, Counter skippe
         .tag("store", store)
         .register(registry);
     Counter recordsWritten =
-        Counter.builder("quetzal.sink.records.written")
-            .description("Records whose batch the store acknowledged (replays count again)")
-            .tag("store", store)
-            .register(registry);
+        counter(registry, store, "quetzal.sink.records.written", "Records whose batch the store acknowledged (replays count again)");
     Counter writeFailures =
-        Counter.builder("quetzal.sink.write.failures")
-            .description("Failed write or setup attempts; the batch is kept and retried")
-            .tag("store", store)
-            .register(registry);
+        counter(registry, store, "quetzal.sink.write.failures", "Failed write or setup attempts; the batch is kept and retried");
     Counter skipped =
-        Counter.builder("quetzal.sink.records.skipped")
-            .description("Records that could not be deserialized and were skipped")
-            .tag("store", store)
-            .register(registry);
+        counter(registry, store, "quetzal.sink.records.skipped", "Records that could not be deserialized and were skipped");
     Counter rewinds =
-        Counter.builder("quetzal.sink.rewinds")
-            .description("Partitions read again because the store had lost records it acknowledged")
-            .tag("store", store)
-            .register(registry);
+        counter(registry, store, "quetzal.sink.rewinds", "Partitions read again because the store had lost records it acknowledged");
     Timer writeTimer =
         Timer.builder("quetzal.sink.batch.write")
             .description("Time to write one batch to the store")
             .tag("store", store)
             .register(registry);
     return new SinkMetrics(recordsWritten, writeFailures, skipped, rewinds, writeTimer);
+  }
+
+  private static Counter counter(MeterRegistry registry, String store, String name, String description) {
+    return Counter.builder(name).description(description).tag("store", store).register(registry);
   }
 }
