@@ -81,6 +81,20 @@ public final class RedisKeys {
    */
   public static final String CONTEST_BANDS = PREFIX + "contest:bands";
 
+  /** The sinks' own bookkeeping keys start with this; nothing else reads them. */
+  public static final String SINK_PREFIX = PREFIX + "sink:";
+
+  /**
+   * Hash of the Redis sink's progress: field {@code <topic>:<partition>} of a tally topic, value = the
+   * offset before which Redis holds every record of it. Written in the same script call as the
+   * tallies, so it survives or is lost with them: a Redis that comes back with less than the sink
+   * wrote is noticed, and the lost records are read again.
+   */
+  public static final String SINK_POSITIONS = SINK_PREFIX + "positions";
+
+  /** Hash of the tally topics this Redis mirrors: topic → Kafka topic id (the sinks refuse a recreated topic). */
+  public static final String SINK_TOPICS = SINK_PREFIX + "topics";
+
   /**
    * Hash of one band's timeline: field = window start (epoch millis, a multiple of 60 000, in decimal),
    * value = that band's absolute vote count in that minute. The web app reads it with {@code HGETALL}.

@@ -5,10 +5,13 @@ import com.mongodb.WriteConcern;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexModel;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
 import gt.quetzal.contract.MongoNames;
 import gt.quetzal.contract.RejectedVote;
 import gt.quetzal.contract.Topic;
@@ -19,7 +22,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.bson.Document;
 
@@ -97,6 +102,21 @@ public final class MongoVoteSink implements StoreWriter<byte[], byte[]> {
             new IndexModel(
                 Indexes.compoundIndex(Indexes.ascending(group), Indexes.descending(time, "_id")),
                 new IndexOptions().name(group + "_" + time + "_desc"))));
+  }
+
+  /** The topic ids this database mirrors ({@link TopicIds}), one document per topic. */
+  Map<String, String> recordedTopicIds() {
+    Map<String, String> ids = new TreeMap<>();
+    for (Document doc : database.getCollection(MongoNames.SINK_TOPICS).find()) {
+      ids.put(doc.getString("_id"), doc.getString("topicId"));
+    }
+    return ids;
+  }
+
+  void recordTopicIds(Map<String, String> ids) {
+    MongoCollection<Document> topics = database.getCollection(MongoNames.SINK_TOPICS).withWriteConcern(votes.getWriteConcern());
+    ids.forEach((topic, id) -> topics.updateOne(
+        Filters.eq("_id", topic), Updates.setOnInsert("topicId", id), new UpdateOptions().upsert(true)));
   }
 
   /** The stored shape of a vote: its fields, {@code _id = voteId}, and {@code receivedAt} as a BSON date. */

@@ -9,7 +9,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -51,8 +53,17 @@ final class RedisMirrorScript {
     }
   }
 
-  /** What the script did: fields written (or deleted), and fields refused because Redis held a newer version. */
-  record Outcome(long accepted, long refused) {}
+  /**
+   * One source partition of a call: the sink believes Redis holds every record of it before {@code
+   * held} ({@code -1}: no belief), and the call mirrors records up to {@code next}.
+   */
+  record Position(String partition, long held, long next) {}
+
+  /**
+   * What the script did: fields written (or deleted), fields refused because Redis held a newer
+   * version; or nothing, and per partition the offset to read again from, because Redis lost writes.
+   */
+  record Outcome(long accepted, long refused, Map<String, Long> lost) {}
 
   /** The exact KEYS and ARGV of one call. */
   record Call(List<String> keys, List<String> args) {}
@@ -60,7 +71,12 @@ final class RedisMirrorScript {
   private RedisMirrorScript() {}
 
   static Call call(List<HashWrites> writes, long now, String note, int timelineMaxMinutes) {
-    List<String> keys = new ArrayList<>(2 + 2 * writes.size());
+    return call(writes, now, note, timelineMaxMinutes, List.of());
+  }
+
+  static Call call(
+      List<HashWrites> writes, long now, String note, int timelineMaxMinutes, List<Position> positions) {
+    List<String> keys = new ArrayList<>(3 + 2 * writes.size());
     keys.add(RedisKeys.STATS);
     keys.add(RedisKeys.TIMELINE_STREAM);
     List<String> args = new ArrayList<>();
@@ -69,6 +85,12 @@ final class RedisMirrorScript {
     args.add(RedisKeys.CHANGES_CHANNEL);
     args.add(note);
     args.add(Integer.toString(timelineMaxMinutes));
+    args.add(Integer.toString(positions.size()));
+    for (Position position : positions) {
+      args.add(position.partition());
+      args.add(Long.toString(position.held()));
+      args.add(Long.toString(position.next()));
+    }
     args.add(Integer.toString(writes.size()));
     for (HashWrites hash : writes) {
       keys.add(hash.key());
@@ -81,6 +103,7 @@ final class RedisMirrorScript {
         args.add(field.value() == null ? "" : field.value());
       }
     }
+    keys.add(RedisKeys.SINK_POSITIONS);
     return new Call(keys, args);
   }
 
@@ -96,7 +119,19 @@ final class RedisMirrorScript {
       reply = redis.eval(SOURCE, call.keys(), call.args());
     }
     List<?> counts = (List<?>) reply;
-    return new Outcome((Long) counts.get(0), (Long) counts.get(1));
+    long accepted = (Long) counts.get(0);
+    if (accepted >= 0) {
+      return new Outcome(accepted, (Long) counts.get(1), Map.of());
+    }
+    Map<String, Long> lost = new LinkedHashMap<>();
+    for (int i = 2; i + 1 < counts.size(); i += 2) {
+      lost.put(text(counts.get(i)), Long.parseLong(text(counts.get(i + 1))));
+    }
+    return new Outcome(0, 0, lost);
+  }
+
+  private static String text(Object reply) {
+    return reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(reply);
   }
 
   private static String load() {

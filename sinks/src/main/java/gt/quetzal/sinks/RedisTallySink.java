@@ -14,12 +14,14 @@ import gt.quetzal.sinks.RedisMirrorScript.HashWrites;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -99,15 +101,34 @@ public final class RedisTallySink implements StoreWriter<byte[], byte[]> {
 
   @Override
   public void write(List<ConsumerRecord<byte[], byte[]>> batch) throws JsonProcessingException {
+    write(batch, Map.of());
+  }
+
+  /** Also records, in the same script call, how far Redis holds each partition ({@link RedisKeys#SINK_POSITIONS}). */
+  @Override
+  public Map<TopicPartition, Long> write(List<ConsumerRecord<byte[], byte[]>> batch, Map<TopicPartition, Long> stored)
+      throws JsonProcessingException {
     Plan plan = plan(batch);
-    if (plan.isEmpty()) {
-      return;
+    Map<TopicPartition, Long> next = new LinkedHashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      next.merge(new TopicPartition(record.topic(), record.partition()), record.offset() + 1, Math::max);
     }
+    List<RedisMirrorScript.Position> positions = new ArrayList<>();
+    Map<String, TopicPartition> byField = new HashMap<>();
+    next.forEach((partition, offset) -> {
+      String field = partition.topic() + ":" + partition.partition();
+      byField.put(field, partition);
+      positions.add(new RedisMirrorScript.Position(field, stored.getOrDefault(partition, -1L), offset));
+    });
     long now = clock.getAsLong();
     RedisMirrorScript.Outcome outcome =
-        RedisMirrorScript.run(redis, RedisMirrorScript.call(plan.writes(), now, plan.changeNote(now), timelineMaxMinutes));
+        RedisMirrorScript.run(
+            redis, RedisMirrorScript.call(plan.writes(), now, plan.changeNote(now), timelineMaxMinutes, positions));
     written.increment(outcome.accepted());
     refused.increment(outcome.refused());
+    Map<TopicPartition, Long> lost = new LinkedHashMap<>();
+    outcome.lost().forEach((field, offset) -> lost.put(byField.get(field), offset));
+    return lost;
   }
 
   Plan plan(List<ConsumerRecord<byte[], byte[]>> batch) throws JsonProcessingException {
@@ -192,6 +213,29 @@ public final class RedisTallySink implements StoreWriter<byte[], byte[]> {
   @Override
   public void ping() {
     redis.ping();
+  }
+
+  /** The topic ids this Redis mirrors ({@link TopicIds}). */
+  Map<String, String> recordedTopicIds() {
+    return redis.hgetAll(RedisKeys.SINK_TOPICS);
+  }
+
+  void recordTopicIds(Map<String, String> ids) {
+    ids.forEach((topic, id) -> redis.hsetnx(RedisKeys.SINK_TOPICS, topic, id));
+  }
+
+  @Override
+  public Map<TopicPartition, Long> check(Map<TopicPartition, Long> stored) {
+    Map<String, String> positions = redis.hgetAll(RedisKeys.SINK_POSITIONS);
+    Map<TopicPartition, Long> lost = new LinkedHashMap<>();
+    stored.forEach((partition, held) -> {
+      String value = positions.get(partition.topic() + ":" + partition.partition());
+      long position = value == null ? 0 : Long.parseLong(value);
+      if (position < held) {
+        lost.put(partition, position);
+      }
+    });
+    return lost;
   }
 
   /** The newest write per (hash, field) of one batch, in first-seen order. */

@@ -1,10 +1,6 @@
 package gt.quetzal.sinks;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.TimeGauge;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -61,6 +57,7 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
   private final Thread thread;
 
   private final List<ConsumerRecord<K, V>> held = new ArrayList<>();
+  private final StoredPositions stored = new StoredPositions();
   private boolean prepared;
   private long nextAttemptNanos;
   private long lastStoreContactNanos;
@@ -72,10 +69,7 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
   private final AtomicInteger heldCount = new AtomicInteger();
   private final AtomicLong lastWriteMillis = new AtomicLong();
 
-  private final Counter recordsWritten;
-  private final Counter writeFailures;
-  private final Counter skipped;
-  private final Timer writeTimer;
+  private final SinkMetrics metrics;
 
   public SinkLoop(
       Consumer<K, V> consumer,
@@ -93,39 +87,7 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
     this.backoff = Objects.requireNonNull(backoff, "backoff");
     this.pollTimeout = Objects.requireNonNull(pollTimeout, "pollTimeout");
     String store = writer.store();
-    Gauge.builder("quetzal.sink.store.up", storeUp, AtomicInteger::get)
-        .description("1 when the sink's last contact with its store succeeded, else 0")
-        .tag("store", store)
-        .register(registry);
-    // Freshness on the operations dashboard: time() minus this is how long ago the store last took a batch.
-    TimeGauge.builder("quetzal.sink.last.write", lastWriteMillis, TimeUnit.MILLISECONDS, AtomicLong::get)
-        .description("When the store last acknowledged a batch (epoch); 0 until the first one")
-        .tag("store", store)
-        .register(registry);
-    Gauge.builder("quetzal.sink.held.records", heldCount, AtomicInteger::get)
-        .description("Records polled but not yet acknowledged by the store (waiting for a retry or commit)")
-        .tag("store", store)
-        .register(registry);
-    this.recordsWritten =
-        Counter.builder("quetzal.sink.records.written")
-            .description("Records whose batch the store acknowledged (replays count again)")
-            .tag("store", store)
-            .register(registry);
-    this.writeFailures =
-        Counter.builder("quetzal.sink.write.failures")
-            .description("Failed write or setup attempts; the batch is kept and retried")
-            .tag("store", store)
-            .register(registry);
-    this.skipped =
-        Counter.builder("quetzal.sink.records.skipped")
-            .description("Records that could not be deserialized and were skipped")
-            .tag("store", store)
-            .register(registry);
-    this.writeTimer =
-        Timer.builder("quetzal.sink.batch.write")
-            .description("Time to write one batch to the store")
-            .tag("store", store)
-            .register(registry);
+    this.metrics = SinkMetrics.register(registry, store, storeUp, lastWriteMillis, heldCount);
     this.thread = new Thread(this::run, "sink-" + store);
     // nanoTime may be negative: start the clocks from "now", never from 0.
     this.nextAttemptNanos = System.nanoTime();
@@ -208,7 +170,7 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
       return consumer.poll(timeout);
     } catch (RecordDeserializationException e) {
       // A record that cannot be read can never be written: skip exactly that one, loudly.
-      skipped.increment();
+      metrics.skipped().increment();
       log.error(
           "{} sink skips undeserializable record {}@{}: {}",
           store(),
@@ -228,10 +190,16 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
       }
       List<ConsumerRecord<K, V>> batch = List.copyOf(held);
       long start = System.nanoTime();
-      writer.write(batch);
-      writeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      Map<TopicPartition, Long> lost = writer.write(batch, storedNow());
+      if (!lost.isEmpty()) {
+        storeOk();
+        readAgain(batch, lost);
+        return;
+      }
+      metrics.writeTimer().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       lastWriteMillis.set(System.currentTimeMillis());
-    } catch (WakeupException | InterruptException e) {
+      stored.acknowledged(batch);
+    } catch (WakeupException | InterruptException | TopicIds.RecreatedException e) {
       throw e;
     } catch (Exception e) {
       storeFailed(e);
@@ -241,11 +209,33 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
     commitHeld();
   }
 
+  /** What the store should hold, after learning it for newly owned partitions from their commits. */
+  private Map<TopicPartition, Long> storedNow() {
+    Set<TopicPartition> unknown = stored.unknown();
+    if (!unknown.isEmpty()) {
+      stored.committed(consumer.committed(unknown), unknown);
+    }
+    return stored.snapshot();
+  }
+
+  /** The store lost acknowledged records: drop the batch and read it, and what was lost, again. */
+  private void readAgain(List<ConsumerRecord<K, V>> batch, Map<TopicPartition, Long> lost) {
+    metrics.rewinds().increment(lost.size());
+    log.warn("{} holds less than it acknowledged; reading {} again from {}", store(), lost.keySet(), lost);
+    Set<TopicPartition> owned = consumer.assignment();
+    stored.rewind(batch, lost).forEach((partition, offset) -> {
+      if (owned.contains(partition)) {
+        consumer.seek(partition, offset);
+      }
+    });
+    clearHeld();
+  }
+
   private void commitHeld() {
     Map<TopicPartition, OffsetAndMetadata> offsets = nextOffsets(held);
     try {
       consumer.commitSync(offsets);
-      recordsWritten.increment(held.size());
+      metrics.recordsWritten().increment(held.size());
       clearHeld();
     } catch (CommitFailedException e) {
       // We were removed from the group; the new owners replay from the last commit (writes are idempotent).
@@ -283,7 +273,7 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
     try {
       call.run();
       storeOk();
-    } catch (WakeupException | InterruptException e) {
+    } catch (WakeupException | InterruptException | TopicIds.RecreatedException e) {
       throw e;
     } catch (Exception e) {
       storeFailed(e);
@@ -309,7 +299,12 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
       attemptPrepare();
       return;
     }
-    contactStore(writer::ping);
+    contactStore(() -> {
+      Map<TopicPartition, Long> lost = writer.check(storedNow());
+      if (!lost.isEmpty()) {
+        readAgain(List.of(), lost);
+      }
+    });
   }
 
   private void storeOk() {
@@ -322,7 +317,7 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
 
   private void storeFailed(Exception e) {
     storeUp.set(0);
-    writeFailures.increment();
+    metrics.writeFailures().increment();
     Duration delay = backoff.next();
     nextAttemptNanos = System.nanoTime() + delay.toNanos();
     if (backoff.attempts() == 1 || backoff.attempts() % 10 == 0) {
@@ -376,12 +371,14 @@ public final class SinkLoop<K, V> implements SinkStatus, AutoCloseable {
       drop(partitions);
     }
 
+    /** Newly assigned partitions start unpaused; the next step pauses them too if a batch is held. */
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      // Newly assigned partitions start unpaused; the next step pauses them too if a batch is held.
+      stored.assigned(partitions);
     }
 
     private void drop(Collection<TopicPartition> partitions) {
+      stored.revoked(partitions);
       if (partitions.isEmpty() || held.isEmpty()) {
         return;
       }

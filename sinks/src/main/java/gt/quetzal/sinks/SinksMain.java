@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -52,14 +54,21 @@ public final class SinksMain {
               MongoStore.client(config.mongoUri(), SinksConfig.SERVICE, MONGO_CONNECT_TIMEOUT, MONGO_READ_TIMEOUT));
       MongoStore.refuseRejectedCredentials(mongo, config.mongoUri(), MongoNames.DATABASE, "the vote log waits for it");
 
-      // One loop per store, each reading all of its topics with one consumer: one write per poll.
+      // One loop per store, each reading all of its topics with one consumer: one write per poll. Each
+      // store's setup also checks that it mirrors the topics Kafka has now (TopicIds).
+      Admin admin =
+          started.register(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers())));
+      RedisTallySink redisSink = new RedisTallySink(redis, System::currentTimeMillis, config.timelineMaxMinutes(), registry);
       SinkLoop<byte[], byte[]> tallies =
           loop(config, config.redisGroupId(), config.redisGroupInstanceId(), config.redisBatchSize(),
-              new RedisTallySink(redis, System::currentTimeMillis, config.timelineMaxMinutes(), registry),
+              TopicIds.checked(redisSink, TopicIds.describing(admin, RedisTallySink.topicNames()),
+                  redisSink::recordedTopicIds, redisSink::recordTopicIds),
               RedisTallySink.topicNames(), registry, started);
+      MongoVoteSink mongoSink = new MongoVoteSink(mongo.getDatabase(MongoNames.DATABASE), config.writeConcern(), registry);
       SinkLoop<byte[], byte[]> votes =
           loop(config, config.mongoGroupId(), config.mongoGroupInstanceId(), config.mongoBatchSize(),
-              new MongoVoteSink(mongo.getDatabase(MongoNames.DATABASE), config.writeConcern(), registry),
+              TopicIds.checked(mongoSink, TopicIds.describing(admin, MongoVoteSink.topicNames()),
+                  mongoSink::recordedTopicIds, mongoSink::recordTopicIds),
               MongoVoteSink.topicNames(), registry, started);
 
       // Lists a catalog's bands at 0 before their first vote (see ContestSeeder).

@@ -7,11 +7,15 @@
 --
 -- KEYS[1]  stats hash (updatedAt)          KEYS[2]  timeline stream
 -- KEYS[1+2g] value hash of group g         KEYS[2+2g] guard hash of group g       (g = 1..groups)
+-- KEYS[#KEYS] positions hash: per source partition, the offset before which Redis holds every record
 -- ARGV[1] now (epoch ms)  ARGV[2] updatedAt field  ARGV[3] pub/sub channel  ARGV[4] change note
--- ARGV[5] stream MAXLEN   ARGV[6] groups
--- then per group: stream field ('' = the group is not on the stream), n, n x (field, version, value)
--- where value '' is a tombstone. Fields are distinct within a group.
--- Returns {accepted, refused}.
+-- ARGV[5] stream MAXLEN   ARGV[6] m, then m x (partition, held, next): the sink believes Redis holds
+-- every record of the partition before offset 'held' (-1: no belief) and this call adds up to 'next'
+-- then groups, then per group: stream field ('' = the group is not on the stream), n, n x (field,
+-- version, value) where value '' is a tombstone. Fields are distinct within a group.
+-- Returns {accepted, refused}, or {-1, 0, partition, position, ...} and writes nothing when Redis
+-- holds less of a partition than the sink believes: it lost acknowledged writes (a restart that lost
+-- the last second of its append-only file, or keys deleted), and the sink reads again from 'position'.
 --
 -- Redis does not roll a script back when a command fails half-way, and a half-applied batch would be
 -- refused on retry (its versions are already stored). So every key's type is checked before the first
@@ -115,8 +119,26 @@ end
 local now = ARGV[1]
 local updatedAtField, channel, note = ARGV[2], ARGV[3], ARGV[4]
 local maxlen = tonumber(ARGV[5])
-local groups = tonumber(ARGV[6])
+local positionsKey = KEYS[#KEYS]
+local m = tonumber(ARGV[6])
 local a = 7
+local partitions, nexts, storedPositions, lost = {}, {}, {}, {}
+for i = 1, m do
+  local partition, held, nextOffset = ARGV[a], tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2])
+  a = a + 3
+  -- No field: Redis holds nothing of the partition (a new one, or Redis lost it all).
+  local stored = tonumber(redis.call('HGET', positionsKey, partition)) or 0
+  if stored < held then
+    lost[#lost + 1] = partition
+    lost[#lost + 1] = tostring(stored)
+  end
+  partitions[i], nexts[i], storedPositions[i] = partition, nextOffset, stored
+end
+if #lost > 0 then
+  return {-1, 0, unpack(lost)}
+end
+local groups = tonumber(ARGV[a])
+a = a + 1
 local accepted, refused = 0, 0
 local timeline = {} -- minute -> { band -> count, or false when deleted }
 local onTimeline = false
@@ -163,6 +185,12 @@ end
 
 if onTimeline then
   rewriteTimeline(KEYS[2], timeline, maxlen)
+end
+
+for i = 1, m do
+  if nexts[i] > storedPositions[i] then
+    redis.call('HSET', positionsKey, partitions[i], nexts[i])
+  end
 end
 
 if accepted > 0 then

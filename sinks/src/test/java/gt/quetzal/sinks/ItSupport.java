@@ -110,13 +110,14 @@ final class ItSupport {
   /**
    * Every {@code quetzal:*} key as comparable values: a hash as a sorted map, a stream as its entries in
    * order (ID → fields in stored order, so a field order that differs between runs shows), anything else
-   * by type. Guard hashes are left out unless asked for; {@code updatedAt} is left out of the stats hash
+   * by type. Guard hashes and the sinks' own keys (positions, topic ids) are left out unless asked for; {@code updatedAt} is left out of the stats hash
    * unless asked for, since a replay into an empty Redis rightly stamps a new time.
    */
   static Map<String, Object> redisState(UnifiedJedis redis, boolean withGuards, boolean withUpdatedAt) {
     Map<String, Object> state = new TreeMap<>();
     for (String key : redis.keys("quetzal:*")) {
-      if (!withGuards && key.startsWith(RedisKeys.GUARD_PREFIX)) {
+      // The guards and the sink's positions are its bookkeeping, not the mirror.
+      if (!withGuards && (key.startsWith(RedisKeys.GUARD_PREFIX) || key.startsWith(RedisKeys.SINK_PREFIX))) {
         continue;
       }
       String type = redis.type(key);

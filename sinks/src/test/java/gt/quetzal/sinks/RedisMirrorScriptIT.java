@@ -26,6 +26,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,6 +140,32 @@ class RedisMirrorScriptIT {
     assertThat(redis.hget(RedisKeys.BAND_TOTALS, "Alux Nahual")).isEqualTo("60");
     assertThat(redis.hget("quetzal:guard:tally:bands", "Alux Nahual")).isEqualTo("6");
     assertThat(written()).isEqualTo(2);
+  }
+
+  @Test
+  void aRedisHoldingLessThanTheSinkBelievesRefusesTheWholeCallAndSaysWhereToReadAgain() throws Exception {
+    TopicPartition bands = new TopicPartition(Topics.TALLIES_BANDS.name(), 0);
+    assertThat(sink.write(List.of(band(0, "Alux Nahual", 1L), band(1, "Alux Nahual", 2L)), Map.of(bands, 0L))).isEmpty();
+    assertThat(redis.hget(RedisKeys.SINK_POSITIONS, "tallies.bands:0")).isEqualTo("2");
+    assertThat(sink.write(List.of(band(2, "Alux Nahual", 3L)), Map.of(bands, 2L))).isEmpty();
+    assertThat(redis.hget(RedisKeys.SINK_POSITIONS, "tallies.bands:0")).isEqualTo("3");
+
+    // Redis comes back at the state after offset 1: the sink believes it holds everything before 3.
+    redis.hset(RedisKeys.SINK_POSITIONS, "tallies.bands:0", "2");
+    redis.hset(RedisKeys.BAND_TOTALS, "Alux Nahual", "2");
+    Map<TopicPartition, Long> lost = sink.write(List.of(band(3, "Alux Nahual", 4L)), Map.of(bands, 3L));
+    assertThat(lost).containsExactly(Map.entry(bands, 2L));
+    assertThat(redis.hget(RedisKeys.BAND_TOTALS, "Alux Nahual")).as("nothing of the call written").isEqualTo("2");
+    assertThat(redis.hget(RedisKeys.SINK_POSITIONS, "tallies.bands:0")).isEqualTo("2");
+    assertThat(sink.check(Map.of(bands, 3L))).containsExactly(Map.entry(bands, 2L));
+
+    // Read again from 2: written, and the positions move on.
+    assertThat(sink.write(List.of(band(2, "Alux Nahual", 3L), band(3, "Alux Nahual", 4L)), Map.of(bands, 2L))).isEmpty();
+    assertThat(redis.hget(RedisKeys.BAND_TOTALS, "Alux Nahual")).isEqualTo("4");
+    assertThat(sink.check(Map.of(bands, 4L))).isEmpty();
+    // A Redis with no positions at all holds nothing the sink can count on: read from the start.
+    redis.del(RedisKeys.SINK_POSITIONS);
+    assertThat(sink.check(Map.of(bands, 4L))).containsExactly(Map.entry(bands, 0L));
   }
 
   @Test

@@ -26,7 +26,10 @@ class RedisMirrorScriptTest {
                 "Alux Nahual",
                 List.of(new FieldWrite("1767225600000", 4, "5"))));
 
-    RedisMirrorScript.Call call = RedisMirrorScript.call(writes, 1_700_000_000_000L, "{\"kind\":\"tallies\"}", 1440);
+    RedisMirrorScript.Call call =
+        RedisMirrorScript.call(
+            writes, 1_700_000_000_000L, "{\"kind\":\"tallies\"}", 1440,
+            List.of(new RedisMirrorScript.Position("tallies.bands:0", 11, 14)));
 
     assertThat(call.keys())
         .containsExactly(
@@ -35,10 +38,14 @@ class RedisMirrorScriptTest {
             "quetzal:tally:bands",
             "quetzal:guard:tally:bands",
             "quetzal:timeline:band:Alux Nahual",
-            "quetzal:guard:timeline:band:Alux Nahual");
+            "quetzal:guard:timeline:band:Alux Nahual",
+            "quetzal:sink:positions");
     assertThat(call.args())
         .containsExactly(
-            "1700000000000", "updatedAt", "quetzal:changes", "{\"kind\":\"tallies\"}", "1440", "2",
+            "1700000000000", "updatedAt", "quetzal:changes", "{\"kind\":\"tallies\"}", "1440",
+            // one partition: Redis should hold it up to 11, this call adds up to 14
+            "1", "tallies.bands:0", "11", "14",
+            "2",
             // group 1: not on the stream, two fields; a delete travels as ''
             "", "2", "Alux Nahual", "12", "3", "Viernes Verde", "13", "",
             // group 2: the band names its stream field

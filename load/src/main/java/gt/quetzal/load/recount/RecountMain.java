@@ -32,9 +32,8 @@ public final class RecountMain {
       err.println(e.getMessage());
       return 2;
     }
-    try (RedisClient redis = RedisStore.client(config.redisUrl(), RecountConfig.SERVICE);
-        MongoClient mongo = MongoStore.client(config.mongoUri(), RecountConfig.SERVICE, Duration.ofSeconds(5), Duration.ofSeconds(60))) {
-      Recount.Verdict verdict = recount(config, redis, mongo);
+    try {
+      Recount.Verdict verdict = recount(config);
       out.print(RecountReport.render(verdict));
       return verdict.agrees() ? 0 : 1;
     } catch (RuntimeException e) {
@@ -43,7 +42,15 @@ public final class RecountMain {
     }
   }
 
-  /** One recount with {@code config}'s settle time; the fault runs and the load verdict call this too. */
+  /** One recount with its own clients: the load verdict's. */
+  public static Recount.Verdict recount(RecountConfig config) {
+    try (RedisClient redis = RedisStore.client(config.redisUrl(), RecountConfig.SERVICE);
+        MongoClient mongo = MongoStore.client(config.mongoUri(), RecountConfig.SERVICE, Duration.ofSeconds(5), Duration.ofSeconds(60))) {
+      return recount(config, redis, mongo);
+    }
+  }
+
+  /** One recount with {@code config}'s settle time, on the caller's clients (the fault runs'). */
   public static Recount.Verdict recount(RecountConfig config, RedisClient redis, MongoClient mongo) {
     try (KafkaRecount kafka =
         new KafkaRecount(

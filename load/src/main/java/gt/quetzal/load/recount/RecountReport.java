@@ -7,6 +7,8 @@ import java.util.List;
 public final class RecountReport {
 
   static final int SHOWN_DIFFERENCES = 5;
+  /** The report's last line when all three agree. */
+  public static final String AGREE = "AGREE: Kafka, MongoDB and Redis hold the same result\n";
 
   private RecountReport() {}
 
@@ -32,7 +34,7 @@ public final class RecountReport {
             stats.getOrDefault(Stats.DUPLICATES, 0L)));
     out.append(
         verdict.agrees()
-            ? "AGREE: Kafka, MongoDB and Redis hold the same result\n"
+            ? AGREE
             : "DIFFER: see the lines above\n");
     return out.toString();
   }
