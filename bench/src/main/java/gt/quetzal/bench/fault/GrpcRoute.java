@@ -29,7 +29,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class GrpcRoute implements Route {
 
-  static final int MAX_CASTS_IN_FLIGHT = 512;
   /** Un-acked messages per stream, under ingest's GRPC_STREAM_MAX_IN_FLIGHT_MESSAGES (16). */
   static final int MAX_MESSAGES_IN_FLIGHT = 12;
   /** Votes per message, ingest's GRPC_STREAM_MAX_VOTES_PER_MESSAGE. */
@@ -41,11 +40,9 @@ final class GrpcRoute implements Route {
   private final AtomicInteger castsInFlight = new AtomicInteger();
   private Stream stream; // guarded by this
 
-  GrpcRoute(Kind kind, ManagedChannel channel, Duration timeout) {
-    if (kind != Kind.CAST && kind != Kind.STREAM) {
-      throw new IllegalArgumentException(kind + " is not a gRPC route");
-    }
-    this.kind = kind;
+  /** @param stream {@code CastStream} rather than {@code Cast} */
+  GrpcRoute(boolean stream, ManagedChannel channel, Duration timeout) {
+    this.kind = stream ? Kind.STREAM : Kind.CAST;
     this.channel = channel;
     this.timeout = timeout;
   }
@@ -58,7 +55,7 @@ final class GrpcRoute implements Route {
   @Override
   public synchronized int room() {
     if (kind == Kind.CAST) {
-      return Math.max(0, MAX_CASTS_IN_FLIGHT - castsInFlight.get());
+      return Math.max(0, MAX_SINGLES_IN_FLIGHT - castsInFlight.get());
     }
     if (stream != null && stream.overdue()) {
       stream.abandon("no ack within " + timeout.toSeconds() + " s");

@@ -25,8 +25,6 @@ import java.util.function.Supplier;
  */
 final class HttpRoute implements Route {
 
-  /** Single votes in flight at most: an outage must not open thousands of connections. */
-  static final int MAX_SINGLES_IN_FLIGHT = 512;
   /** Batch requests in flight at most, each of up to {@link #MAX_BATCH} votes (ingest's MAX_BATCH_SIZE). */
   static final int MAX_BATCHES_IN_FLIGHT = 16;
   static final int MAX_BATCH = 1_000;
@@ -37,12 +35,12 @@ final class HttpRoute implements Route {
   private final Duration timeout;
   private final AtomicInteger inFlight = new AtomicInteger();
 
-  /** @param ingest base URL of ingest-http, read per request: a fault may point it at another instance */
-  HttpRoute(Kind kind, HttpClient http, Supplier<URI> ingest, Duration timeout) {
-    if (kind != Kind.HTTP && kind != Kind.BATCH) {
-      throw new IllegalArgumentException(kind + " is not an HTTP route");
-    }
-    this.kind = kind;
+  /**
+   * @param batch {@code POST /votes/batch} rather than {@code POST /votes}
+   * @param ingest base URL of ingest-http, read per request: a fault may point it at another instance
+   */
+  HttpRoute(boolean batch, HttpClient http, Supplier<URI> ingest, Duration timeout) {
+    this.kind = batch ? Kind.BATCH : Kind.HTTP;
     this.http = http;
     this.ingest = ingest;
     this.timeout = timeout;

@@ -1,6 +1,7 @@
 package gt.quetzal.bench.fault;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One of ingest's four ways in, as a fault run's client uses it. {@link #send} hands it the votes due now
@@ -8,42 +9,38 @@ import java.util.List;
  */
 interface Route extends AutoCloseable {
 
-  /** The four routes, with each one's share of the run's rate (in eighths). */
+  /** Single votes (requests or calls) in flight at most per route: an outage must not open thousands. */
+  int MAX_SINGLES_IN_FLIGHT = 512;
+
+  /** The four routes, with each one's share of the run's rate (in eighths: 1 : 3 : 1 : 3). */
   enum Kind {
-    HTTP("POST /votes", "http", 'h', 1),
-    BATCH("POST /votes/batch", "batch", 'b', 3),
-    CAST("Cast", "cast", 'g', 1),
-    STREAM("CastStream", "stream", 's', 3);
-
-    private final String title;
-    private final String label;
-    private final char idTag;
-    private final int eighths;
-
-    Kind(String title, String label, char idTag, int eighths) {
-      this.title = title;
-      this.label = label;
-      this.idTag = idTag;
-      this.eighths = eighths;
-    }
+    HTTP,
+    BATCH,
+    CAST,
+    STREAM;
 
     public String title() {
-      return title;
+      return switch (this) {
+        case HTTP -> "POST /votes";
+        case BATCH -> "POST /votes/batch";
+        case CAST -> "Cast";
+        case STREAM -> "CastStream";
+      };
     }
 
     /** Short name in outcomes and reports. */
     public String label() {
-      return label;
+      return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Marks the route in a voteId: {@code <runId>.<tag><sequence>}. */
+    /** Marks the route in a voteId: {@code <runId>.<tag><sequence>}, h, b, c or s. */
     char idTag() {
-      return idTag;
+      return label().charAt(0);
     }
 
-    /** This route's part of {@code total} votes per second. */
+    /** This route's part of {@code total} votes per second: the batch and stream routes carry three times more. */
     double share(double total) {
-      return total * eighths / 8.0;
+      return total * (this == BATCH || this == STREAM ? 3 : 1) / 8.0;
     }
   }
 

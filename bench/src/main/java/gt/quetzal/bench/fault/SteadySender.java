@@ -98,8 +98,9 @@ public final class SteadySender implements AutoCloseable {
         InsecureChannelCredentials.create()).build();
     for (Route.Kind kind : Route.Kind.values()) {
       Route route = switch (kind) {
-        case HTTP, BATCH -> new HttpRoute(kind, http, () -> stack.endpoints().ingestHttp(), settings.attemptTimeout());
-        case CAST, STREAM -> new GrpcRoute(kind, channel, settings.attemptTimeout());
+        case HTTP, BATCH ->
+            new HttpRoute(kind == Route.Kind.BATCH, http, () -> stack.endpoints().ingestHttp(), settings.attemptTimeout());
+        case CAST, STREAM -> new GrpcRoute(kind == Route.Kind.STREAM, channel, settings.attemptTimeout());
       };
       lanes.put(kind, new Lane(route));
     }
