@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -123,13 +122,12 @@ class VoteGrpcServiceTest {
     // No window of "still no reply": the reply records whether Kafka's ack had happened when it came,
     // and publishFailureIsUnavailableWithRetryInfoAndTheVoteIdToRetryWith proves the reply waits for
     // Kafka's answer (a reply sent before it could not carry the failure).
-    AtomicBoolean ackedWhenReplied = new AtomicBoolean();
-    reply.whenComplete((answer, error) -> ackedWhenReplied.set(pending.future().isDone()));
+    CompletableFuture<Boolean> ackedWhenReplied = reply.handle((answer, error) -> pending.future().isDone());
     assertThat(reply).as("no reply before Kafka acknowledged").isNotDone();
 
     pending.ack();
     assertThat(reply.get(5, TimeUnit.SECONDS).getVoteId()).isEqualTo(pending.vote().voteId());
-    assertThat(ackedWhenReplied).as("the reply came after the ack").isTrue();
+    assertThat(ackedWhenReplied.get(5, TimeUnit.SECONDS)).as("the reply came after the ack").isTrue();
     VoteEvent vote = pending.vote();
     assertThat(java.util.UUID.fromString(vote.voteId()).version()).isEqualTo(7);
     assertThat(vote)

@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -160,14 +159,13 @@ class IngestHttpAppTest {
           // No window of "still no answer": the answer records whether Kafka's ack had happened when it
           // came, and kafkaFailureAnswers503WithRetryAfterAndTheVoteIdToRetryWith proves the answer
           // waits for Kafka's outcome (a 202 sent before it could not become the 503).
-          AtomicBoolean ackedWhenAnswered = new AtomicBoolean();
-          response.whenComplete((answer, error) -> ackedWhenAnswered.set(pending.future().isDone()));
+          CompletableFuture<Boolean> ackedWhenAnswered = response.handle((answer, error) -> pending.future().isDone());
           assertThat(response).as("no answer before Kafka acknowledged").isNotDone();
 
           pending.ack();
           HttpResponse<String> answered = response.get(5, TimeUnit.SECONDS);
           assertThat(answered.statusCode()).isEqualTo(202);
-          assertThat(ackedWhenAnswered).as("the 202 came after the ack").isTrue();
+          assertThat(ackedWhenAnswered.get(5, TimeUnit.SECONDS)).as("the 202 came after the ack").isTrue();
           assertThat(json(answered).path("voteId").asText()).isEqualTo(pending.vote().voteId());
         });
   }
@@ -567,14 +565,13 @@ class IngestHttpAppTest {
     CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::stop);
     // No window of "still stopping": stop records whether the vote was acknowledged when it finished,
     // and the 202 read below could not come over a connection a finished stop had closed.
-    AtomicBoolean ackedWhenStopped = new AtomicBoolean();
-    stopping.whenComplete((done, error) -> ackedWhenStopped.set(pending.future().isDone()));
+    CompletableFuture<Boolean> ackedWhenStopped = stopping.handle((done, error) -> pending.future().isDone());
     assertThat(stopping).as("stop waits for the vote in flight").isNotDone();
 
     pending.ack();
     assertThat(response.get(5, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
     stopping.get(5, TimeUnit.SECONDS);
-    assertThat(ackedWhenStopped).as("stop finished after the ack").isTrue();
+    assertThat(ackedWhenStopped.get(5, TimeUnit.SECONDS)).as("stop finished after the ack").isTrue();
   }
 
   /**

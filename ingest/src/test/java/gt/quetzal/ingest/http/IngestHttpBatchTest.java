@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.junit.jupiter.api.Test;
 
@@ -86,15 +85,14 @@ class IngestHttpBatchTest {
 
           // No window of "still no answer": the answer records whether the last vote was acknowledged
           // when it came.
-          AtomicBoolean allAckedWhenAnswered = new AtomicBoolean();
-          response.whenComplete((answer, error) -> allAckedWhenAnswered.set(third.future().isDone()));
+          CompletableFuture<Boolean> allAckedWhenAnswered = response.handle((answer, error) -> third.future().isDone());
           first.ack();
           assertThat(response).as("no answer while a vote is unacknowledged").isNotDone();
           third.ack();
 
           HttpResponse<String> answered = response.get(5, TimeUnit.SECONDS);
           assertThat(answered.statusCode()).isEqualTo(202);
-          assertThat(allAckedWhenAnswered).as("the answer came after every ack").isTrue();
+          assertThat(allAckedWhenAnswered.get(5, TimeUnit.SECONDS)).as("the answer came after every ack").isTrue();
           assertThat(answered.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/json"));
           assertThat(answered.headers().firstValue("Retry-After")).isEmpty();
           JsonNode body = json(answered);
