@@ -6,6 +6,7 @@ import gt.quetzal.bench.stack.InProcessStack;
 import gt.quetzal.contract.AlbumKey;
 import gt.quetzal.contract.RedisKeys;
 import gt.quetzal.contract.Topics;
+import gt.quetzal.ingest.testing.AckCollector;
 import gt.quetzal.load.recount.Comparison;
 import gt.quetzal.load.recount.Recount;
 import gt.quetzal.load.recount.RecountConfig;
@@ -28,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -68,27 +68,13 @@ class RecountIT {
     try {
       VoteServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
           .cast(Vote.newBuilder().setName("Alux Nahual").setAlbum("Hielo y Fuego").setYear(1983).setRank(100).build());
-      CompletableFuture<CastStreamAck> ack = new CompletableFuture<>();
-      StreamObserver<CastStreamRequest> requests =
-          VoteServiceGrpc.newStub(channel).castStream(new StreamObserver<>() {
-            @Override
-            public void onNext(CastStreamAck value) {
-              ack.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-              ack.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {}
-          });
+      AckCollector acks = new AckCollector();
+      StreamObserver<CastStreamRequest> requests = VoteServiceGrpc.newStub(channel).castStream(acks);
       requests.onNext(CastStreamRequest.newBuilder().setFirstSequence(1)
           .addVotes(Vote.newBuilder().setName("Bohemia Suburbana").setAlbum("Bohemia Suburbana").setYear(1992).setRank(12))
           .addVotes(Vote.newBuilder().setName("Alux Nahual").setAlbum("Conquista").setYear(1985).setRank(1))
           .build());
-      assertThat(ack.get(30, TimeUnit.SECONDS).getResultsList())
+      assertThat(acks.next().getResultsList())
           .allMatch(r -> r.getOutcome() == CastStreamAck.Outcome.ACCEPTED);
       requests.onCompleted();
     } finally {

@@ -32,7 +32,7 @@ public record RedisView(
     SortedMap<String, SortedMap<Long, Long>> minutes = new TreeMap<>();
     for (String key : keys(redis, RedisKeys.BAND_MINUTES_PREFIX + "*")) {
       SortedMap<Long, Long> counts = new TreeMap<>();
-      longs(redis.hgetAll(key)).forEach((field, count) -> counts.put(minute(field), count));
+      longs(redis.hgetAll(key)).forEach((field, count) -> counts.put(parse(field), count));
       minutes.put(key.substring(RedisKeys.BAND_MINUTES_PREFIX.length()), counts);
     }
     SortedMap<String, Long> stats = longs(redis.hgetAll(RedisKeys.STATS));
@@ -65,14 +65,6 @@ public record RedisView(
   private static long parse(String value) {
     try {
       return Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private static long minute(String field) {
-    try {
-      return Long.parseLong(field);
     } catch (NumberFormatException e) {
       return -1;
     }
