@@ -16,6 +16,13 @@ node_id="${POD_NAME##*-}"
 # No cluster domain: the resolver search list adds it, whatever it is.
 domain="kafka-headless.${POD_NAMESPACE}.svc"
 
+# The FORWARD listener serves `kubectl port-forward` alone (`./quetzal k8s verify`, the recount
+# from a laptop): it binds the pod's loopback, which no other pod can reach, and advertises
+# 127.0.0.1:(forward_base + ordinal), the local port the forward of this pod must use, so a
+# client outside the cluster is sent to the forwards and not to names it cannot resolve.
+forward_base=19092
+forward_port=$((forward_base + node_id))
+
 # A static quorum: every node is a voter, named by its stable DNS name.
 voters=""
 for ((i = 0; i < KAFKA_REPLICAS; i++)); do
@@ -28,10 +35,10 @@ process.roles=broker,controller
 node.id=${node_id}
 controller.quorum.voters=${voters}
 controller.listener.names=CONTROLLER
-listeners=PLAINTEXT://:9092,CONTROLLER://:9093
-advertised.listeners=PLAINTEXT://${POD_NAME}.${domain}:9092
+listeners=PLAINTEXT://:9092,CONTROLLER://:9093,FORWARD://127.0.0.1:9094
+advertised.listeners=PLAINTEXT://${POD_NAME}.${domain}:9092,FORWARD://127.0.0.1:${forward_port}
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,FORWARD:PLAINTEXT
 log.dirs=/var/lib/kafka/data/kraft
 auto.create.topics.enable=false
 default.replication.factor=${REPLICATION_FACTOR}

@@ -45,7 +45,10 @@ final class DocCommands {
   /** The launcher's grammar, as its help prints it: per command, its subcommands and its options. */
   record Launcher(Map<String, Set<String>> subcommands, Map<String, Set<String>> options) {
 
-    static Launcher fromHelp(String help, String loadHelp) {
+    /** Commands with a help of their own ({@code ./quetzal CMD --help}), whose options it lists. */
+    static final List<String> OWN_HELP = List.of("load", "k8s");
+
+    static Launcher fromHelp(String help, Map<String, String> ownHelps) {
       Map<String, Set<String>> subcommands = new TreeMap<>();
       Map<String, Set<String>> options = new TreeMap<>();
       boolean inCommands = false;
@@ -69,16 +72,20 @@ final class DocCommands {
           }
         }
       }
-      Matcher m = Pattern.compile("(?m)^ {2}(--[a-z][a-z-]*)").matcher(loadHelp);
-      while (m.find()) {
-        options.computeIfAbsent("load", k -> new TreeSet<>()).add(m.group(1));
-      }
+      ownHelps.forEach((command, ownHelp) -> {
+        Matcher m = Pattern.compile("(?m)^ {2}(--[a-z][a-z-]*)").matcher(ownHelp);
+        while (m.find()) {
+          options.computeIfAbsent(command, k -> new TreeSet<>()).add(m.group(1));
+        }
+      });
       return new Launcher(subcommands, options);
     }
 
-    /** Runs {@code ./quetzal help} and {@code ./quetzal load --help}: both print and exit, offline. */
+    /** Runs {@code ./quetzal help} and each {@code ./quetzal CMD --help} of {@link #OWN_HELP}: they print and exit, offline. */
     static Launcher of(Path root) {
-      return fromHelp(run(root, "help"), run(root, "load", "--help"));
+      Map<String, String> ownHelps = new TreeMap<>();
+      OWN_HELP.forEach(command -> ownHelps.put(command, run(root, command, "--help")));
+      return fromHelp(run(root, "help"), ownHelps);
     }
 
     private static String run(Path root, String... args) {

@@ -46,6 +46,8 @@ class DocCommandsTest {
     assertThat(launcher.subcommands().get("bench")).containsExactlyInAnyOrder("ingest", "sinks", "streams");
     assertThat(launcher.options().get("up")).contains("--catalog", "--demo");
     assertThat(launcher.options().get("load")).contains("--users", "--grpc-target", "--traffic", "--route");
+    assertThat(launcher.subcommands().get("k8s")).containsExactly("verify");
+    assertThat(launcher.options().get("k8s")).contains("--namespace", "--votes", "--target", "--ingress");
   }
 
   @Test
@@ -79,6 +81,10 @@ class DocCommandsTest {
         .anySatisfy(p -> assertThat(p).contains("./quetzal bench has no subcommand kafka"));
     assertThat(problemsOf("```bash\n./quetzal load --userz 5\n```\n"))
         .anySatisfy(p -> assertThat(p).contains("./quetzal load has no option --userz"));
+    assertThat(problemsOf("```bash\n./quetzal k8s verify --votez 5\n```\n"))
+        .anySatisfy(p -> assertThat(p).contains("./quetzal k8s has no option --votez"));
+    assertThat(problemsOf("```bash\n./quetzal k8s deploy\n```\n"))
+        .anySatisfy(p -> assertThat(p).contains("./quetzal k8s has no subcommand deploy"));
   }
 
   @Test

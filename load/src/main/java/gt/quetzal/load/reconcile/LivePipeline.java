@@ -10,6 +10,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.MongoNames;
+import gt.quetzal.kit.Redact;
 import gt.quetzal.contract.RedisKeys;
 import gt.quetzal.contract.Stats;
 import java.io.IOException;
@@ -39,15 +40,16 @@ public final class LivePipeline implements Pipeline, AutoCloseable {
   private final RedisClient redis;
   private final MongoClient mongo;
   private final MongoDatabase database;
-  private final String redisUrl;
-  private final String mongoUri;
+  /** Where the stores are, for messages: never with their passwords. */
+  private final String redisShown;
+  private final String mongoShown;
 
   private LivePipeline(URI streamsUrl, URI redisUrl, String mongoUri) {
     this.statsUri = streamsUrl.resolve("/api/stats");
     this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).version(HttpClient.Version.HTTP_1_1).build();
     this.redis = RedisClient.create(redisUrl);
-    this.redisUrl = redisUrl.toString();
-    this.mongoUri = mongoUri;
+    this.redisShown = Redact.uri(redisUrl.toString());
+    this.mongoShown = Redact.uri(mongoUri);
     this.mongo =
         MongoClients.create(
             MongoClientSettings.builder()
@@ -119,7 +121,7 @@ public final class LivePipeline implements Pipeline, AutoCloseable {
     try {
       hash = redis.hgetAll(key);
     } catch (RuntimeException e) {
-      throw new PipelineException("Redis at " + redisUrl + " did not answer HGETALL " + key + ": " + e.getMessage(), e);
+      throw new PipelineException("Redis at " + redisShown + " did not answer HGETALL " + key + ": " + e.getMessage(), e);
     }
     Map<String, Long> values = new HashMap<>();
     hash.forEach(
@@ -138,7 +140,7 @@ public final class LivePipeline implements Pipeline, AutoCloseable {
       // From the collection's metadata: no scan, whatever the size of the log.
       return database.getCollection(collection).estimatedDocumentCount();
     } catch (RuntimeException e) {
-      throw new PipelineException("MongoDB at " + mongoUri + " did not count " + collection + ": " + e.getMessage(), e);
+      throw new PipelineException("MongoDB at " + mongoShown + " did not count " + collection + ": " + e.getMessage(), e);
     }
   }
 
