@@ -38,10 +38,13 @@ public final class Devstack implements AutoCloseable {
   private final RedisServer redis;
   private final MongoStandIn mongoStandIn;
   private final String mongoUri;
+  private final int partitions;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Devstack(
-      Path home, boolean ephemeral, KafkaCluster kafka, RedisServer redis, MongoStandIn mongoStandIn, String mongoUri) {
+      Path home, boolean ephemeral, KafkaCluster kafka, RedisServer redis, MongoStandIn mongoStandIn, String mongoUri,
+      int partitions) {
+    this.partitions = partitions;
     this.home = home;
     this.ephemeral = ephemeral;
     this.kafka = kafka;
@@ -60,6 +63,11 @@ public final class Devstack implements AutoCloseable {
 
   /** As {@link #startEphemeral()}, with {@code brokers} Kafka nodes on free ports. */
   public static Devstack startEphemeral(int brokers) {
+    return startEphemeral(brokers, TopicSetup.DEFAULT_PARTITIONS);
+  }
+
+  /** As {@link #startEphemeral(int)}, the scaled topics with {@code partitions} each ({@link TopicSetup#plan}). */
+  public static Devstack startEphemeral(int brokers, int partitions) {
     Path temp;
     try {
       temp = Files.createTempDirectory("quetzal-devstack-");
@@ -67,7 +75,7 @@ public final class Devstack implements AutoCloseable {
       throw new UncheckedIOException("cannot create a temp dir for the devstack", e);
     }
     try {
-      return start(new DevstackConfig(temp, 0, 0, 0, 0, null, brokers), true);
+      return start(new DevstackConfig(temp, 0, 0, 0, 0, null, brokers, partitions), true);
     } catch (RuntimeException e) {
       deleteRecursively(temp);
       throw e;
@@ -88,7 +96,7 @@ public final class Devstack implements AutoCloseable {
               : KafkaCluster.start(
                   config.kafkaDir(), config.brokers(), config.kafkaPort(), config.kafkaControllerPort());
       started.add(kafka);
-      TopicSetup.createAll(kafka.bootstrapServers(), kafka.replicationFactor());
+      int partitions = TopicSetup.createAll(kafka.bootstrapServers(), kafka.replicationFactor(), config.partitions());
       RedisServer redis = RedisServer.start(config.redisPort(), config.redisDir(), !ephemeral);
       started.add(redis);
       MongoStandIn standIn = null;
@@ -102,7 +110,7 @@ public final class Devstack implements AutoCloseable {
       } else {
         log.info("Using the external MongoDB from MONGO_URI; no stand-in started");
       }
-      return new Devstack(config.home().toAbsolutePath(), ephemeral, kafka, redis, standIn, mongoUri);
+      return new Devstack(config.home().toAbsolutePath(), ephemeral, kafka, redis, standIn, mongoUri, partitions);
     } catch (RuntimeException e) {
       closeInReverse(started, e);
       throw e;
@@ -114,7 +122,11 @@ public final class Devstack implements AutoCloseable {
     return kafka.bootstrapServers();
   }
 
-  /** {@code redis://localhost:PORT}. */
+  /** Partitions of the scaled topics ({@link TopicSetup#SCALED}), as created now or before. */
+  public int partitions() {
+    return partitions;
+  }
+
   /**
    * Makes {@code contest.catalog} say this contest, as {@code ./quetzal contest apply} does.
    *
@@ -130,6 +142,7 @@ public final class Devstack implements AutoCloseable {
     }
   }
 
+  /** {@code redis://localhost:PORT}. */
   public String redisUrl() {
     return redis.url();
   }

@@ -13,9 +13,13 @@ import java.util.Optional;
  * @param home data root: Kafka, Redis and the MongoDB stand-in live in its kafka/, redis/ and mongo/
  * @param mongoUri an external MongoDB to use instead of the stand-in, or {@code null}
  * @param brokers  Kafka nodes; with more than one, node {@code i} takes the Kafka ports plus {@code 2i}
+ * @param partitions partitions of the topics keyed per vote, band, album or minute ({@link TopicSetup#plan});
+ *     {@link TopicSetup#AS_CREATED}: whatever the stack's topics have, {@link TopicSetup#DEFAULT_PARTITIONS}
+ *     for a new stack
  */
 public record DevstackConfig(
-    Path home, int kafkaPort, int kafkaControllerPort, int redisPort, int mongoPort, String mongoUri, int brokers) {
+    Path home, int kafkaPort, int kafkaControllerPort, int redisPort, int mongoPort, String mongoUri, int brokers,
+    int partitions) {
 
   public static final String SERVICE = "devstack";
   /** The most brokers the local stack runs; three is what the prod overlay runs. */
@@ -26,16 +30,21 @@ public record DevstackConfig(
     if (brokers < 1 || brokers > MAX_BROKERS) {
       throw new IllegalArgumentException("brokers must be 1 to " + MAX_BROKERS + ", was " + brokers);
     }
+    if (partitions != TopicSetup.AS_CREATED && (partitions < 1 || partitions > TopicSetup.MAX_PARTITIONS)) {
+      throw new IllegalArgumentException(
+          "partitions must be 1 to " + TopicSetup.MAX_PARTITIONS + ", was " + partitions);
+    }
   }
 
-  /** A stack with one Kafka broker. */
+  /** A stack with one Kafka broker, keeping the partition count its topics were created with. */
   public DevstackConfig(Path home, int kafkaPort, int kafkaControllerPort, int redisPort, int mongoPort, String mongoUri) {
-    this(home, kafkaPort, kafkaControllerPort, redisPort, mongoPort, mongoUri, 1);
+    this(home, kafkaPort, kafkaControllerPort, redisPort, mongoPort, mongoUri, 1, TopicSetup.AS_CREATED);
   }
 
   /**
    * Reads QUETZAL_HOME (default {@code .quetzal}), QUETZAL_KAFKA_PORT (9092), QUETZAL_KAFKA_CONTROLLER_PORT
-   * (9093), QUETZAL_KAFKA_BROKERS (1), QUETZAL_REDIS_PORT (6379), QUETZAL_MONGO_PORT (27017) and the
+   * (9093), QUETZAL_KAFKA_BROKERS (1), QUETZAL_PARTITIONS (unset: as the stack's topics were created, 3 for a
+   * new stack), QUETZAL_REDIS_PORT (6379), QUETZAL_MONGO_PORT (27017) and the
    * optional MONGO_URI. Not KAFKA_PORT:
    * Kubernetes injects that name for a Service called kafka.
    *
@@ -47,6 +56,7 @@ public record DevstackConfig(
     int kafka = env.port("QUETZAL_KAFKA_PORT", 9092);
     int controller = env.port("QUETZAL_KAFKA_CONTROLLER_PORT", 9093);
     int brokers = env.integer("QUETZAL_KAFKA_BROKERS", 1, 1, MAX_BROKERS);
+    int partitions = env.integer("QUETZAL_PARTITIONS", TopicSetup.AS_CREATED, 1, TopicSetup.MAX_PARTITIONS);
     int redis = env.port("QUETZAL_REDIS_PORT", 6379);
     int mongo = env.port("QUETZAL_MONGO_PORT", 27017);
     String mongoUri = env.optional("MONGO_URI");
@@ -71,7 +81,7 @@ public record DevstackConfig(
       }
     });
     env.validate(SERVICE);
-    return new DevstackConfig(home, kafka, controller, redis, mongo, mongoUri, brokers);
+    return new DevstackConfig(home, kafka, controller, redis, mongo, mongoUri, brokers, partitions);
   }
 
   /** The external MongoDB, when MONGO_URI was given; empty means the in-process stand-in. */

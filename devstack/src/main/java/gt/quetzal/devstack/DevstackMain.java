@@ -10,13 +10,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The devstack as its own JVM, for {@code ./quetzal up}. Stdout carries exactly one line, the READY line;
- * logs go to stderr. Exit status: 2 bad configuration, 3 a port is taken, 1 any other startup failure.
+ * logs go to stderr. Exit status: 2 bad configuration, 3 a port is taken, 4 the stack's topics have another
+ * partition count than asked, 1 any other startup failure.
  */
 public final class DevstackMain {
 
   public static final int EXIT_FAILED = 1;
   public static final int EXIT_BAD_CONFIG = 2;
   public static final int EXIT_PORT_IN_USE = 3;
+  public static final int EXIT_OTHER_PARTITIONS = 4;
 
   private static final Logger log = LoggerFactory.getLogger(DevstackMain.class);
   /** Leaves the launcher's 10 s budget some room even if a component hangs on close. */
@@ -43,6 +45,10 @@ public final class DevstackMain {
     Devstack stack;
     try {
       stack = Devstack.start(config);
+    } catch (TopicSetup.PartitionCountException e) {
+      System.err.println(otherPartitions(e, config));
+      System.exit(EXIT_OTHER_PARTITIONS);
+      return;
     } catch (RuntimeException e) {
       log.error("devstack failed to start", e);
       System.exit(EXIT_FAILED);
@@ -63,8 +69,18 @@ public final class DevstackMain {
         .map(entry -> "port " + entry.getKey() + " (" + entry.getValue() + ") is already in use");
   }
 
+  /** The refusal in the launcher's words: what the stack has, and the two ways on. */
+  static String otherPartitions(TopicSetup.PartitionCountException e, DevstackConfig config) {
+    String asked = config.partitions() == TopicSetup.AS_CREATED ? "" : " --partitions " + config.partitions();
+    return "quetzal: " + e.getMessage() + " (README.md, \"Partitions: fixed for a contest\").\n"
+        + "  Keep this stack's votes: ./quetzal up --partitions " + e.created() + " (or without --partitions).\n"
+        + "  Start a new contest instead: ./quetzal clean (deletes the votes in " + config.home()
+        + "), then ./quetzal up" + asked + "; or QUETZAL_HOME=another-dir ./quetzal up" + asked + ".";
+  }
+
   static String readyLine(Devstack stack) {
-    return "DEVSTACK READY kafka=" + stack.bootstrapServers() + " redis=" + stack.redisUrl()
+    return "DEVSTACK READY kafka=" + stack.bootstrapServers() + " partitions=" + stack.partitions()
+        + " redis=" + stack.redisUrl()
         + " mongo=" + Redact.uri(stack.mongoUri()); // an external MONGO_URI may carry a password
   }
 

@@ -49,6 +49,17 @@ class DevstackConfigTest {
   }
 
   @Test
+  void partitionsAreAsCreatedUnlessAskedAndBounded() {
+    assertThat(DevstackConfig.fromEnv(Map.of()).partitions()).isEqualTo(TopicSetup.AS_CREATED);
+    assertThat(DevstackConfig.fromEnv(Map.of("QUETZAL_PARTITIONS", "12")).partitions()).isEqualTo(12);
+    assertThatThrownBy(() -> DevstackConfig.fromEnv(Map.of("QUETZAL_PARTITIONS", "0")))
+        .isInstanceOf(EnvReader.ConfigException.class)
+        .hasMessageContaining("QUETZAL_PARTITIONS=0 is outside 1..64");
+    assertThatThrownBy(() -> DevstackConfig.fromEnv(Map.of("QUETZAL_PARTITIONS", "twelve")))
+        .hasMessageContaining("QUETZAL_PARTITIONS=twelve is not an integer");
+  }
+
+  @Test
   void ignoresKubernetesStyleKafkaPort() {
     DevstackConfig config = DevstackConfig.fromEnv(Map.of("KAFKA_PORT", "tcp://10.0.0.1:9092"));
 

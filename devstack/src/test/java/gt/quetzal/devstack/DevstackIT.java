@@ -1,6 +1,7 @@
 package gt.quetzal.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -81,19 +82,23 @@ class DevstackIT {
   }
 
   @Test
-  void topicSetupAddsNewTopicsAndLeavesExistingOnesAlone() throws Exception {
+  void topicSetupAddsNewTopicsAndRefusesAnotherPartitionCountBeforeCreatingAnything() throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
       assertThat(TopicSetup.createAll(admin, TopicSetup.PLAN, (short) 1)).isZero();
+      assertThat(TopicSetup.createAll(admin, List.of(new TopicSpec("devstack.it.extra", 2, Map.of())), (short) 1))
+          .isEqualTo(1);
 
-      List<TopicSpec> grown = List.of(
-          new TopicSpec(Topics.VOTES_RAW.name(), 6, Map.of()),
-          new TopicSpec("devstack.it.extra", 2, Map.of()));
-      assertThat(TopicSetup.createAll(admin, grown, (short) 1)).isEqualTo(1);
+      List<TopicSpec> regrown = List.of(
+          new TopicSpec("devstack.it.other", 2, Map.of()),
+          new TopicSpec(Topics.VOTES_RAW.name(), 6, Map.of()));
+      assertThatThrownBy(() -> TopicSetup.createAll(admin, regrown, (short) 1))
+          .isInstanceOfSatisfying(TopicSetup.PartitionCountException.class, e -> assertThat(e.created()).isEqualTo(3))
+          .hasMessageContaining("votes.raw has 3 partitions, not 6");
 
-      Map<String, TopicDescription> topics = admin.describeTopics(List.of(Topics.VOTES_RAW.name(), "devstack.it.extra"))
-          .allTopicNames().get(30, TimeUnit.SECONDS);
-      assertThat(topics.get(Topics.VOTES_RAW.name()).partitions()).hasSize(3);
-      assertThat(topics.get("devstack.it.extra").partitions()).hasSize(2);
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+          .contains("devstack.it.extra").doesNotContain("devstack.it.other");
+      assertThat(admin.describeTopics(List.of(Topics.VOTES_RAW.name())).allTopicNames().get(30, TimeUnit.SECONDS)
+          .get(Topics.VOTES_RAW.name()).partitions()).hasSize(3);
     }
   }
 

@@ -1,6 +1,7 @@
 package gt.quetzal.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -11,6 +12,9 @@ import gt.quetzal.contract.Topics;
 import gt.quetzal.contract.VoteEvent;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.bson.Document;
@@ -68,6 +72,36 @@ class DevstackPersistenceIT {
         assertThat(doc).isNotNull();
         assertThat(doc.getString("name")).isEqualTo("Tijuana No");
       }
+    }
+  }
+
+  @Test
+  void thePartitionCountIsChosenAtTheFirstStartAndThenKept() throws Exception {
+    try (Devstack stack = Devstack.start(new DevstackConfig(home, 0, 0, 0, 0, null, 1, 12))) {
+      assertThat(stack.partitions()).isEqualTo(12);
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+        Map<String, Integer> counts = TopicSetup.partitionCounts(admin, TopicSetup.PLAN.stream().map(TopicSpec::name).toList());
+        TopicSetup.PLAN.forEach(spec -> assertThat(counts.get(spec.name())).as(spec.name())
+            .isEqualTo(TopicSetup.SCALED.contains(spec.name()) ? 12 : 1));
+      }
+    }
+    // Asked for no count, a later start keeps the one the topics were created with.
+    try (Devstack stack = Devstack.start(new DevstackConfig(home, 0, 0, 0, 0, null))) {
+      assertThat(stack.partitions()).isEqualTo(12);
+    }
+    // Asked for another, it refuses to start, saying what the stack has and the ways on.
+    DevstackConfig three = new DevstackConfig(home, 0, 0, 0, 0, null, 1, 3);
+    assertThatThrownBy(() -> Devstack.start(three).close())
+        .isInstanceOfSatisfying(TopicSetup.PartitionCountException.class, e -> {
+          assertThat(e.created()).isEqualTo(12);
+          assertThat(DevstackMain.otherPartitions(e, three))
+              .contains("votes.raw has 12 partitions, not 3")
+              .contains("./quetzal up --partitions 12 (or without --partitions)")
+              .contains("./quetzal clean (deletes the votes in " + home + "), then ./quetzal up --partitions 3");
+        });
+    // Kafka was stopped on the way out: the same home starts again.
+    try (Devstack stack = Devstack.start(new DevstackConfig(home, 0, 0, 0, 0, null))) {
+      assertThat(stack.partitions()).isEqualTo(12);
     }
   }
 

@@ -6,7 +6,6 @@ import gt.quetzal.contract.Topic;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.devstack.TopicSetup;
 import gt.quetzal.devstack.TopicSpec;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,27 +18,19 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaTopicsTest {
 
-  /** topics.txt as the Job's script reads it: name, partitions, optional comma-separated configs. */
+  /** topics.txt with the Job's PARTITIONS, as the Job's script reads it in {@code rendered}. */
+  static List<TopicSpec> jobPlan(Rendered rendered) {
+    String text = rendered.configMap("kafka-scripts").orElseThrow().getData().get("topics.txt");
+    return TopicPlan.parse(text, partitions(rendered));
+  }
+
+  static int partitions(Rendered rendered) {
+    Rendered.Workload job = rendered.workload("kafka-topics").orElseThrow();
+    return Integer.parseInt(PodEnv.resolve(rendered, job, job.containers().get(0)).values().get("PARTITIONS"));
+  }
+
   static List<TopicSpec> jobPlan() {
-    String text = Deployments.local().configMap("kafka-scripts").orElseThrow().getData().get("topics.txt");
-    List<TopicSpec> specs = new ArrayList<>();
-    for (String line : text.split("\n")) {
-      String trimmed = line.strip();
-      if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-        continue;
-      }
-      String[] words = trimmed.split("\\s+");
-      Map<String, String> configs = new LinkedHashMap<>();
-      if (words.length > 2) {
-        for (String pair : words[2].split(",")) {
-          String[] kv = pair.split("=", 2);
-          configs.put(kv[0], kv[1]);
-        }
-      }
-      assertThat(words.length).as("line: " + line).isBetween(2, 3);
-      specs.add(new TopicSpec(words[0], Integer.parseInt(words[1]), configs));
-    }
-    return specs;
+    return jobPlan(Deployments.local());
   }
 
   @Test
@@ -51,6 +42,13 @@ class KafkaTopicsTest {
   void everyContractTopicIsDeclared() {
     assertThat(jobPlan()).extracting(TopicSpec::name)
         .containsAll(Topics.ALL.stream().map(Topic::name).toList());
+  }
+
+  @Test
+  void localRunsThreePartitionsAsTheDevstackAndProdTwelve() {
+    assertThat(partitions(Deployments.local())).isEqualTo(TopicSetup.DEFAULT_PARTITIONS);
+    assertThat(partitions(Deployments.prod())).isEqualTo(12);
+    assertThat(jobPlan(Deployments.prod())).containsExactlyInAnyOrderElementsOf(TopicSetup.plan(12));
   }
 
   @Test

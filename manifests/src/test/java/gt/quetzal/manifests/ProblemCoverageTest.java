@@ -27,7 +27,7 @@ class ProblemCoverageTest {
 
   /** The check sources {@link Wiring#check} runs. */
   static final List<String> SOURCES = List.of("Wiring.java", "PodEnv.java", "RateLimiting.java", "MetricsScraping.java",
-      "ImagePolicy.java", "MemoryBudget.java", "Rollouts.java");
+      "ImagePolicy.java", "MemoryBudget.java", "Rollouts.java", "TopicPlan.java");
 
   /**
    * Shapes (as {@link ProblemShapes.Shape#text()}) with no row yet, each with why. This list may only

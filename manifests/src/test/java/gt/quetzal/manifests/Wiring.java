@@ -906,6 +906,7 @@ final class Wiring {
       if (jobRf != rf) {
         problem("Job/kafka-topics: REPLICATION_FACTOR=" + jobRf + " must equal the brokers' " + rf);
       }
+      problems.addAll(TopicPlan.check(r, jobEnv));
     }, () -> problem("there is no kafka-topics Job"));
     scriptEnvironment(w, broker);
     r.workload("kafka-topics").ifPresent(job -> scriptEnvironment(job, job.containers().get(0)));

@@ -184,6 +184,23 @@ final class WiringBreaks {
         removeEnv(docs, "Job", "kafka-topics", "BOOTSTRAP_SERVERS");
       }, "StatefulSet/kafka: sets KAFKA_REPLICA, which neither start.sh nor Kafka's launcher reads",
           "Job/kafka-topics: create-topics.sh requires BOOTSTRAP_SERVERS, which is not set"),
+      on(PROD, "prod without a partition count", docs -> removeEnv(docs, "Job", "kafka-topics", "PARTITIONS"),
+          "Job/kafka-topics: create-topics.sh requires PARTITIONS, which is not set"),
+      local("a partition count out of range", docs -> setEnv(docs, "Job", "kafka-topics", "PARTITIONS", "0"),
+          "Job/kafka-topics: PARTITIONS=0 must be an integer within 1..64 (TopicSetup.MAX_PARTITIONS)"),
+      on(PROD, "a topic plan that disagrees with the devstack's", docs -> {
+        replaceIn(docs, "kafka-scripts", "topics.txt", "votes.raw $PARTITIONS", "votes.raw 3");
+        replaceIn(docs, "kafka-scripts", "topics.txt", "votes.rejected 1\n", "");
+        replaceIn(docs, "kafka-scripts", "topics.txt", "contest.catalog 1", "votes.extra 1\ncontest.catalog 1");
+      }, "ConfigMap/kafka-scripts topics.txt: votes.raw has 3 partitions {message.timestamp.type=LogAppendTime} where "
+              + "TopicSetup.plan(12) has 12 {message.timestamp.type=LogAppendTime}",
+          "ConfigMap/kafka-scripts topics.txt: no line for votes.rejected, which TopicSetup.plan(12) declares",
+          "ConfigMap/kafka-scripts topics.txt: votes.extra is not in TopicSetup.plan(12)"),
+      local("an unreadable topic plan line", docs -> replaceIn(docs, "kafka-scripts", "topics.txt",
+          "votes.accepted $PARTITIONS", "votes.accepted many"),
+          "ConfigMap/kafka-scripts topics.txt: \"votes.accepted many\" is not: name partitions|$PARTITIONS [config=value,...]"),
+      local("a topic Job without its plan", docs -> Breaks.configData(docs, "kafka-scripts").remove("topics.txt"),
+          "ConfigMap/kafka-scripts: no topics.txt, the plan create-topics.sh reads"),
       local("a Service named kafka", docs -> {
         Map<String, Object> svc = Yaml.copy(doc(docs, "Service", "kafka-bootstrap"));
         Yaml.cast(svc.get("metadata")).put("name", "kafka");

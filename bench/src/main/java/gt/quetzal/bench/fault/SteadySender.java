@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Sends votes at a steady total rate through ingest's four routes at once ({@link Route.Kind}: {@code POST
@@ -88,10 +89,16 @@ public final class SteadySender implements AutoCloseable {
 
   /** @param bands band name to an album of it; votes go round-robin over them */
   public SteadySender(FaultStack stack, String runId, Map<String, String> bands, Settings settings) {
+    this(stack::endpoints, runId, bands, settings);
+  }
+
+  /** @param stack where the votes go, asked again on every HTTP attempt (a restarted ingest may move) */
+  public SteadySender(
+      Supplier<FaultStack.Endpoints> stack, String runId, Map<String, String> bands, Settings settings) {
     this.settings = settings;
     this.runId = runId;
     this.bands = List.copyOf(bands.entrySet());
-    FaultStack.Endpoints endpoints = stack.endpoints();
+    FaultStack.Endpoints endpoints = stack.get();
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
         .build();
     this.channel = Grpc.newChannelBuilderForAddress(endpoints.grpcHost(), endpoints.grpcPort(),
@@ -99,7 +106,7 @@ public final class SteadySender implements AutoCloseable {
     for (Route.Kind kind : Route.Kind.values()) {
       Route route = switch (kind) {
         case HTTP, BATCH ->
-            new HttpRoute(kind == Route.Kind.BATCH, http, () -> stack.endpoints().ingestHttp(), settings.attemptTimeout());
+            new HttpRoute(kind == Route.Kind.BATCH, http, () -> stack.get().ingestHttp(), settings.attemptTimeout());
         case CAST, STREAM -> new GrpcRoute(kind == Route.Kind.STREAM, channel, settings.attemptTimeout());
       };
       lanes.put(kind, new Lane(route));

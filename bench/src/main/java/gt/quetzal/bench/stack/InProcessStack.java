@@ -4,6 +4,8 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.devstack.Devstack;
+import gt.quetzal.devstack.Ports;
+import gt.quetzal.devstack.TopicSetup;
 import gt.quetzal.ingest.grpc.IngestGrpcConfig;
 import gt.quetzal.ingest.grpc.IngestGrpcMain;
 import gt.quetzal.ingest.http.IngestHttpConfig;
@@ -47,12 +49,23 @@ public final class InProcessStack implements AutoCloseable {
 
   private final Devstack devstack; // null on infrastructure the caller owns
   private final Infra infra;
-  private final Map<Service, Object> configs = new EnumMap<>(Service.class);
-  private final Map<Service, AutoCloseable> running = new EnumMap<>(Service.class);
-  private ScratchDir stateDir; // the streams app's, when it runs
+  private final Map<Service, List<Instance>> instances = new EnumMap<>(Service.class);
   private RedisClient redis;
   private MongoClient mongo;
   private Clock ingestClock;
+
+  /** One instance of a service: its environment, kept so that a restart is the same instance again. */
+  private static final class Instance {
+    final Map<String, String> env;
+    final ScratchDir stateDir; // the streams app's own, when the caller gave none
+    Object config;
+    AutoCloseable running; // null while stopped
+
+    Instance(Map<String, String> env, ScratchDir stateDir) {
+      this.env = env;
+      this.stateDir = stateDir;
+    }
+  }
 
   private InProcessStack(Devstack devstack, Infra infra) {
     this.devstack = devstack;
@@ -66,6 +79,8 @@ public final class InProcessStack implements AutoCloseable {
   /** Which services, with what environment over {@link Service#env}, on which infrastructure. */
   public static final class Builder {
     private final Map<Service, Map<String, String>> services = new EnumMap<>(Service.class);
+    private final Map<Service, Integer> counts = new EnumMap<>(Service.class);
+    private int partitions = TopicSetup.DEFAULT_PARTITIONS;
     private Map<String, String> baseEnv = Map.of();
     private boolean applyContest;
     private Catalog contest;
@@ -77,6 +92,25 @@ public final class InProcessStack implements AutoCloseable {
     /** Runs {@code service}; {@code envPairs} (name, value, ...) go over its {@link Service#env}. */
     public Builder with(Service service, String... envPairs) {
       services.put(service, Service.vars(envPairs));
+      return this;
+    }
+
+    /**
+     * Runs {@code n} instances of {@code service} (default one). Streams instances beyond the first each get
+     * their own state dir and an {@code APPLICATION_SERVER} on a port picked now, so any of them answers
+     * queries for all ({@link #streams(int)}).
+     */
+    public Builder instances(Service service, int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException(service.label() + ": at least one instance, was " + n);
+      }
+      counts.put(service, n);
+      return this;
+    }
+
+    /** Partitions of the scaled topics of the fresh devstack {@link #start()} makes (TopicSetup.plan). */
+    public Builder partitions(int n) {
+      this.partitions = n;
       return this;
     }
 
@@ -129,7 +163,7 @@ public final class InProcessStack implements AutoCloseable {
 
     /** On a fresh ephemeral devstack, which closing the stack stops. */
     public InProcessStack start() {
-      return startOn(Devstack.startEphemeral());
+      return startOn(Devstack.startEphemeral(1, partitions));
     }
 
     /** On {@code devstack}, which closing the stack stops. */
@@ -151,7 +185,7 @@ public final class InProcessStack implements AutoCloseable {
           stack.devstack.applyContest(contest);
         }
         stack.ingestClock = ingestClock;
-        services.forEach((service, env) -> stack.startService(service, baseEnv, env));
+        services.forEach((service, env) -> stack.startService(service, baseEnv, env, counts.getOrDefault(service, 1)));
         stack.awaitReady(startup);
         return stack;
       } catch (RuntimeException | Error e) {
@@ -161,42 +195,90 @@ public final class InProcessStack implements AutoCloseable {
     }
   }
 
-  private void startService(Service service, Map<String, String> base, Map<String, String> overrides) {
-    Map<String, String> env = service.env(infra, base);
-    env.putAll(overrides);
-    if (service == Service.STREAMS_APP && !env.containsKey("STATE_DIR")) {
-      stateDir = ScratchDir.create("quetzal-stack-streams-");
-      env.put("STATE_DIR", stateDir.path().toString());
-    }
-    switch (service) {
-      case STREAMS_APP -> started(service, StreamsAppConfig.fromEnv(env), StreamsMain::start);
-      case SINKS -> started(service, SinksConfig.fromEnv(env), SinksMain::start);
-      case WEB -> started(service, WebConfig.fromEnv(env), WebMain::start);
-      case INGEST_HTTP -> started(service, IngestHttpConfig.fromEnv(env), c -> IngestHttpMain.start(c, ingestClock));
-      case INGEST_GRPC -> started(service, IngestGrpcConfig.fromEnv(env), IngestGrpcMain::start);
+  private void startService(Service service, Map<String, String> base, Map<String, String> overrides, int count) {
+    for (int i = 0; i < count; i++) {
+      Map<String, String> env = service.env(infra, base);
+      env.putAll(overrides);
+      ScratchDir stateDir = null;
+      if (service == Service.STREAMS_APP && !env.containsKey("STATE_DIR")) {
+        stateDir = ScratchDir.create("quetzal-stack-streams-");
+        env.put("STATE_DIR", stateDir.path().toString());
+      }
+      if (service == Service.STREAMS_APP && count > 1 && !env.containsKey("APPLICATION_SERVER")) {
+        // Peers must know where to forward before the port is bound, so it is picked here.
+        int port = Ports.freePort();
+        env.put("HTTP_PORT", Integer.toString(port));
+        env.put("APPLICATION_SERVER", "localhost:" + port);
+      }
+      Instance instance = new Instance(env, stateDir);
+      instances.computeIfAbsent(service, s -> new ArrayList<>()).add(instance);
+      launch(service, instance);
     }
   }
 
-  private <C, R extends AutoCloseable> void started(Service service, C config, Function<C, R> start) {
-    configs.put(service, config);
-    running.put(service, start.apply(config));
+  private void launch(Service service, Instance instance) {
+    Map<String, String> env = instance.env;
+    switch (service) {
+      case STREAMS_APP -> started(instance, StreamsAppConfig.fromEnv(env), StreamsMain::start);
+      case SINKS -> started(instance, SinksConfig.fromEnv(env), SinksMain::start);
+      case WEB -> started(instance, WebConfig.fromEnv(env), WebMain::start);
+      case INGEST_HTTP -> started(instance, IngestHttpConfig.fromEnv(env), c -> IngestHttpMain.start(c, ingestClock));
+      case INGEST_GRPC -> started(instance, IngestGrpcConfig.fromEnv(env), IngestGrpcMain::start);
+    }
+  }
+
+  private static <C, R extends AutoCloseable> void started(Instance instance, C config, Function<C, R> start) {
+    instance.config = config;
+    instance.running = start.apply(config);
+  }
+
+  /** How many instances of {@code service} this stack runs (stopped ones included). */
+  public int instances(Service service) {
+    return instances.getOrDefault(service, List.of()).size();
+  }
+
+  /** Stops instance {@code i} of {@code service} as a clean shutdown does; {@link #startAgain} restarts it. */
+  public synchronized void stop(Service service, int i) throws Exception {
+    Instance instance = instance(service, i);
+    if (instance.running != null) {
+      AutoCloseable running = instance.running;
+      instance.running = null;
+      running.close();
+    }
+  }
+
+  /** Starts a stopped instance again with its environment: the same state dir and query port. */
+  public synchronized void startAgain(Service service, int i) {
+    Instance instance = instance(service, i);
+    if (instance.running != null) {
+      throw new IllegalStateException(service.label() + " " + i + " is running");
+    }
+    launch(service, instance);
+  }
+
+  private Instance instance(Service service, int i) {
+    List<Instance> all = instances.getOrDefault(service, List.of());
+    if (i < 0 || i >= all.size()) {
+      throw new IllegalStateException(service.label() + (i == 0 ? " is not part of this stack" : " has no instance " + i));
+    }
+    return all.get(i);
   }
 
   /** Ingest answers 503 until it has read the contest, and the streams app counts nothing before RUNNING. */
   private void awaitReady(Duration timeout) {
     try {
-      if (running.containsKey(Service.INGEST_HTTP)) {
+      if (instances.containsKey(Service.INGEST_HTTP)) {
         ingestHttp().awaitContest(timeout);
       }
-      if (running.containsKey(Service.INGEST_GRPC)) {
+      if (instances.containsKey(Service.INGEST_GRPC)) {
         ingestGrpc().awaitContest(timeout);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while ingest read the contest", e);
     }
-    if (running.containsKey(Service.STREAMS_APP)) {
-      StreamsMain.Running streams = streams();
+    for (int i = 0; i < instances(Service.STREAMS_APP); i++) {
+      StreamsMain.Running streams = streams(i);
       Probe.await("the streams app RUNNING", timeout, () -> streams.state() == KafkaStreams.State.RUNNING);
     }
   }
@@ -242,7 +324,12 @@ public final class InProcessStack implements AutoCloseable {
   }
 
   public StreamsMain.Running streams() {
-    return running(Service.STREAMS_APP, StreamsMain.Running.class);
+    return streams(0);
+  }
+
+  /** Instance {@code i} of the streams app. */
+  public StreamsMain.Running streams(int i) {
+    return running(Service.STREAMS_APP, i, StreamsMain.Running.class);
   }
 
   public StreamsAppConfig streamsConfig() {
@@ -250,7 +337,7 @@ public final class InProcessStack implements AutoCloseable {
   }
 
   public SinksMain.Running sinks() {
-    return running(Service.SINKS, SinksMain.Running.class);
+    return running(Service.SINKS, 0, SinksMain.Running.class);
   }
 
   public SinksConfig sinksConfig() {
@@ -258,15 +345,15 @@ public final class InProcessStack implements AutoCloseable {
   }
 
   public WebMain.Running web() {
-    return running(Service.WEB, WebMain.Running.class);
+    return running(Service.WEB, 0, WebMain.Running.class);
   }
 
   public IngestHttpMain.Running ingestHttp() {
-    return running(Service.INGEST_HTTP, IngestHttpMain.Running.class);
+    return running(Service.INGEST_HTTP, 0, IngestHttpMain.Running.class);
   }
 
   public IngestGrpcMain.Running ingestGrpc() {
-    return running(Service.INGEST_GRPC, IngestGrpcMain.Running.class);
+    return running(Service.INGEST_GRPC, 0, IngestGrpcMain.Running.class);
   }
 
   /** {@code http://localhost:PORT} of ingest-http, where {@code POST /votes} is. */
@@ -279,20 +366,16 @@ public final class InProcessStack implements AutoCloseable {
     return URI.create("http://localhost:" + web().httpPort());
   }
 
-  private <T> T running(Service service, Class<T> type) {
-    return type.cast(require(running, service));
+  private <T> T running(Service service, int i, Class<T> type) {
+    Object running = instance(service, i).running;
+    if (running == null) {
+      throw new IllegalStateException(service.label() + " " + i + " is stopped");
+    }
+    return type.cast(running);
   }
 
   private <T> T config(Service service, Class<T> type) {
-    return type.cast(require(configs, service));
-  }
-
-  private static Object require(Map<Service, ?> map, Service service) {
-    Object value = map.get(service);
-    if (value == null) {
-      throw new IllegalStateException(service.label() + " is not part of this stack");
-    }
-    return value;
+    return type.cast(instance(service, 0).config);
   }
 
   /**
@@ -307,16 +390,22 @@ public final class InProcessStack implements AutoCloseable {
     if (mongo != null) {
       mongo.close();
     }
-    List<Service> started = new ArrayList<>(running.keySet());
+    List<Service> started = new ArrayList<>(instances.keySet());
     for (int i = started.size() - 1; i >= 0; i--) {
-      try {
-        running.remove(started.get(i)).close();
-      } catch (Exception e) {
-        System.err.println("closing " + started.get(i).label() + ": " + e);
+      List<Instance> all = instances.remove(started.get(i));
+      for (int k = all.size() - 1; k >= 0; k--) {
+        Instance instance = all.get(k);
+        try {
+          if (instance.running != null) {
+            instance.running.close();
+          }
+        } catch (Exception e) {
+          System.err.println("closing " + started.get(i).label() + " " + k + ": " + e);
+        }
+        if (instance.stateDir != null) {
+          instance.stateDir.close();
+        }
       }
-    }
-    if (stateDir != null) {
-      stateDir.close();
     }
     if (devstack != null) {
       devstack.close();
