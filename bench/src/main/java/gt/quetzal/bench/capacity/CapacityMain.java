@@ -9,7 +9,13 @@ public final class CapacityMain {
   private CapacityMain() {}
 
   public static void main(String[] args) {
-    Assumptions assumptions = Assumptions.fromEnv(System.getenv());
-    System.out.print(CapacityReport.markdown(MeasuredCosts.read(assumptions.results(), assumptions.skew()), assumptions));
+    try {
+      Assumptions assumptions = Assumptions.fromEnv(System.getenv());
+      System.out.print(CapacityReport.markdown(MeasuredCosts.read(assumptions.results(), assumptions.skew()), assumptions));
+    } catch (IllegalArgumentException e) {
+      // A bad variable or a missing result: the message names them all; a stack trace would add nothing.
+      System.err.println("capacity: " + e.getMessage());
+      System.exit(2);
+    }
   }
 }

@@ -37,7 +37,8 @@ public final class CapacityReport {
     row(md, profiles, "**ingest-grpc replicas** (grpc-unary + grpc-stream)", p -> "**" + p.ingestGrpcReplicas() + "**");
     row(md, profiles, "ingest-http / ingest-grpc autoscaler maxima (" + a.partitionRoom() + " × the peak on the dearer route)",
         p -> p.ingestHttpMax() + " / " + p.ingestGrpcMax());
-    row(md, profiles, "sinks: cores needed → instances (autoscaler maximum: the partitions)", p -> cores(p.sinksCores()) + " → " + p.sinksInstances());
+    row(md, profiles, "sinks: cores needed → instances (autoscaler maximum: one per partition)",
+        p -> cores(p.sinksCores()) + " → " + p.sinksInstances() + " (" + p.partitions() + ")");
     row(md, profiles, "brokers: cores needed → brokers of " + a.brokerCores() + " cores", p -> cores(p.brokerCores()) + " → " + p.brokers());
     row(md, profiles, "**total cores** (pods and brokers as sized)", p -> "**" + p.totalCores() + "**");
     row(md, profiles, "**total memory**", p -> String.format(Locale.ROOT, "**%.1f GiB**", p.memoryMiB() / 1024.0));

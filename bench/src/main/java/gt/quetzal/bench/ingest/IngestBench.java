@@ -47,6 +47,7 @@ public final class IngestBench {
     IngestBenchConfig config = IngestBenchConfig.fromEnv(System.getenv());
     List<Map<String, String>> sample = sample(Catalog.load(config.catalogFile()));
     PrintStream out = System.out;
+    BenchResults results = new BenchResults("ingest", System.getenv());
     out.printf(
         Locale.ROOT,
         "quetzal bench ingest: %d cores, Java %s, load average %.2f; each route warmed %d s, then %d s settle + %d s measured%n",
@@ -124,7 +125,7 @@ public final class IngestBench {
         Files.writeString(config.output(), header + table, StandardCharsets.UTF_8);
         out.println("written to " + config.output());
       }
-      results(rows).write(config.resultsDir(), out);
+      results(results, rows).write(config.resultsDir(), out);
     }
   }
 
@@ -146,8 +147,7 @@ public final class IngestBench {
    * driver), so as a cost of the ingest service alone it is an upper bound; the baseline's is the
    * tool's plus the broker's per record.
    */
-  static BenchResults results(List<Row> rows) {
-    BenchResults results = new BenchResults("ingest", System.getenv());
+  static BenchResults results(BenchResults results, List<Row> rows) {
     for (Row row : rows) {
       RouteResult r = row.result();
       ObjectNode o = results.add(row.stage(), row.route());

@@ -30,7 +30,7 @@ public final class BenchResults {
   private final ArrayNode results;
   private final ObjectNode settings;
 
-  /** Starts the record of one run: commit, date and the machine as it is now. */
+  /** Starts the record of one run, at its start: the commit and the machine as it is now. */
   public BenchResults(String bench, Map<String, String> environment) {
     this.bench = bench;
     root.put("format", FORMAT);

@@ -63,6 +63,7 @@ public final class SinksBench {
     SinksBenchConfig config = SinksBenchConfig.fromEnv(System.getenv());
     Catalog catalog = Catalog.load(config.catalogFile());
     PrintStream out = System.out;
+    BenchResults json = new BenchResults("sinks", System.getenv());
     String loadBefore = ProcStats.loadAveragesText();
     out.printf(
         Locale.ROOT,
@@ -151,7 +152,7 @@ public final class SinksBench {
       report(out, n, q, s, qDone, sDone, fresh);
       out.printf(Locale.ROOT, "sinks' own threads (poll, write, heartbeat): %.1f µs of CPU per vote in phase 1%n", sinksNanos / 1e3 / n);
       out.println("load average at the end: " + ProcStats.loadAveragesText());
-      results(n, q, s, qDone, sDone, fresh, sinksNanos).write(config.resultsDir(), out);
+      results(json, n, q, s, qDone, sDone, fresh, sinksNanos).write(config.resultsDir(), out);
     }
     System.exit(0);
   }
@@ -167,9 +168,8 @@ public final class SinksBench {
    * stand-in, not the streams app that shares this JVM); the rate is the whole path's, which the
    * streams app bounds (docs/benchmarks.md).
    */
-  private static BenchResults results(
+  private static BenchResults results(BenchResults results,
       long n, CommandStats q, CommandStats s, Consistency qDone, Consistency sDone, Freshness fresh, long sinksNanos) {
-    BenchResults results = new BenchResults("sinks", System.getenv());
     ObjectNode quetzal = results.add("sinks", "redis+mongodb");
     quetzal.put("votes", n);
     BenchResults.putNumber(quetzal, "votesPerSec", n / qDone.seconds());
