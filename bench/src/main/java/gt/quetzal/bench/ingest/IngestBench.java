@@ -1,7 +1,9 @@
 package gt.quetzal.bench.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import gt.quetzal.bench.ProcStats;
+import gt.quetzal.bench.results.BenchResults;
 import gt.quetzal.bench.stack.InProcessStack;
 import gt.quetzal.bench.stack.Infra;
 import gt.quetzal.bench.stack.Service;
@@ -45,6 +47,7 @@ public final class IngestBench {
     IngestBenchConfig config = IngestBenchConfig.fromEnv(System.getenv());
     List<Map<String, String>> sample = sample(Catalog.load(config.catalogFile()));
     PrintStream out = System.out;
+    BenchResults results = new BenchResults("ingest", System.getenv());
     out.printf(
         Locale.ROOT,
         "quetzal bench ingest: %d cores, Java %s, load average %.2f; each route warmed %d s, then %d s settle + %d s measured%n",
@@ -122,10 +125,42 @@ public final class IngestBench {
         Files.writeString(config.output(), header + table, StandardCharsets.UTF_8);
         out.println("written to " + config.output());
       }
+      results(results, rows).write(config.resultsDir(), out);
     }
   }
 
-  record Row(RouteResult result, Double target) {}
+  record Row(RouteResult result, Double target) {
+    /** The figures for programs: the baseline is the broker's yardstick, the floors are diagnostics. */
+    String stage() {
+      String route = result.route();
+      return route.startsWith("Kafka ProducerPerformance") ? "broker"
+          : route.equals(IngestBenchConfig.HTTP_FLOOR) || route.equals(IngestBenchConfig.GRPC_FLOOR) ? "ingest-floor" : "ingest";
+    }
+
+    String route() {
+      return stage().equals("broker") ? "producer-performance" : result.route();
+    }
+  }
+
+  /**
+   * ingest.json: per route its rate and CPU per vote. The CPU is this whole JVM's (broker, service and
+   * driver), so as a cost of the ingest service alone it is an upper bound; the baseline's is the
+   * tool's plus the broker's per record.
+   */
+  static BenchResults results(BenchResults results, List<Row> rows) {
+    for (Row row : rows) {
+      RouteResult r = row.result();
+      ObjectNode o = results.add(row.stage(), row.route());
+      BenchResults.putNumber(o, "votesPerSec", r.votesPerSec());
+      BenchResults.putNumber(o, "cpuUsPerVote", r.cpuUsPerVote());
+      BenchResults.putNumber(o, "p50Ms", r.p50Ms());
+      BenchResults.putNumber(o, "p99Ms", r.p99Ms());
+      BenchResults.putNumber(o, "otherCores", r.otherCores());
+      o.put("failed", r.failures());
+      o.put("how", r.note());
+    }
+    return results;
+  }
 
   /** One route of the run: how to drive it and what it should reach. */
   private record Route(String name, Double target, int votesPerRequest, String note, DriverFactory factory) {}

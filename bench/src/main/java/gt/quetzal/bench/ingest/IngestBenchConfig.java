@@ -1,6 +1,7 @@
 package gt.quetzal.bench.ingest;
 
 import gt.quetzal.bench.BenchEnv;
+import gt.quetzal.bench.results.ResultsDir;
 import gt.quetzal.kit.EnvReader;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -33,6 +34,8 @@ import java.util.Set;
  * @param routes             {@code BENCH_ROUTES}, default {@link #ALL_ROUTES} (a comma list)
  * @param catalogFile        {@code CATALOG_FILE}, default {@code config/catalog.json}: where votes come from
  * @param output             {@code BENCH_OUTPUT}: also write the table (markdown) here; unset: no file
+ * @param resultsDir         {@code BENCH_RESULTS_DIR}, default {@code .quetzal/bench-results}: where
+ *                           {@code ingest.json} (the results for programs) goes
  */
 public record IngestBenchConfig(
     int warmupSeconds,
@@ -49,7 +52,8 @@ public record IngestBenchConfig(
     int streamBatch,
     List<String> routes,
     Path catalogFile,
-    Path output) {
+    Path output,
+    Path resultsDir) {
 
   public static final String BASELINE = "baseline";
   public static final String HTTP_SINGLE = "http-single";
@@ -99,10 +103,11 @@ public record IngestBenchConfig(
     }
     Path catalog = BenchEnv.catalogFile(env, false);
     String output = env.optional("BENCH_OUTPUT");
+    Path results = ResultsDir.from(env);
     env.validate("bench");
     return new IngestBenchConfig(
         warmup, settle, measure, records, connections, batchSize, batchConnections, channels, unary, streams, window, streamBatch, routes,
-        catalog, output == null ? null : Path.of(output));
+        catalog, output == null ? null : Path.of(output), results);
   }
 
   public boolean runs(String route) {

@@ -3,7 +3,10 @@ package gt.quetzal.bench.sinks;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import gt.quetzal.bench.NamedThreadsCpu;
 import gt.quetzal.bench.ProcStats;
+import gt.quetzal.bench.results.BenchResults;
 import gt.quetzal.bench.stack.InProcessStack;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.MongoNames;
@@ -60,6 +63,7 @@ public final class SinksBench {
     SinksBenchConfig config = SinksBenchConfig.fromEnv(System.getenv());
     Catalog catalog = Catalog.load(config.catalogFile());
     PrintStream out = System.out;
+    BenchResults json = new BenchResults("sinks", System.getenv());
     String loadBefore = ProcStats.loadAveragesText();
     out.printf(
         Locale.ROOT,
@@ -97,6 +101,7 @@ public final class SinksBench {
       out.printf(Locale.ROOT, "phase 1: Quetzal (streams app + sinks) on %,d votes from votes.raw ...%n", n);
       watch.configResetStat();
       CommandStats q0 = CommandStats.parse(watch.info("commandstats"));
+      NamedThreadsCpu sinksCpu = NamedThreadsCpu.start(SINKS_THREADS);
       long qStart = System.nanoTime();
       for (long i = 0; i < n; i++) {
         sender.send(RawVoteSender.vote(sampler.next()));
@@ -106,6 +111,7 @@ public final class SinksBench {
       Consistency qDone =
           Consistency.await(n, () -> hashSum(watch, RedisKeys.BAND_TOTALS),
               quetzalVotes::estimatedDocumentCount, qStart, config.timeoutSeconds());
+      long sinksNanos = sinksCpu.nanos();
       CommandStats q = CommandStats.parse(watch.info("commandstats")).minus(q0);
       out.printf(Locale.ROOT, "  produced in %.1f s; consistent (%s)%n", produceSeconds, qDone);
       out.println("  Redis commands: " + q.describe(c -> !CommandStats.isBenchOwn(c)));
@@ -144,9 +150,39 @@ public final class SinksBench {
       Freshness fresh = Freshness.measure(config, stack.bootstrapServers(), sender, sampler, jedis(stack.redisUrl(), 0));
 
       report(out, n, q, s, qDone, sDone, fresh);
+      out.printf(Locale.ROOT, "sinks' own threads (poll, write, heartbeat): %.1f µs of CPU per vote in phase 1%n", sinksNanos / 1e3 / n);
       out.println("load average at the end: " + ProcStats.loadAveragesText());
+      results(json, n, q, s, qDone, sDone, fresh, sinksNanos).write(config.resultsDir(), out);
     }
     System.exit(0);
+  }
+
+  /**
+   * The sinks' threads: each loop polls and writes on its own thread ({@code sink-redis},
+   * {@code sink-mongo}); the classic consumer's heartbeat thread carries the group id.
+   */
+  static final Predicate<String> SINKS_THREADS = name -> name.startsWith("sink-") || name.endsWith("| bench-sinks");
+
+  /**
+   * sinks.json. The sinks' CPU per vote counts their own threads only (not Redis, not the MongoDB
+   * stand-in, not the streams app that shares this JVM); the rate is the whole path's, which the
+   * streams app bounds (docs/benchmarks.md).
+   */
+  private static BenchResults results(BenchResults results,
+      long n, CommandStats q, CommandStats s, Consistency qDone, Consistency sDone, Freshness fresh, long sinksNanos) {
+    ObjectNode quetzal = results.add("sinks", "redis+mongodb");
+    quetzal.put("votes", n);
+    BenchResults.putNumber(quetzal, "votesPerSec", n / qDone.seconds());
+    BenchResults.putNumber(quetzal, "cpuUsPerVote", sinksNanos / 1e3 / n);
+    BenchResults.putNumber(quetzal, "redisCommandsPerVote", (double) q.designTotal() / n);
+    BenchResults.putNumber(quetzal, "redisClientCallsPerVote", (double) q.clientIssued(SCRIPT_INNER) / n);
+    quetzal.put("freshnessP50Ms", fresh.redis().at(50));
+    quetzal.put("freshnessP99Ms", fresh.redis().at(99));
+    ObjectNode seed = results.add("seed-style", "hincrby+insertOne");
+    seed.put("votes", n);
+    BenchResults.putNumber(seed, "votesPerSec", n / sDone.seconds());
+    BenchResults.putNumber(seed, "redisCommandsPerVote", (double) s.designTotal() / n);
+    return results;
   }
 
   /** The comparison table of docs/benchmarks.md, then the freshness percentiles. */

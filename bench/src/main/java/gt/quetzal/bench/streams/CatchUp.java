@@ -39,11 +39,13 @@ import org.apache.kafka.common.TopicPartition;
  */
 record CatchUp(
     boolean complete,
+    int instances,
     long runningAtMs,
     long lagZeroAtMs,
     long doneAtMs,
     List<long[]> rss,
     long cpuMillis,
+    long cpuAtRunningMillis,
     JsonNode stats,
     double maxLoad,
     Path log) {
@@ -55,11 +57,12 @@ record CatchUp(
     return doneAtMs - runningAtMs;
   }
 
+  /** The largest RSS any one instance reached. */
   long peakRss() {
     return rss.stream().mapToLong(s -> s[1]).max().orElse(0);
   }
 
-  /** Median RSS over the second half of the catch-up: the working set once warmed up. */
+  /** Median over the second half of the catch-up of the largest instance's RSS: the working set once warm. */
   long steadyRss() {
     long from = runningAtMs + catchUpMs() / 2;
     long[] window =
@@ -67,18 +70,29 @@ record CatchUp(
     return window.length == 0 ? 0 : window[window.length / 2];
   }
 
-  /** One consumer group (and one set of internal topics) per app, so each starts from offset 0. */
-  static String applicationId(StreamsBenchConfig.App app) {
-    return app.isFloor() ? APPLICATION_ID + "-" + app.label : APPLICATION_ID;
+  /** CPU of every instance from RUNNING to done: the catch-up's own cost, without JVM start and join. */
+  long catchUpCpuMillis() {
+    return cpuMillis - cpuAtRunningMillis;
   }
 
   /**
-   * Launches {@code app} on {@code infra}, samples it every {@value #TICK_MS} ms until its committed
-   * offsets reach {@code ends} and (the streams app) {@code /api/stats} counts every record, then stops it.
+   * One consumer group (and one set of internal topics) per app and instance count, so each starts
+   * from offset 0.
+   */
+  static String applicationId(StreamsBenchConfig.App app, int instances) {
+    String id = app.isFloor() ? APPLICATION_ID + "-" + app.label : APPLICATION_ID;
+    return instances == 1 ? id : id + "-x" + instances;
+  }
+
+  /**
+   * Launches {@code instances} JVMs of {@code app} as one group on {@code infra}, samples them every
+   * {@value #TICK_MS} ms until their committed offsets reach {@code ends} and (the streams app) {@code
+   * /api/stats} counts every record, checks the counts and every band's total, then stops them.
    */
   static CatchUp measure(
       StreamsBenchConfig config,
       StreamsBenchConfig.App app,
+      int instances,
       Infra infra,
       Admin admin,
       Map<TopicPartition, Long> ends,
@@ -86,58 +100,75 @@ record CatchUp(
       PrintStream out)
       throws Exception {
     Path dir = Files.createTempDirectory("quetzal-bench-streams-");
-    Path log = dir.resolve("streams-app.log");
-    int port = Ports.freePort();
+    String groupId = applicationId(app, instances);
     // The caller's environment goes through, so a tuning variable reaches the app as on a real start;
     // the bench's own settings do not (the app refuses CATALOG_FILE: its contest is in contest.catalog).
     Map<String, String> base = new HashMap<>(System.getenv());
-    base.keySet().removeIf(name -> name.equals("CATALOG_FILE") || name.startsWith("BENCH_"));
-    Map<String, String> env = Service.STREAMS_APP.env(infra, base);
-    env.put("APPLICATION_ID", applicationId(app));
-    env.put("HTTP_PORT", Integer.toString(port));
-    env.put("STATE_DIR", dir.resolve("state").toString());
-    // The floors live in this module, next to the bench; its classpath holds Kafka Streams too.
-    ChildJvm child = new ChildJvm(new ChildJvm.Spec(app.label,
-        app.isFloor() ? List.of(StreamsFloor.class.getName(), app.floor.argument()) : List.of(Service.STREAMS_APP.mainClass()),
-        app.isFloor() ? System.getProperty("java.class.path") : config.streamsClasspath(),
-        config.streamsJvmOptions(), env, log, URI.create("http://localhost:" + port + "/readyz"),
-        Duration.ofSeconds(config.timeoutSeconds())));
-    out.printf("  %s: %s (log %s)%n", app.label, String.join(" ", config.streamsJvmOptions()), log);
+    base.keySet().removeIf(name -> name.equals("CATALOG_FILE") || name.startsWith("BENCH_") || name.equals("QUETZAL_COMMIT"));
+    List<ChildJvm> children = new ArrayList<>();
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < instances; i++) {
+      int port = Ports.freePort();
+      Map<String, String> env = Service.STREAMS_APP.env(infra, base);
+      env.put("APPLICATION_ID", groupId);
+      env.put("HTTP_PORT", Integer.toString(port));
+      env.put("STATE_DIR", dir.resolve("state-" + i).toString());
+      Path log = dir.resolve("streams-app-" + i + ".log");
+      // The floors live in this module, next to the bench; its classpath holds Kafka Streams too.
+      children.add(new ChildJvm(new ChildJvm.Spec(app.label + "-" + i,
+          app.isFloor() ? List.of(StreamsFloor.class.getName(), app.floor.argument()) : List.of(Service.STREAMS_APP.mainClass()),
+          app.isFloor() ? System.getProperty("java.class.path") : config.streamsClasspath(),
+          config.streamsJvmOptions(), env, log, URI.create("http://localhost:" + port + "/readyz"),
+          Duration.ofSeconds(config.timeoutSeconds()))));
+      ports.add(port);
+    }
+    Path log = dir.resolve("streams-app-0.log");
+    out.printf("  %s x%d: %s (logs %s)%n", app.label, instances, String.join(" ", config.streamsJvmOptions()), dir);
 
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    URI stats = URI.create("http://localhost:" + port + "/api/stats");
+    URI stats = URI.create("http://localhost:" + ports.get(0) + "/api/stats");
     long end = ends.values().stream().mapToLong(Long::longValue).sum();
 
     List<long[]> rss = new ArrayList<>();
-    long[] moments = {-1, -1, -1}; // running, lag zero, done
+    long[] moments = {-1, -1, -1, 0}; // running, lag zero, done; CPU at running
     AtomicReference<JsonNode> lastStats = new AtomicReference<>();
     double[] maxLoad = {ProcStats.loadAverage1m()};
     CompletableFuture<Void> done = new CompletableFuture<>();
     long launched = System.nanoTime();
-    child.launch();
-    long pid = child.pid();
+    List<Long> pids = new ArrayList<>();
+    for (ChildJvm child : children) {
+      child.launch();
+      pids.add(child.pid());
+    }
     long[] lastProgress = {0};
     ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "bench-sampler"));
     Runnable tick =
         () -> {
           try {
             long t = (System.nanoTime() - launched) / 1_000_000;
-            OptionalLong bytes = ProcStats.rssBytes(pid);
-            if (!child.alive() || bytes.isEmpty()) {
-              done.completeExceptionally(new IllegalStateException("the streams app exited; see " + log));
-              return;
+            long largest = 0;
+            long sum = 0;
+            for (int i = 0; i < children.size(); i++) {
+              OptionalLong bytes = ProcStats.rssBytes(pids.get(i));
+              if (!children.get(i).alive() || bytes.isEmpty()) {
+                done.completeExceptionally(new IllegalStateException("a streams app exited; see " + dir));
+                return;
+              }
+              largest = Math.max(largest, bytes.getAsLong());
+              sum += bytes.getAsLong();
             }
             synchronized (rss) {
-              rss.add(new long[] {t, bytes.getAsLong()});
+              rss.add(new long[] {t, largest, sum});
             }
             maxLoad[0] = Math.max(maxLoad[0], ProcStats.loadAverage1m());
             if (moments[0] < 0) {
-              if (child.ready()) {
+              if (children.stream().allMatch(ChildJvm::ready)) {
                 moments[0] = t;
+                moments[3] = cpuMillis(pids);
               }
               return;
             }
-            long committed = committed(admin, applicationId(app), ends);
+            long committed = committed(admin, groupId, ends);
             if (moments[1] < 0 && committed >= end) {
               moments[1] = t;
             }
@@ -151,7 +182,7 @@ record CatchUp(
               lastProgress[0] = t;
               out.printf(
                   "    %5.1f s: committed %,d of %,d, tallied %s, RSS %,d MiB%n",
-                  t / 1e3, committed, end, s == null ? "-" : String.format("%,d", counted), bytes.getAsLong() >> 20);
+                  t / 1e3, committed, end, s == null ? "-" : String.format("%,d", counted), sum >> 20);
             }
             if (moments[1] >= 0 && (app.isFloor() || counted >= counts.total())) {
               moments[2] = t;
@@ -174,15 +205,43 @@ record CatchUp(
       sampler.shutdownNow();
       sampler.awaitTermination(5, TimeUnit.SECONDS);
     }
-    long cpu = ProcStats.cpuMillis(pid).orElse(-1);
-    child.close(); // SIGTERM: the app's shutdown hook closes Kafka Streams cleanly
-    ScratchDir.deleteRecursively(dir.resolve("state"));
+    long cpu = cpuMillis(pids);
     JsonNode finalStats = lastStats.get();
-    if (complete && !app.isFloor()) {
-      verify(finalStats, counts);
+    try {
+      if (complete && !app.isFloor()) {
+        verify(finalStats, counts);
+        verifyBands(json(http, URI.create("http://localhost:" + ports.get(0) + "/api/standings")), counts);
+        out.printf("  exact: stats and all %d band totals%n", counts.validByBand().size());
+      }
+    } finally {
+      for (ChildJvm child : children) {
+        child.close(); // SIGTERM: the app's shutdown hook closes Kafka Streams cleanly
+      }
+      for (int i = 0; i < instances; i++) {
+        ScratchDir.deleteRecursively(dir.resolve("state-" + i));
+      }
     }
     return new CatchUp(
-        complete, moments[0], moments[1], moments[2], List.copyOf(rss), cpu, finalStats, maxLoad[0], log);
+        complete, instances, moments[0], moments[1], moments[2], List.copyOf(rss), cpu, moments[3], finalStats, maxLoad[0], log);
+  }
+
+  private static long cpuMillis(List<Long> pids) {
+    return pids.stream().mapToLong(pid -> ProcStats.cpuMillis(pid).orElse(0)).sum();
+  }
+
+  /** Every band's total, answered by one instance for all of them, equals what was written. */
+  private static void verifyBands(JsonNode standings, StreamsVoteMix.Counts counts) {
+    Map<String, Long> tallied = new HashMap<>();
+    if (standings != null) {
+      standings.path("standings").forEach(b -> {
+        if (b.path("total").asLong() != 0) {
+          tallied.put(b.path("band").asText(), b.path("total").asLong());
+        }
+      });
+    }
+    if (!tallied.equals(counts.validByBand())) {
+      throw new IllegalStateException("band totals differ from what was written: " + tallied + " vs " + counts.validByBand());
+    }
   }
 
   /** The app must have counted exactly what was written, not merely as many records. */

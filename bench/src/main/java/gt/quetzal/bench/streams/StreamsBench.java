@@ -1,6 +1,7 @@
 package gt.quetzal.bench.streams;
 
 import gt.quetzal.bench.ProcStats;
+import gt.quetzal.bench.results.BenchResults;
 import gt.quetzal.bench.stack.Infra;
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.Topics;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,6 +20,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -43,7 +47,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * </ol>
  *
  * <p>{@code BENCH_STREAMS_APP=floor-copy|floor-dedup} runs a {@link StreamsFloor} in step 3 instead:
- * the same configuration with the least work, as a reference for the ratio.
+ * the same configuration with the least work, as a reference for the ratio. {@code
+ * BENCH_STREAMS_SKEW} repeats all of it per vote mix (a hot band, say), {@code BENCH_STREAMS_INSTANCES}
+ * step 3 per instance count, and {@code BENCH_STREAMS_PARTITIONS} sets the partitions first.
  */
 public final class StreamsBench {
 
@@ -52,11 +58,27 @@ public final class StreamsBench {
   public static void main(String[] args) throws Exception {
     StreamsBenchConfig config = StreamsBenchConfig.fromEnv(System.getenv());
     PrintStream out = System.out;
-    int exit;
-    try (Devstack stack = Devstack.startEphemeral()) {
-      exit = run(config, stack, out);
+    BenchResults json = new BenchResults("streams", System.getenv());
+    List<StreamsReport> results = new ArrayList<>();
+    StringBuilder report = new StringBuilder();
+    // Each skew on a broker of its own: a fresh votes.raw, and no leftover groups or state.
+    for (StreamsVoteMix.Skew skew : config.skews()) {
+      try (Devstack stack = Devstack.startEphemeral()) {
+        results.addAll(run(config, skew, stack, out, report));
+      }
     }
-    System.exit(exit);
+    if (results.size() > 1) {
+      String summary = StreamsReport.summary(results);
+      out.println(summary);
+      report.append(summary);
+    }
+    if (config.output() != null) {
+      Files.writeString(config.output(), report);
+      out.println("bench streams: written to " + config.output());
+    }
+    results.forEach(r -> r.addTo(json));
+    json.write(config.resultsDir(), out);
+    System.exit(results.stream().allMatch(r -> r.catchUp().complete()) ? 0 : 1);
   }
 
   /**
@@ -73,28 +95,53 @@ public final class StreamsBench {
     }
   }
 
-  static int run(StreamsBenchConfig config, Devstack stack, PrintStream out) throws Exception {
+  /**
+   * Raises every topic the devstack made with more than one partition to {@code partitions}, so
+   * co-partitioned topics stay alike; only safe on empty topics, as here before the fill.
+   */
+  static void raisePartitions(Admin admin, int partitions) throws Exception {
+    Map<String, TopicDescription> topics = admin.describeTopics(admin.listTopics().names().get()).allTopicNames().get();
+    Map<String, NewPartitions> raise = new TreeMap<>();
+    topics.forEach((name, description) -> {
+      int now = description.partitions().size();
+      if (now > 1 && now < partitions && !description.isInternal()) {
+        raise.put(name, NewPartitions.increaseTo(partitions));
+      }
+    });
+    if (!raise.isEmpty()) {
+      admin.createPartitions(raise).all().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  static List<StreamsReport> run(
+      StreamsBenchConfig config, StreamsVoteMix.Skew skew, Devstack stack, PrintStream out, StringBuilder report) throws Exception {
     String bootstrap = stack.bootstrapServers();
     String topic = Topics.VOTES_RAW.name();
     double loadAtStart = ProcStats.loadAverage1m();
-    out.printf("bench streams: %,d votes into %s on %s (load average %.2f)%n", config.votes(), topic, bootstrap, loadAtStart);
-
-    // 1. Fill.
-    Catalog catalog = Catalog.load(config.catalogFile());
-    // The app matches votes against the contest in contest.catalog, as on a real stack.
-    stack.applyContest(catalog);
-    long span = StreamsVoteMix.spanMillis(config.votes(), config.eventRate());
-    long first = System.currentTimeMillis() - span - 5_000;
-    StreamsVoteMix mix = new StreamsVoteMix(catalog, config.votes(), config.seed(), first, config.eventRate());
-    keepProducerTimestamps(bootstrap, topic);
-    long fillStart = System.nanoTime();
-    StreamsVoteMix.Counts counts = fill(bootstrap, topic, mix);
-    double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
-    out.printf(
-        "  filled in %.1f s (%,.0f rec/s): %,d valid, %,d duplicates, %,d invalid%n",
-        fillSeconds, counts.total() / fillSeconds, counts.valid(), counts.duplicates(), counts.invalid());
+    out.printf("bench streams: %,d votes (%s) into %s on %s (load average %.2f)%n",
+        config.votes(), skew.label, topic, bootstrap, loadAtStart);
 
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      if (config.partitions() > 0) {
+        raisePartitions(admin, config.partitions());
+      }
+      // 1. Fill.
+      Catalog catalog = Catalog.load(config.catalogFile());
+      // The app matches votes against the contest in contest.catalog, as on a real stack.
+      stack.applyContest(catalog);
+      long span = StreamsVoteMix.spanMillis(config.votes(), config.eventRate());
+      long first = System.currentTimeMillis() - span - 5_000;
+      StreamsVoteMix mix =
+          new StreamsVoteMix(catalog, config.votes(), config.seed(), first, config.eventRate(), skew, config.hotShare());
+      keepProducerTimestamps(bootstrap, topic);
+      long fillStart = System.nanoTime();
+      StreamsVoteMix.Counts counts = fill(bootstrap, topic, mix);
+      double fillSeconds = (System.nanoTime() - fillStart) / 1e9;
+      out.printf(
+          "  filled in %.1f s (%,.0f rec/s): %,d valid, %,d duplicates, %,d invalid; valid by band %s%n",
+          fillSeconds, counts.total() / fillSeconds, counts.valid(), counts.duplicates(), counts.invalid(),
+          new TreeMap<>(counts.validByBand()));
+
       Map<TopicPartition, Long> ends = endOffsets(admin, topic);
       long end = ends.values().stream().mapToLong(Long::longValue).sum();
       if (end != counts.total()) {
@@ -109,28 +156,21 @@ public final class StreamsBench {
           "  ConsumerPerformance: %,d records, %,.0f rec/s overall, %,.0f rec/s fetching (join %d ms)%n",
           baseline.records(), baseline.recordsPerSec(), baseline.fetchRecordsPerSec(), baseline.rebalanceMs());
 
-      // 3. The streams app (or a floor, or each in turn), on the same records.
-      StringBuilder report = new StringBuilder();
+      // 3. The streams app (at each instance count) or a floor, in turn, on the same records.
       List<StreamsReport> results = new ArrayList<>();
       for (StreamsBenchConfig.App app : config.apps()) {
-        CatchUp catchUp = CatchUp.measure(config, app, Infra.of(stack), admin, ends, counts, out);
-        StreamsReport result = new StreamsReport(config, app, counts, fillSeconds, baseline, catchUp, loadAtStart);
-        results.add(result);
-        String markdown = result.markdown();
-        out.println();
-        out.println(markdown);
-        report.append(markdown).append('\n');
+        for (int instances : app.isFloor() ? List.of(1) : config.instances()) {
+          CatchUp catchUp = CatchUp.measure(config, app, instances, Infra.of(stack), admin, ends, counts, out);
+          StreamsReport result =
+              new StreamsReport(config, app, skew, ends.size(), counts, fillSeconds, baseline, catchUp, loadAtStart);
+          results.add(result);
+          String markdown = result.markdown();
+          out.println();
+          out.println(markdown);
+          report.append(markdown).append('\n');
+        }
       }
-      if (results.size() > 1) {
-        String summary = StreamsReport.summary(results);
-        out.println(summary);
-        report.append(summary);
-      }
-      if (config.output() != null) {
-        Files.writeString(config.output(), report);
-        out.println("bench streams: written to " + config.output());
-      }
-      return results.stream().allMatch(r -> r.catchUp().complete()) ? 0 : 1;
+      return results;
     }
   }
 

@@ -1,6 +1,7 @@
 package gt.quetzal.bench.streams;
 
 import gt.quetzal.bench.BenchEnv;
+import gt.quetzal.bench.results.ResultsDir;
 import gt.quetzal.kit.EnvReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +27,17 @@ import java.util.stream.Stream;
  * @param streamsJvmOptions {@code BENCH_STREAMS_JVM_OPTS} (space separated), default the launcher's
  *                       service options; add {@code -XX:StartFlightRecording=filename=x.jfr} to profile
  * @param output         {@code BENCH_STREAMS_OUTPUT}: also write the result (markdown) here
+ * @param skews          {@code BENCH_STREAMS_SKEW}, default {@code zipf}: a comma list of {@code zipf},
+ *                       {@code uniform}, {@code hot}; each gets a broker and a fill of its own, and every
+ *                       app (and instance count) catches up on it
+ * @param hotShare       {@code BENCH_STREAMS_HOT_SHARE}, default 0.5: the hot band's share of valid votes
+ * @param instances      {@code BENCH_STREAMS_INSTANCES}, default {@code 1}: a comma list of instance
+ *                       counts; the streams app catches up once per count, as one group
+ * @param partitions     {@code BENCH_STREAMS_PARTITIONS}: raise votes.raw and every other topic the
+ *                       devstack created with more than one partition to this many before the fill;
+ *                       default 0, the devstack's own counts
+ * @param resultsDir     {@code BENCH_RESULTS_DIR}, default {@code .quetzal/bench-results}: where
+ *                       {@code streams.json} goes
  */
 record StreamsBenchConfig(
     long votes,
@@ -36,7 +48,12 @@ record StreamsBenchConfig(
     String streamsClasspath,
     List<String> streamsJvmOptions,
     List<App> apps,
-    Path output) {
+    Path output,
+    List<StreamsVoteMix.Skew> skews,
+    double hotShare,
+    List<Integer> instances,
+    int partitions,
+    Path resultsDir) {
 
   /** What catches up: the streams app, or one of the {@link StreamsFloor} reference topologies. */
   enum App {
@@ -74,6 +91,8 @@ record StreamsBenchConfig(
   StreamsBenchConfig {
     streamsJvmOptions = List.copyOf(streamsJvmOptions);
     apps = List.copyOf(apps);
+    skews = List.copyOf(skews);
+    instances = List.copyOf(instances);
   }
 
   static StreamsBenchConfig fromEnv(Map<String, String> environment) {
@@ -98,9 +117,61 @@ record StreamsBenchConfig(
             .toList();
     List<App> apps = apps(env.string("BENCH_STREAMS_APP", App.QUETZAL.label), env);
     String out = env.optional("BENCH_STREAMS_OUTPUT");
+    List<StreamsVoteMix.Skew> skews = skews(env.string("BENCH_STREAMS_SKEW", StreamsVoteMix.Skew.ZIPF.label), env);
+    double hotShare = share(env.string("BENCH_STREAMS_HOT_SHARE", "0.5"), env);
+    List<Integer> instances = instances(env.string("BENCH_STREAMS_INSTANCES", "1"), env);
+    int partitions = env.integer("BENCH_STREAMS_PARTITIONS", DEFAULT_PARTITIONS, 0, 1_000);
+    Path results = ResultsDir.from(env);
     env.validate("bench-streams");
     return new StreamsBenchConfig(
-        votes, eventRate, seed, timeout, catalog, classpath, jvm, apps, out == null ? null : Path.of(out));
+        votes, eventRate, seed, timeout, catalog, classpath, jvm, apps, out == null ? null : Path.of(out),
+        skews, hotShare, instances, partitions, results);
+  }
+
+  /** Keep the partition counts the devstack created. */
+  static final int DEFAULT_PARTITIONS = 0;
+
+  static List<StreamsVoteMix.Skew> skews(String labels, EnvReader env) {
+    List<StreamsVoteMix.Skew> skews = new ArrayList<>();
+    for (String label : labels.split(",")) {
+      StreamsVoteMix.Skew skew = StreamsVoteMix.Skew.of(label.trim());
+      if (skew == null) {
+        env.problem("BENCH_STREAMS_SKEW=" + labels + ": '" + label.trim() + "' is not one of zipf, uniform, hot");
+      } else if (!skews.contains(skew)) {
+        skews.add(skew);
+      }
+    }
+    return skews;
+  }
+
+  static double share(String text, EnvReader env) {
+    try {
+      double share = Double.parseDouble(text);
+      if (share > 0 && share < 1) {
+        return share;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    env.problem("BENCH_STREAMS_HOT_SHARE=" + text + " is not a share strictly between 0 and 1");
+    return 0.5;
+  }
+
+  static List<Integer> instances(String list, EnvReader env) {
+    List<Integer> counts = new ArrayList<>();
+    for (String item : list.split(",")) {
+      try {
+        int n = Integer.parseInt(item.trim());
+        if (n >= 1 && n <= 8) {
+          counts.add(n);
+          continue;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      env.problem("BENCH_STREAMS_INSTANCES=" + list + ": '" + item.trim() + "' is not an instance count from 1 to 8");
+    }
+    return counts;
   }
 
   /** A comma-separated list of app labels, or {@code all} (the app, then both floors). */

@@ -1,5 +1,7 @@
 package gt.quetzal.bench.streams;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import gt.quetzal.bench.results.BenchResults;
 import java.time.Instant;
 import java.util.List;
 
@@ -7,6 +9,8 @@ import java.util.List;
 record StreamsReport(
     StreamsBenchConfig config,
     StreamsBenchConfig.App app,
+    StreamsVoteMix.Skew skew,
+    int partitions,
     StreamsVoteMix.Counts counts,
     double fillSeconds,
     ConsumerBaseline.Summary baseline,
@@ -17,11 +21,38 @@ record StreamsReport(
     return counts.total() * 1000.0 / catchUp.catchUpMs();
   }
 
+  /** App CPU per record from RUNNING to done: roughly what a record costs, whatever else shares the machine. */
+  double cpuUsPerVote() {
+    return catchUp.catchUpCpuMillis() * 1000.0 / counts.total();
+  }
+
+  /** The figures for programs (streams.json): one object per catch-up. */
+  void addTo(BenchResults results) {
+    ObjectNode o = results.add("streams", app.label);
+    o.put("skew", skew.label);
+    o.put("instances", catchUp.instances());
+    o.put("partitions", partitions);
+    o.put("votes", counts.total());
+    o.put("complete", catchUp.complete());
+    if (!catchUp.complete()) {
+      return;
+    }
+    BenchResults.putNumber(o, "votesPerSec", catchUpRate());
+    BenchResults.putNumber(o, "cpuUsPerVote", cpuUsPerVote());
+    BenchResults.putNumber(o, "cpuUsPerVoteFromLaunch", catchUp.cpuMillis() * 1000.0 / counts.total());
+    o.put("rssMiB", catchUp.peakRss() >> 20);
+    o.put("steadyRssMiB", catchUp.steadyRss() >> 20);
+    BenchResults.putNumber(o, "consumerPerformanceRecordsPerSec", baseline.fetchRecordsPerSec());
+    BenchResults.putNumber(o, "maxLoadAverage", catchUp.maxLoad());
+    // Exact: CatchUp.measure throws unless the stats and every band total equal what was written.
+    o.put("exact", !app.isFloor());
+  }
+
   String markdown() {
     StringBuilder md = new StringBuilder();
-    md.append(String.format("Run %s, %s, %,d votes (%,d valid, %,d duplicates, %,d invalid), filled at %,.0f rec/s%n%n",
-        Instant.now(), app.label, counts.total(), counts.valid(), counts.duplicates(), counts.invalid(),
-        counts.total() / fillSeconds));
+    md.append(String.format("Run %s, %s x%d, %s mix, %d partitions, %,d votes (%,d valid, %,d duplicates, %,d invalid), filled at %,.0f rec/s%n%n",
+        Instant.now(), app.label, catchUp.instances(), skew.label, partitions, counts.total(), counts.valid(), counts.duplicates(),
+        counts.invalid(), counts.total() / fillSeconds));
     md.append("| measure | value |\n|---|---|\n");
     md.append(row("ConsumerPerformance, overall (join included)", "%,.0f rec/s", baseline.recordsPerSec()));
     md.append(row("ConsumerPerformance, fetching (join excluded)", "%,.0f rec/s", baseline.fetchRecordsPerSec()));
@@ -38,7 +69,8 @@ record StreamsReport(
     String verdict = app.isFloor() ? "(a floor: the reference, not the target)" : ratio >= 0.10 ? "(met)" : "(missed)";
     md.append(row("**ratio** to ConsumerPerformance fetching (target ≥ 10 %)", "**%.1f %%** " + verdict, ratio * 100));
     md.append(row("ratio to ConsumerPerformance overall", "%.1f %%", catchUpRate() / baseline.recordsPerSec() * 100));
-    md.append(row("streams app peak RSS", "%,d MiB", catchUp.peakRss() >> 20));
+    md.append(row("streams app CPU per record, RUNNING → done (all instances)", "%.1f µs", cpuUsPerVote()));
+    md.append(row("streams app peak RSS (largest instance)", "%,d MiB", catchUp.peakRss() >> 20));
     md.append(row("streams app steady RSS (median, 2nd half of catch-up)", "%,d MiB", catchUp.steadyRss() >> 20));
     md.append(row("streams app CPU time", "%.1f s (%.1f cores while catching up, launch included)",
         catchUp.cpuMillis() / 1e3, catchUp.cpuMillis() / (double) catchUp.doneAtMs()));
@@ -52,16 +84,18 @@ record StreamsReport(
 
   /** One line per app of a multi-app run: the same records, the same ConsumerPerformance figure. */
   static String summary(List<StreamsReport> results) {
-    StringBuilder md = new StringBuilder("| app | catch-up rate | ratio to ConsumerPerformance fetching | app CPU | peak RSS |\n");
-    md.append("|---|---:|---:|---:|---:|\n");
+    StringBuilder md = new StringBuilder(
+        "| mix | app | instances | partitions | catch-up rate | ratio to ConsumerPerformance fetching | CPU µs/vote (catch-up) | app CPU (launch incl.) | peak RSS per instance | exact |\n");
+    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|:---:|\n");
     for (StreamsReport r : results) {
+      String lead = String.format("| %s | %s | %d | %d |", r.skew().label, r.app().label, r.catchUp().instances(), r.partitions());
       if (!r.catchUp().complete()) {
-        md.append("| ").append(r.app().label).append(" | did not complete | | | |\n");
+        md.append(lead).append(" did not complete | | | | | |\n");
         continue;
       }
-      md.append(String.format("| %s | %,.0f rec/s | %.1f %% | %.1f s | %,d MiB |%n",
-          r.app().label, r.catchUpRate(), r.catchUpRate() / r.baseline().fetchRecordsPerSec() * 100,
-          r.catchUp().cpuMillis() / 1e3, r.catchUp().peakRss() >> 20));
+      md.append(String.format("%s %,.0f rec/s | %.1f %% | %.1f | %.1f s | %,d MiB | %s |%n",
+          lead, r.catchUpRate(), r.catchUpRate() / r.baseline().fetchRecordsPerSec() * 100, r.cpuUsPerVote(),
+          r.catchUp().cpuMillis() / 1e3, r.catchUp().peakRss() >> 20, r.app().isFloor() ? "n/a" : "yes"));
     }
     return md.toString();
   }

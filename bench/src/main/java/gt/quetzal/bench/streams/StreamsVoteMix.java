@@ -9,8 +9,12 @@ import gt.quetzal.load.traffic.TrafficGenerator.Kind;
 import gt.quetzal.load.traffic.TrafficOptions;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Consumer;
 
 /**
@@ -36,8 +40,40 @@ final class StreamsVoteMix {
   /** One record for {@code votes.raw}. */
   record Vote(String key, byte[] value, long timestamp, Kind kind) {}
 
-  /** What was written, hence what the streams app's stats must end at. */
-  record Counts(long valid, long duplicates, long invalid) {
+  /**
+   * How the valid votes spread over the bands: {@code zipf} (band k weighs 1/k, the other benches'
+   * mix), {@code uniform}, or {@code hot} (one band, the catalog's first, takes {@code hotShare} of
+   * them; the rest uniform): the case a combiner exists for.
+   */
+  enum Skew {
+    ZIPF("zipf", TrafficOptions.DEFAULT_SKEW),
+    UNIFORM("uniform", 0),
+    HOT("hot", 0);
+
+    final String label;
+    final double zipf;
+
+    Skew(String label, double zipf) {
+      this.label = label;
+      this.zipf = zipf;
+    }
+
+    static Skew of(String label) {
+      for (Skew skew : values()) {
+        if (skew.label.equals(label)) {
+          return skew;
+        }
+      }
+      return null;
+    }
+  }
+
+  /** What was written, hence what the streams app's stats and standings must end at. */
+  record Counts(long valid, long duplicates, long invalid, Map<String, Long> validByBand) {
+    Counts {
+      validByBand = Map.copyOf(validByBand);
+    }
+
     long total() {
       return valid + duplicates + invalid;
     }
@@ -48,8 +84,14 @@ final class StreamsVoteMix {
   private final long seed;
   private final long firstTimestamp;
   private final double eventRate;
+  private final Skew skew;
+  private final double hotShare;
 
   StreamsVoteMix(Catalog catalog, long votes, long seed, long firstTimestamp, double eventRate) {
+    this(catalog, votes, seed, firstTimestamp, eventRate, Skew.ZIPF, 0);
+  }
+
+  StreamsVoteMix(Catalog catalog, long votes, long seed, long firstTimestamp, double eventRate, Skew skew, double hotShare) {
     if (votes < 1 || eventRate <= 0) {
       throw new IllegalArgumentException("votes and eventRate must be positive");
     }
@@ -58,6 +100,8 @@ final class StreamsVoteMix {
     this.seed = seed;
     this.firstTimestamp = firstTimestamp;
     this.eventRate = eventRate;
+    this.skew = skew;
+    this.hotShare = hotShare;
   }
 
   /** Hands every vote to {@code sink} in order and returns the counts by kind. */
@@ -66,31 +110,68 @@ final class StreamsVoteMix {
     long duplicates = 0;
     long invalid = 0;
     long index = 0;
+    Map<String, Long> byBand = new HashMap<>();
     for (long chunkStart = 0, chunk = 0; chunkStart < votes; chunkStart += CHUNK, chunk++) {
       int size = (int) Math.min(CHUNK, votes - chunkStart);
       TrafficOptions options =
           new TrafficOptions(
               size,
               Path.of("unused"),
-              TrafficOptions.DEFAULT_SKEW,
+              skew.zipf,
               DUPLICATE_RATE,
               INVALID_RATE,
               seed + chunk,
               true,
               Path.of("unused"));
-      for (TrafficGenerator.Row row : new TrafficGenerator(catalog, options).generate()) {
+      List<TrafficGenerator.Row> rows = new TrafficGenerator(catalog, options).generate();
+      if (skew == Skew.HOT) {
+        rows = heatUp(rows, new Random(~(seed + chunk)));
+      }
+      for (TrafficGenerator.Row row : rows) {
         long timestamp = firstTimestamp + (long) (index * 1000.0 / eventRate);
         String channel = (index & 1) == 0 ? VoteEvent.CHANNEL_HTTP : VoteEvent.CHANNEL_GRPC;
         sink.accept(encode(row, timestamp, channel));
         index++;
         switch (row.kind()) {
-          case VALID -> valid++;
+          case VALID -> {
+            valid++;
+            byBand.merge(row.vote().get("name"), 1L, Long::sum);
+          }
           case DUPLICATE -> duplicates++;
           case INVALID -> invalid++;
         }
       }
     }
-    return new Counts(valid, duplicates, invalid);
+    return new Counts(valid, duplicates, invalid, byBand);
+  }
+
+  /**
+   * Moves valid votes to the hot band (a random album of it) so that it ends with {@code hotShare}
+   * of them: of uniform votes over n bands it already has 1/n, so a fraction (share − 1/n) / (1 − 1/n)
+   * moves. A repeat follows its original, as a retry would.
+   */
+  private List<TrafficGenerator.Row> heatUp(List<TrafficGenerator.Row> rows, Random random) {
+    Catalog.Band hot = catalog.bands().get(0);
+    double n = catalog.bands().size();
+    double move = Math.max(0, (hotShare - 1 / n) / (1 - 1 / n));
+    Map<String, Map<String, String>> moved = new HashMap<>();
+    List<TrafficGenerator.Row> out = new ArrayList<>(rows.size());
+    for (TrafficGenerator.Row row : rows) {
+      Map<String, String> vote = row.vote();
+      String voteId = vote.get("voteId");
+      if (row.kind() == Kind.VALID && random.nextDouble() < move) {
+        Catalog.Album album = hot.albums().get(random.nextInt(hot.albums().size()));
+        vote = new LinkedHashMap<>(vote);
+        vote.put("name", hot.name());
+        vote.put("album", album.title());
+        vote.put("year", Integer.toString(album.year()));
+        moved.put(voteId, vote);
+      } else if (row.kind() == Kind.DUPLICATE && moved.containsKey(voteId)) {
+        vote = new LinkedHashMap<>(moved.get(voteId));
+      }
+      out.add(new TrafficGenerator.Row(vote, row.kind(), row.flaw()));
+    }
+    return out;
   }
 
   /** How long the simulated contest lasts, for choosing {@code firstTimestamp}. */
