@@ -45,10 +45,12 @@ class KafkaTopicsTest {
   }
 
   @Test
-  void localRunsThreePartitionsAsTheDevstackAndProdTwelve() {
+  void localRunsThreePartitionsAsTheDevstackAndProdItsOwnCountWhole() {
     assertThat(partitions(Deployments.local())).isEqualTo(TopicSetup.DEFAULT_PARTITIONS);
-    assertThat(partitions(Deployments.prod())).isEqualTo(12);
-    assertThat(jobPlan(Deployments.prod())).containsExactlyInAnyOrderElementsOf(TopicSetup.plan(12));
+    // Prod's count is the capacity model's (bench's ProdOverlayTest); here, that the Job applies it whole.
+    int prod = partitions(Deployments.prod());
+    assertThat(prod).isGreaterThan(3);
+    assertThat(jobPlan(Deployments.prod())).containsExactlyInAnyOrderElementsOf(TopicSetup.plan(prod));
   }
 
   @Test

@@ -193,9 +193,9 @@ final class WiringBreaks {
         replaceIn(docs, "kafka-scripts", "topics.txt", "votes.rejected 1\n", "");
         replaceIn(docs, "kafka-scripts", "topics.txt", "contest.catalog 1", "votes.extra 1\ncontest.catalog 1");
       }, "ConfigMap/kafka-scripts topics.txt: votes.raw has 3 partitions {message.timestamp.type=LogAppendTime} where "
-              + "TopicSetup.plan(12) has 12 {message.timestamp.type=LogAppendTime}",
-          "ConfigMap/kafka-scripts topics.txt: no line for votes.rejected, which TopicSetup.plan(12) declares",
-          "ConfigMap/kafka-scripts topics.txt: votes.extra is not in TopicSetup.plan(12)"),
+              + "TopicSetup.plan(6) has 6 {message.timestamp.type=LogAppendTime}",
+          "ConfigMap/kafka-scripts topics.txt: no line for votes.rejected, which TopicSetup.plan(6) declares",
+          "ConfigMap/kafka-scripts topics.txt: votes.extra is not in TopicSetup.plan(6)"),
       local("an unreadable topic plan line", docs -> replaceIn(docs, "kafka-scripts", "topics.txt",
           "votes.accepted $PARTITIONS", "votes.accepted many"),
           "ConfigMap/kafka-scripts topics.txt: \"votes.accepted many\" is not: name partitions|$PARTITIONS [config=value,...]"),

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The prod overlay is the model's 10k votes/s profile, computed from the recorded run: the streams
- * instances and threads, the brokers, and each autoscaler's minimum and maximum. (The topics'
- * partitions are the kafka-topics Job's, set with the deployment; docs/kubernetes.md.)
+ * instances and threads, the brokers, each autoscaler's minimum and maximum, and the topics' partition
+ * count (the kafka-topics Job's PARTITIONS).
  */
 class ProdOverlayTest {
 
@@ -23,7 +23,8 @@ class ProdOverlayTest {
   private static final Path BASE = Path.of("..", "manifests", "base");
 
   /** What the overlay says, from the files kustomize reads (each a flat patch, so a pattern finds it). */
-  static List<String> mismatches(CapacityModel.Profile p, String ingestHttp, String ingestGrpc, String sinks, String streams, String kafka) {
+  static List<String> mismatches(CapacityModel.Profile p, String ingestHttp, String ingestGrpc, String sinks, String streams, String kafka,
+      String kafkaTopics) {
     List<String> out = new ArrayList<>();
     check(out, "ingest-http minReplicas", p.ingestHttpReplicas(), number(ingestHttp, "minReplicas: (\\d+)"));
     check(out, "ingest-http maxReplicas", p.ingestHttpMax(), number(ingestHttp, "maxReplicas: (\\d+)"));
@@ -34,13 +35,14 @@ class ProdOverlayTest {
     check(out, "streams-app replicas", p.streamsInstances(), number(streams, "(?m)^  replicas: (\\d+)"));
     check(out, "streams-app NUM_STREAM_THREADS", p.threadsPerInstance(), number(streams, "NUM_STREAM_THREADS\\s+value: \"(\\d+)\""));
     check(out, "kafka replicas", p.brokers(), number(kafka, "(?m)^  replicas: (\\d+)"));
+    check(out, "kafka-topics PARTITIONS", p.partitions(), number(kafkaTopics, "PARTITIONS\\s+value: \"(\\d+)\""));
     return out;
   }
 
   @Test
   void theProdOverlayIsTheTenThousandVotesProfile() {
     assertThat(mismatches(tenK(), read(PROD, "ingest-http.yaml"), read(PROD, "ingest-grpc.yaml"), read(PROD, "sinks.yaml"),
-        read(PROD, "streams-app.yaml"), read(PROD, "kafka.yaml"))).isEmpty();
+        read(PROD, "streams-app.yaml"), read(PROD, "kafka.yaml"), read(PROD, "kafka-topics.yaml"))).isEmpty();
   }
 
   @Test
@@ -48,8 +50,9 @@ class ProdOverlayTest {
     // The base's autoscalers (2-5 for each) and its single broker and streams instance are not the profile.
     String baseStreams = read(BASE, "streams-app.yaml");
     assertThat(mismatches(tenK(), read(BASE, "ingest-http.yaml"), read(BASE, "ingest-grpc.yaml"), read(BASE, "sinks.yaml"),
-        baseStreams, read(BASE, "kafka.yaml")))
-        .contains("ingest-grpc maxReplicas: the model says 2, the overlay 5", "kafka replicas: the model says 3, the overlay 1")
+        baseStreams, read(BASE, "kafka.yaml"), read(Path.of("..", "manifests", "overlays", "local"), "kafka-topics.yaml")))
+        .contains("ingest-grpc maxReplicas: the model says 2, the overlay 5", "kafka replicas: the model says 3, the overlay 1",
+            "kafka-topics PARTITIONS: the model says 6, the overlay 3")
         .anySatisfy(m -> assertThat(m).startsWith("streams-app NUM_STREAM_THREADS"));
   }
 
