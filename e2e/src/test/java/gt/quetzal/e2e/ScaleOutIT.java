@@ -8,7 +8,6 @@ import gt.quetzal.bench.fault.FaultStack;
 import gt.quetzal.bench.fault.SteadySender;
 import gt.quetzal.bench.fault.VoteOutcome;
 import gt.quetzal.bench.stack.InProcessStack;
-import gt.quetzal.bench.stack.Probe;
 import gt.quetzal.bench.stack.Service;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.RedisKeys;
@@ -83,12 +82,13 @@ class ScaleOutIT {
       List<VoteOutcome> outcomes;
       try (SteadySender sender = new SteadySender(() -> endpoints(stack), runId, bands, TRAFFIC)) {
         sender.start();
-        Probe.hold(Duration.ofSeconds(4));
+        // Each phase lasts until so many more votes went out (about 4 s at the rate), not for a set time.
+        awaitSent(sender, 1_200, "before the stop");
         stack.stop(Service.STREAMS_APP, RESTARTED);
-        Probe.hold(Duration.ofSeconds(4));
+        awaitSent(sender, 1_200, "while instance " + RESTARTED + " is away");
         stack.startAgain(Service.STREAMS_APP, RESTARTED);
         awaitEvenSpread(stack);
-        Probe.hold(Duration.ofSeconds(3));
+        awaitSent(sender, 900, "after the restart");
         sender.stopSending();
         outcomes = sender.awaitOutcomes(TRAFFIC.retryWindow().plus(TRAFFIC.attemptTimeout()));
       }
@@ -132,6 +132,12 @@ class ScaleOutIT {
           stack.redis(), stack.mongo());
       assertThat(verdict.agrees()).as(verdict.toString()).isTrue();
     }
+  }
+
+  private static void awaitSent(SteadySender sender, long more, String phase) {
+    long target = sender.sent() + more;
+    await(more + " more votes sent " + phase).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+        .until(() -> sender.sent() >= target);
   }
 
   /** Waits until every instance is RUNNING with a third of the main sub-topology's tasks. */
