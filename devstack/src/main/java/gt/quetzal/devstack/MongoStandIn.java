@@ -51,7 +51,7 @@ public final class MongoStandIn implements AutoCloseable {
     return start(() -> new H2Backend(file.toString()), port, file);
   }
 
-  /** Port 0 binds at once; a given port (a restart where clients know it) may be held a moment ({@link Ports#bindRetrying}). */
+  /** Port 0 binds at once; a given port (a restart where clients know it) may be held a moment: retried. */
   private static MongoStandIn start(Supplier<MongoBackend> backend, int port, Path file) {
     if (WARNED.compareAndSet(false, true)) {
       log.warn("MongoDB here is a stand-in (mongo-java-server, in process), not a real MongoDB server; "

@@ -21,8 +21,8 @@ import java.util.List;
  * recount covers everything the stack holds, so an earlier run's damage would fail later runs too. The streams
  * app and the sinks run as child JVMs, so "killed hard" is a real SIGKILL.
  *
- * <p>The faults are split over three classes, each with its own stack, so that failsafe's two forks run them
- * beside the other ITs: the runs mostly wait for an outage to end. The rate is 200 votes/s in total, a fifth of
+ * <p>The faults are split over three classes, each with its own stack, so that failsafe runs them beside the
+ * other ITs (e2e/pom.xml): the runs mostly wait for an outage to end. The rate is 200 votes/s in total, a fifth of
  * {@code ./quetzal faults}' default, to keep {@code ./mvnw verify} reasonable on two cores.
  */
 final class FaultRuns implements AutoCloseable {
