@@ -273,8 +273,10 @@ public final class KafkaBroker implements AutoCloseable {
       return;
     }
     long began = System.nanoTime();
-    server.shutdown();
-    server.awaitShutdown();
+    KafkaExitGuard.whileStopping(() -> {
+      server.shutdown();
+      server.awaitShutdown();
+    });
     log.info("Kafka broker on {} stopped in {} ms", bootstrapServers(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
   }
@@ -288,9 +290,11 @@ public final class KafkaBroker implements AutoCloseable {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
-    brokerServer().ifPresent(broker -> broker.shutdown(Duration.ZERO));
-    server.shutdown();
-    server.awaitShutdown();
+    KafkaExitGuard.whileStopping(() -> {
+      brokerServer().ifPresent(broker -> broker.shutdown(Duration.ZERO));
+      server.shutdown();
+      server.awaitShutdown();
+    });
   }
 
   /**
@@ -317,10 +321,12 @@ public final class KafkaBroker implements AutoCloseable {
       return;
     }
     long began = System.nanoTime();
-    // A zero timeout skips waiting for the controller to approve a controlled shutdown.
-    brokerServer().ifPresent(broker -> broker.shutdown(Duration.ZERO));
-    server.shutdown();
-    server.awaitShutdown();
+    KafkaExitGuard.whileStopping(() -> {
+      // A zero timeout skips waiting for the controller to approve a controlled shutdown.
+      brokerServer().ifPresent(broker -> broker.shutdown(Duration.ZERO));
+      server.shutdown();
+      server.awaitShutdown();
+    });
     try {
       Files.deleteIfExists(logDir.resolve(CleanShutdownFileHandler.CLEAN_SHUTDOWN_FILE_NAME));
       Files.deleteIfExists(logDir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT_FILE));

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,7 @@ public final class MongoStandIn implements AutoCloseable {
 
   /** In memory: everything is gone on close. */
   public static MongoStandIn startInMemory(int port) {
-    return start(new MemoryBackend(), port, null);
+    return start(MemoryBackend::new, port, null);
   }
 
   /** Backed by an H2 file under {@code dataDir}, so a later start on the same directory keeps the documents. */
@@ -47,14 +48,20 @@ public final class MongoStandIn implements AutoCloseable {
       throw new UncheckedIOException("cannot create " + dir, e);
     }
     Path file = dir.resolve("quetzal.mv");
-    return start(new H2Backend(file.toString()), port, file);
+    return start(() -> new H2Backend(file.toString()), port, file);
   }
 
-  private static MongoStandIn start(MongoBackend backend, int port, Path file) {
+  /** Port 0 binds at once; a given port (a restart where clients know it) may be held a moment: retried. */
+  private static MongoStandIn start(Supplier<MongoBackend> backend, int port, Path file) {
     if (WARNED.compareAndSet(false, true)) {
       log.warn("MongoDB here is a stand-in (mongo-java-server, in process), not a real MongoDB server; "
           + "set MONGO_URI to use a real one");
     }
+    return Ports.bindRetrying(port, asked -> bind(backend.get(), asked, file));
+  }
+
+  /** A failed bind shuts the server and its backend down: a retry needs a new backend. */
+  static MongoStandIn bind(MongoBackend backend, int port, Path file) {
     MongoServer server = new MongoServer(backend);
     try {
       server.bind(new InetSocketAddress(Ports.LOOPBACK, port));

@@ -64,7 +64,11 @@ public final class RedisServer implements AutoCloseable {
    *     otherwise no persistence at all and the output is discarded
    */
   public static RedisServer start(int port, Path dataDir, boolean persistent) {
-    int bound = Ports.orFree(port);
+    // Redis cannot report a port it picked: one is chosen first, so the bind may lose it (Ports.bindRetrying).
+    return Ports.bindRetrying(port, asked -> startOn(Ports.orFree(asked), dataDir, persistent));
+  }
+
+  static RedisServer startOn(int bound, Path dataDir, boolean persistent) {
     Path dir = dataDir.toAbsolutePath();
     Optional<Path> onPath = findOnPath(System.getenv("PATH"));
     Path executable = onPath.orElseGet(RedisServer::shippedBinary);

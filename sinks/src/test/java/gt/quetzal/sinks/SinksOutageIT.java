@@ -105,7 +105,8 @@ class SinksOutageIT {
       assertThat(ItSupport.metric(sinks.httpPort(), "quetzal_sink_records_skipped_total{store=\"redis\"}")).isZero();
       assertThat(ItSupport.get(sinks.httpPort(), "/healthz").status()).as("an outage is not a crash").isEqualTo(200);
 
-      // The same port on purpose: the sink's client must find Redis where it was (Redis binds with SO_REUSEADDR).
+      // The same port on purpose: the sink's client must find Redis where it was (Redis binds with SO_REUSEADDR,
+      // and RedisServer.start retries while another process holds the port: Ports.bindRetrying).
       restarted = RedisServer.start(redisServer.port(), redisDir, true);
       tallyRounds(2);
       // The test's own pooled connections died with the old server: tolerate their first failures.
@@ -172,6 +173,7 @@ class SinksOutageIT {
       assertThat(ItSupport.metric(sinks.httpPort(), "quetzal_sink_records_skipped_total{store=\"mongo\"}")).isZero();
       assertThat(ItSupport.get(sinks.httpPort(), "/healthz").status()).isEqualTo(200);
 
+      // The same port on purpose, as for Redis: the sink's client must find MongoDB where it was.
       restarted = MongoStandIn.startPersistent(mongoServer.port(), mongoDir);
       traffic.votes(100, 120);
       traffic.rejections(40, 50);
