@@ -164,24 +164,40 @@ public final class UpBench {
   static Map<String, Long> rss(Process launcher) {
     Map<String, Long> byName = new TreeMap<>();
     launcher.toHandle().descendants().forEach(p -> {
-      String command = p.info().command().orElse("");
-      if (!command.endsWith("/java") && !command.endsWith("redis-server")) {
-        return;
+      String name = name(cmdline(p.pid()));
+      if (name != null) {
+        ProcStats.rssBytes(p.pid()).ifPresent(bytes -> byName.merge(name, bytes, Long::sum));
       }
-      ProcStats.rssBytes(p.pid()).ifPresent(bytes -> byName.merge(name(p), bytes, Long::sum));
     });
     return byName;
   }
 
-  /** A JVM by its main class's simple name (the last argument), else the program's name. */
-  private static String name(ProcessHandle p) {
-    String[] args = p.info().arguments().orElse(new String[0]);
-    String program = p.info().command().orElse("?").replaceAll(".*/", "");
-    if (!program.equals("java") || args.length == 0) {
+  /**
+   * A JVM by its main class's simple name (its last argument), redis-server as itself, anything else
+   * (the launcher's tail and grep) {@code null}. From /proc: ProcessHandle.Info often lacks the arguments.
+   */
+  static String name(List<String> argv) {
+    if (argv.isEmpty()) {
+      return null;
+    }
+    String program = argv.get(0).split(" ")[0].replaceAll(".*/", "");
+    if (program.equals("redis-server")) {
       return program;
     }
-    String main = args[args.length - 1];
+    if (!program.equals("java") || argv.size() < 2) {
+      return null;
+    }
+    String main = argv.get(argv.size() - 1);
     return main.substring(main.lastIndexOf('.') + 1);
+  }
+
+  private static List<String> cmdline(long pid) {
+    try {
+      String raw = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+      return List.of(raw.split("\0"));
+    } catch (IOException | RuntimeException e) {
+      return List.of(); // gone meanwhile
+    }
   }
 
   private static Map<String, Long> toMib(Map<String, Long> bytes) {
