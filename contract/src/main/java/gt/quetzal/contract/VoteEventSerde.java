@@ -9,7 +9,7 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * The serde of {@link VoteEvent}: {@link JsonSerde}'s format, with a hand-written writer. Every vote
  * is written twice (ingest to {@code votes.raw}, the streams app to {@code votes.accepted}), and
- * Jackson's reflective record serialiser was about 8% of the stream thread's samples in a profile.
+ * Jackson's reflective record serialiser stood out in a profile of the stream thread.
  *
  * <p>The bytes are exactly what {@link Json#MAPPER} writes, field order and escapes included
  * ({@code VoteEventSerdeTest} compares the two on generated votes), so no reader can tell them

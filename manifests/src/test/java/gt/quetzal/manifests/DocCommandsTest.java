@@ -43,7 +43,7 @@ class DocCommandsTest {
     DocCommands.Launcher launcher = DocCommands.Launcher.of(Repo.root());
     assertThat(launcher.subcommands()).containsKeys("up", "contest", "load", "bench", "faults", "build", "clean", "help");
     assertThat(launcher.subcommands().get("contest")).containsExactlyInAnyOrder("apply", "show", "from-traffic");
-    assertThat(launcher.subcommands().get("bench")).containsExactlyInAnyOrder("ingest", "sinks", "streams");
+    assertThat(launcher.subcommands().get("bench")).containsExactlyInAnyOrder("ingest", "sinks", "streams", "up", "all", "table");
     assertThat(launcher.options().get("up")).contains("--catalog", "--demo");
     assertThat(launcher.options().get("load")).contains("--users", "--grpc-target", "--traffic", "--route");
     assertThat(launcher.subcommands().get("k8s")).containsExactly("verify");

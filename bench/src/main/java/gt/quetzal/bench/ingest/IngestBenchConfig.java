@@ -20,6 +20,10 @@ import java.util.Set;
  *                           route in the measured round
  * @param measureSeconds     {@code BENCH_SECONDS}, default 15: the measured window per route
  * @param baselineRecords    {@code BENCH_BASELINE_RECORDS}, default 4,000,000 records of 100 bytes
+ * @param baselineRuns       {@code BENCH_BASELINE_RUNS}, default 3: measured ProducerPerformance runs,
+ *                           the median is the baseline (their spread is about ±30%)
+ * @param baselineWarmupRecords {@code BENCH_BASELINE_WARMUP_RECORDS}, default 1,000,000: one unmeasured
+ *                           run first, so the broker is warm as it is for the routes (0: none)
  * @param httpConnections    {@code BENCH_HTTP_CONNECTIONS}, default 64 keep-alive connections, one
  *                           request in flight on each
  * @param batchSize          {@code BENCH_BATCH_SIZE}, default 1000 votes per POST /votes/batch
@@ -42,6 +46,8 @@ public record IngestBenchConfig(
     int settleSeconds,
     int measureSeconds,
     long baselineRecords,
+    int baselineRuns,
+    long baselineWarmupRecords,
     int httpConnections,
     int batchSize,
     int batchConnections,
@@ -61,13 +67,20 @@ public record IngestBenchConfig(
   public static final String GRPC_UNARY = "grpc-unary";
   public static final String GRPC_STREAM = "grpc-stream";
   /**
+   * CastStream with one vote per message, next to {@link #GRPC_STREAM}'s runs of votes: what a client that
+   * streams votes one by one gets ({@link #STREAM_ONE_WINDOW} un-acked messages per stream, the server's
+   * default GRPC_STREAM_MAX_IN_FLIGHT_MESSAGES).
+   */
+  public static final String GRPC_STREAM_ONE = "grpc-stream-1";
+  public static final int STREAM_ONE_WINDOW = 16;
+  /**
    * Diagnostics: the same drivers on a trivial endpoint without Kafka ({@code GET /healthz},
    * {@code grpc.health.v1.Health/Check}), to show what the transport alone costs on this machine.
    */
   public static final String HTTP_FLOOR = "http-floor";
   public static final String GRPC_FLOOR = "grpc-floor";
   public static final List<String> ALL_ROUTES =
-      List.of(BASELINE, HTTP_SINGLE, HTTP_BATCH, GRPC_UNARY, GRPC_STREAM, HTTP_FLOOR, GRPC_FLOOR);
+      List.of(BASELINE, HTTP_SINGLE, HTTP_BATCH, GRPC_UNARY, GRPC_STREAM, GRPC_STREAM_ONE, HTTP_FLOOR, GRPC_FLOOR);
   private static final List<String> KNOWN_ROUTES = ALL_ROUTES;
 
   public IngestBenchConfig {
@@ -80,6 +93,8 @@ public record IngestBenchConfig(
     int settle = env.integer("BENCH_SETTLE_SECONDS", 3, 0, 600);
     int measure = env.integer("BENCH_SECONDS", 15, 1, 3_600);
     long records = env.longValue("BENCH_BASELINE_RECORDS", 4_000_000, 1_000, 1_000_000_000);
+    int baselineRuns = env.integer("BENCH_BASELINE_RUNS", 3, 1, 15);
+    long baselineWarmup = env.longValue("BENCH_BASELINE_WARMUP_RECORDS", 1_000_000, 0, 1_000_000_000);
     int connections = env.integer("BENCH_HTTP_CONNECTIONS", 64, 1, 10_000);
     int batchSize = env.integer("BENCH_BATCH_SIZE", 1_000, 1, 100_000);
     int batchConnections = env.integer("BENCH_BATCH_CONNECTIONS", 4, 1, 1_000);
@@ -106,7 +121,7 @@ public record IngestBenchConfig(
     Path results = ResultsDir.from(env);
     env.validate("bench");
     return new IngestBenchConfig(
-        warmup, settle, measure, records, connections, batchSize, batchConnections, channels, unary, streams, window, streamBatch, routes,
+        warmup, settle, measure, records, baselineRuns, baselineWarmup, connections, batchSize, batchConnections, channels, unary, streams, window, streamBatch, routes,
         catalog, output == null ? null : Path.of(output), results);
   }
 

@@ -19,7 +19,7 @@ public record CommandStats(Map<String, Long> calls) {
   public static boolean isBenchOwn(String command) {
     String base = command.contains("|") ? command.substring(0, command.indexOf('|')) : command;
     return switch (base) {
-      case "info", "config", "hvals", "client", "hello", "select", "ping", "auth", "command", "dbsize" -> true;
+      case "info", "config", "hvals", "hgetall", "client", "hello", "select", "ping", "auth", "command", "dbsize" -> true;
       default -> false;
     };
   }

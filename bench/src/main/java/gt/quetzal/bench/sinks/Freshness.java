@@ -25,7 +25,15 @@ import redis.clients.jedis.Jedis;
  * Phase 3 of the sinks benchmark, per probe: when its band total reached Redis, and when it was first
  * committed in {@code tallies.bands} (where the time goes: the streams app, or the sinks after it).
  */
-record Freshness(Percentiles redis, Percentiles kafka) {
+record Freshness(Percentiles redis, Percentiles kafka, long sent, double votesPerSec) {
+
+  /**
+   * Every probe goes to this partition of votes.raw (the record key must stay the voteId, so one
+   * constant key is not possible): the probes stay in order through the streams app, so the probe band's
+   * total reaching k means probe k itself was counted, and a stuck probe shows as a tail instead of being
+   * absorbed by a later probe that took another partition.
+   */
+  static final int PROBE_PARTITION = 0;
 
   /**
    * Sends at a steady rate (paced every millisecond), every {@code probeEveryMs} one vote of the probe
@@ -45,7 +53,8 @@ record Freshness(Percentiles redis, Percentiles kafka) {
     Thread watcher = new Thread(() -> {
       try (reader) {
         while (!stop.get()) {
-          String value = reader.hget(RedisKeys.BAND_TOTALS, SinksBench.PROBE_BAND);
+          // HGETALL, which the mirror script never runs, so commandstats tells the watcher's reads apart.
+          String value = reader.hgetAll(RedisKeys.BAND_TOTALS).get(SinksBench.PROBE_BAND);
           long now = System.nanoTime();
           long v = value == null ? 0 : Math.min(probes, Long.parseLong(value));
           for (long k = seen.get() + 1; k <= v; k++) {
@@ -102,15 +111,14 @@ record Freshness(Percentiles redis, Percentiles kafka) {
     while (sent < total) {
       long due = Math.min(total, (System.nanoTime() - start) * rate / 1_000_000_000L);
       for (; sent < due; sent++) {
-        VoteEvent vote;
         if ((sent + 1) % probeEvery == 0 && probe < probes) {
           probe++;
-          vote = RawVoteSender.vote(SinksBench.PROBE_BAND, SinksBench.PROBE_ALBUM, 2026, 50);
+          VoteEvent vote = RawVoteSender.vote(SinksBench.PROBE_BAND, SinksBench.PROBE_ALBUM, 2026, 50);
           sentAt.set(probe, System.nanoTime());
+          sender.send(vote, PROBE_PARTITION);
         } else {
-          vote = RawVoteSender.vote(sampler.next());
+          sender.send(RawVoteSender.vote(sampler.next()));
         }
-        sender.send(vote);
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
     }
@@ -132,6 +140,6 @@ record Freshness(Percentiles redis, Percentiles kafka) {
       // A probe never seen committed (watcher stopped early) counts as the Redis time: an upper bound.
       kafkaMillis[k - 1] = TimeUnit.NANOSECONDS.toMillis(k <= seenInKafka.get() ? committedAfter[k] : visibleAfter[k]);
     }
-    return new Freshness(new Percentiles(millis), new Percentiles(kafkaMillis));
+    return new Freshness(new Percentiles(millis), new Percentiles(kafkaMillis), sent, achieved);
   }
 }

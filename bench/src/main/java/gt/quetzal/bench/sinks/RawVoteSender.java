@@ -40,7 +40,12 @@ final class RawVoteSender implements AutoCloseable {
   }
 
   void send(VoteEvent vote) {
-    producer.send(new ProducerRecord<>(Topics.VOTES_RAW.name(), vote.voteId(), vote), (md, e) -> {
+    send(vote, null);
+  }
+
+  /** To that partition of votes.raw ({@code null}: the key's), still keyed by its voteId. */
+  void send(VoteEvent vote, Integer partition) {
+    producer.send(new ProducerRecord<>(Topics.VOTES_RAW.name(), partition, vote.voteId(), vote), (md, e) -> {
       if (e != null) {
         failure.compareAndSet(null, e);
       }

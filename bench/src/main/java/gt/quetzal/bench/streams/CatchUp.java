@@ -76,12 +76,13 @@ record CatchUp(
   }
 
   /**
-   * One consumer group (and one set of internal topics) per app and instance count, so each starts
-   * from offset 0.
+   * One consumer group (and one set of internal topics) per app, instance count and round, so each
+   * starts from offset 0.
    */
-  static String applicationId(StreamsBenchConfig.App app, int instances) {
+  static String applicationId(StreamsBenchConfig.App app, int instances, int round) {
     String id = app.isFloor() ? APPLICATION_ID + "-" + app.label : APPLICATION_ID;
-    return instances == 1 ? id : id + "-x" + instances;
+    id = instances == 1 ? id : id + "-x" + instances;
+    return round == 1 ? id : id + "-r" + round;
   }
 
   /**
@@ -93,6 +94,7 @@ record CatchUp(
       StreamsBenchConfig config,
       StreamsBenchConfig.App app,
       int instances,
+      int round,
       Infra infra,
       Admin admin,
       Map<TopicPartition, Long> ends,
@@ -100,7 +102,7 @@ record CatchUp(
       PrintStream out)
       throws Exception {
     Path dir = Files.createTempDirectory("quetzal-bench-streams-");
-    String groupId = applicationId(app, instances);
+    String groupId = applicationId(app, instances, round);
     // The caller's environment goes through, so a tuning variable reaches the app as on a real start;
     // the bench's own settings do not (the app refuses CATALOG_FILE: its contest is in contest.catalog).
     Map<String, String> base = new HashMap<>(System.getenv());

@@ -20,12 +20,13 @@ final class ConsumerBaseline {
 
   private ConsumerBaseline() {}
 
-  static List<String> command(String bootstrap, String topic, long records) {
+  /** Round {@code round}'s run reads from the start under a group of its own. */
+  static List<String> command(String bootstrap, String topic, long records, int round) {
     return KafkaTool.command("ConsumerPerformance", List.of(
         "--bootstrap-server", bootstrap,
         "--topic", topic,
         "--num-records", Long.toString(records),
-        "--group", "bench-consumer-performance",
+        "--group", round == 1 ? "bench-consumer-performance" : "bench-consumer-performance-r" + round,
         "--timeout", "30000"));
   }
 

@@ -148,26 +148,30 @@ public final class StreamsBench {
         throw new IllegalStateException(topic + " holds " + end + " records, expected " + counts.total());
       }
 
-      // 2. The yardstick.
-      out.println("  ConsumerPerformance…");
-      ConsumerBaseline.Summary baseline =
-          ConsumerBaseline.run(ConsumerBaseline.command(bootstrap, topic, counts.total()));
-      out.printf(
-          "  ConsumerPerformance: %,d records, %,.0f rec/s overall, %,.0f rec/s fetching (join %d ms)%n",
-          baseline.records(), baseline.recordsPerSec(), baseline.fetchRecordsPerSec(), baseline.rebalanceMs());
-
-      // 3. The streams app (at each instance count) or a floor, in turn, on the same records.
+      // 2 and 3, per round: the yardstick, then the streams app (at each instance count) or a floor, in
+      // turn, on the same records. Rounds repeat both, so a ratio can be read as a median of runs.
       List<StreamsReport> results = new ArrayList<>();
-      for (StreamsBenchConfig.App app : config.apps()) {
-        for (int instances : app.isFloor() ? List.of(1) : config.instances()) {
-          CatchUp catchUp = CatchUp.measure(config, app, instances, Infra.of(stack), admin, ends, counts, out);
-          StreamsReport result =
-              new StreamsReport(config, app, skew, ends.size(), counts, fillSeconds, baseline, catchUp, loadAtStart);
-          results.add(result);
-          String markdown = result.markdown();
-          out.println();
-          out.println(markdown);
-          report.append(markdown).append('\n');
+      for (int round = 1; round <= config.rounds(); round++) {
+        if (config.rounds() > 1) {
+          out.printf("  round %d of %d%n", round, config.rounds());
+        }
+        out.println("  ConsumerPerformance…");
+        ConsumerBaseline.Summary baseline =
+            ConsumerBaseline.run(ConsumerBaseline.command(bootstrap, topic, counts.total(), round));
+        out.printf(
+            "  ConsumerPerformance: %,d records, %,.0f rec/s overall, %,.0f rec/s fetching (join %d ms)%n",
+            baseline.records(), baseline.recordsPerSec(), baseline.fetchRecordsPerSec(), baseline.rebalanceMs());
+        for (StreamsBenchConfig.App app : config.apps()) {
+          for (int instances : app.isFloor() ? List.of(1) : config.instances()) {
+            CatchUp catchUp = CatchUp.measure(config, app, instances, round, Infra.of(stack), admin, ends, counts, out);
+            StreamsReport result =
+                new StreamsReport(config, app, skew, ends.size(), counts, fillSeconds, baseline, catchUp, loadAtStart, round);
+            results.add(result);
+            String markdown = result.markdown();
+            out.println();
+            out.println(markdown);
+            report.append(markdown).append('\n');
+          }
         }
       }
       return results;

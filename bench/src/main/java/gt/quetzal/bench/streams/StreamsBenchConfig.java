@@ -36,6 +36,8 @@ import java.util.stream.Stream;
  * @param partitions     {@code BENCH_STREAMS_PARTITIONS}: raise votes.raw and every other topic the
  *                       devstack created with more than one partition to this many before the fill;
  *                       default 0, the devstack's own counts
+ * @param rounds         {@code BENCH_STREAMS_ROUNDS}, default 1: how often ConsumerPerformance and every app
+ *                       run on the same fill, in turn; with 3, a target is read as the median of the rounds
  * @param resultsDir     {@code BENCH_RESULTS_DIR}, default {@code .quetzal/bench-results}: where
  *                       {@code streams.json} goes
  */
@@ -53,6 +55,7 @@ record StreamsBenchConfig(
     double hotShare,
     List<Integer> instances,
     int partitions,
+    int rounds,
     Path resultsDir) {
 
   /** What catches up: the streams app, or one of the {@link StreamsFloor} reference topologies. */
@@ -121,11 +124,12 @@ record StreamsBenchConfig(
     double hotShare = share(env.string("BENCH_STREAMS_HOT_SHARE", "0.5"), env);
     List<Integer> instances = instances(env.string("BENCH_STREAMS_INSTANCES", "1"), env);
     int partitions = env.integer("BENCH_STREAMS_PARTITIONS", DEFAULT_PARTITIONS, 0, 1_000);
+    int rounds = env.integer("BENCH_STREAMS_ROUNDS", 1, 1, 9);
     Path results = ResultsDir.from(env);
     env.validate("bench-streams");
     return new StreamsBenchConfig(
         votes, eventRate, seed, timeout, catalog, classpath, jvm, apps, out == null ? null : Path.of(out),
-        skews, hotShare, instances, partitions, results);
+        skews, hotShare, instances, partitions, rounds, results);
   }
 
   /** Keep the partition counts the devstack created. */

@@ -15,7 +15,8 @@ record StreamsReport(
     double fillSeconds,
     ConsumerBaseline.Summary baseline,
     CatchUp catchUp,
-    double loadAtStart) {
+    double loadAtStart,
+    int round) {
 
   double catchUpRate() {
     return counts.total() * 1000.0 / catchUp.catchUpMs();
@@ -32,6 +33,7 @@ record StreamsReport(
     o.put("skew", skew.label);
     o.put("instances", catchUp.instances());
     o.put("partitions", partitions);
+    o.put("round", round);
     o.put("votes", counts.total());
     o.put("complete", catchUp.complete());
     if (!catchUp.complete()) {
@@ -66,8 +68,8 @@ record StreamsReport(
     md.append(row("streams app: RUNNING → every record in /api/stats (catch-up)", "%.1f s", catchUp.catchUpMs() / 1e3));
     md.append(row("**catch-up rate** (exactly_once_v2)", "**%,.0f rec/s**", catchUpRate()));
     md.append(row("catch-up rate from launch (JVM start and join included)", "%,.0f rec/s", counts.total() * 1000.0 / catchUp.doneAtMs()));
-    String verdict = app.isFloor() ? "(a floor: the reference, not the target)" : ratio >= 0.10 ? "(met)" : "(missed)";
-    md.append(row("**ratio** to ConsumerPerformance fetching (target ≥ 10 %)", "**%.1f %%** " + verdict, ratio * 100));
+    // The target (issue 19) is against the same round's floor-copy: the summary and the targets table show it.
+    md.append(row("ratio to ConsumerPerformance fetching", "%.1f %%", ratio * 100));
     md.append(row("ratio to ConsumerPerformance overall", "%.1f %%", catchUpRate() / baseline.recordsPerSec() * 100));
     md.append(row("streams app CPU per record, RUNNING → done (all instances)", "%.1f µs", cpuUsPerVote()));
     md.append(row("streams app peak RSS (largest instance)", "%,d MiB", catchUp.peakRss() >> 20));
@@ -85,19 +87,31 @@ record StreamsReport(
   /** One line per app of a multi-app run: the same records, the same ConsumerPerformance figure. */
   static String summary(List<StreamsReport> results) {
     StringBuilder md = new StringBuilder(
-        "| mix | app | instances | partitions | catch-up rate | ratio to ConsumerPerformance fetching | CPU µs/vote (catch-up) | app CPU (launch incl.) | peak RSS per instance | exact |\n");
-    md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|:---:|\n");
+        "| mix | round | app | instances | partitions | catch-up rate | share of the round's floor-copy | ratio to ConsumerPerformance fetching | CPU µs/vote (catch-up) | app CPU (launch incl.) | peak RSS per instance | exact |\n");
+    md.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|\n");
     for (StreamsReport r : results) {
-      String lead = String.format("| %s | %s | %d | %d |", r.skew().label, r.app().label, r.catchUp().instances(), r.partitions());
+      String lead = String.format("| %s | %d | %s | %d | %d |", r.skew().label, r.round(), r.app().label, r.catchUp().instances(), r.partitions());
       if (!r.catchUp().complete()) {
-        md.append(lead).append(" did not complete | | | | | |\n");
+        md.append(lead).append(" did not complete | | | | | | |\n");
         continue;
       }
-      md.append(String.format("%s %,.0f rec/s | %.1f %% | %.1f | %.1f s | %,d MiB | %s |%n",
-          lead, r.catchUpRate(), r.catchUpRate() / r.baseline().fetchRecordsPerSec() * 100, r.cpuUsPerVote(),
+      Double copy = floorCopyRate(results, r);
+      md.append(String.format("%s %,.0f rec/s | %s | %.1f %% | %.1f | %.1f s | %,d MiB | %s |%n",
+          lead, r.catchUpRate(), copy == null ? "" : String.format("%.0f %%", r.catchUpRate() / copy * 100),
+          r.catchUpRate() / r.baseline().fetchRecordsPerSec() * 100, r.cpuUsPerVote(),
           r.catchUp().cpuMillis() / 1e3, r.catchUp().peakRss() >> 20, r.app().isFloor() ? "n/a" : "yes"));
     }
     return md.toString();
+  }
+
+  /** The catch-up rate of floor-copy on the same fill in the same round, if it ran and completed. */
+  static Double floorCopyRate(List<StreamsReport> results, StreamsReport of) {
+    return results.stream()
+        .filter(r -> r.app() == StreamsBenchConfig.App.FLOOR_COPY && r.skew() == of.skew() && r.round() == of.round()
+            && r.catchUp().complete())
+        .map(StreamsReport::catchUpRate)
+        .findFirst()
+        .orElse(null);
   }
 
   private static String row(String name, String format, Object... args) {

@@ -160,4 +160,25 @@ class BenchPartsTest {
         IngestBench.table(List.of(new IngestBench.Row(new RouteResult("http-batch", 1_000, 1, 2, 0, "x", 4.0, 0.0), 0.5)), null, null);
     assertThat(table).contains("| http-batch | 1,000 | 1.0 | 2.0 | n/a | ≥ 50% |  |  | 4.0 | 0.00 | 0 | x |");
   }
+
+  @Test
+  void theBaselineIsTheMedianRunNotAnAverage() {
+    RouteResult slow = new RouteResult("b", 300_000, 1, 2, 0, "x", 6.0, 0.0);
+    RouteResult middle = new RouteResult("b", 400_000, 1, 2, 0, "x", 5.0, 0.0);
+    RouteResult fast = new RouteResult("b", 520_000, 1, 2, 0, "x", 4.0, 0.0);
+    assertThat(IngestBench.medianByRate(List.of(fast, slow, middle))).isSameAs(middle);
+    // An even count takes the lower middle run: a measured run, never an interpolated one.
+    assertThat(IngestBench.medianByRate(List.of(fast, slow, middle, new RouteResult("b", 450_000, 1, 2, 0, "x", 4.5, 0.0))))
+        .isSameAs(middle);
+  }
+
+  @Test
+  void theBaselineRunsAndTheOneVotePerMessageRouteAreKnobs() {
+    IngestBenchConfig defaults = IngestBenchConfig.fromEnv(java.util.Map.of());
+    assertThat(defaults.baselineRuns()).isEqualTo(3);
+    assertThat(defaults.baselineWarmupRecords()).isEqualTo(1_000_000);
+    assertThat(defaults.routes()).containsSubsequence("grpc-stream", "grpc-stream-1");
+    assertThatThrownBy(() -> IngestBenchConfig.fromEnv(java.util.Map.of("BENCH_BASELINE_RUNS", "0")))
+        .hasMessageContaining("BENCH_BASELINE_RUNS");
+  }
 }

@@ -34,7 +34,7 @@ public final class StreamsConfigFactory {
     }
     // Each task reads one partition (two with the voter policy, whose relative order does not
     // matter), so there is no cross-partition time to wait for; at the default 0 Kafka Streams still
-    // checks every buffered partition before each record (about 6% of the stream thread in a profile).
+    // checks every buffered partition before each record, which showed in a profile of the stream thread.
     props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
     // One transaction per commit interval sends hundreds of votes per partition: bigger batches
     // mean fewer produce requests and fewer wake-ups of the producer's I/O thread.
