@@ -76,6 +76,16 @@ public record Catalog(String contest, List<Band> bands) {
     }
   }
 
+  /** Why {@link #load} failed, in one line: the innermost cause's first line. */
+  public static String loadProblem(RuntimeException e) {
+    Throwable cause = e;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    String message = cause.getMessage();
+    return message == null ? cause.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+  }
+
   public static Catalog load(Path file) {
     try {
       return Json.MAPPER.readValue(Files.readAllBytes(file), Catalog.class);

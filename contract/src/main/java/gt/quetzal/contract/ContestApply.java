@@ -13,8 +13,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * Makes {@code contest.catalog} say a given contest, writing only what differs: changed or new bands,
  * tombstones for removed ones, then the header, all in one transaction, so every reader sees the old
- * contest or the new one and never half of it. Run by {@code ./quetzal contest apply} and the
- * Kubernetes catalog Job; never by a service.
+ * contest or the new one and never half of it. Run by {@code ./quetzal contest apply}, the
+ * Kubernetes catalog Job and the devstack as {@code ./quetzal up} starts; never by a service.
  */
 public final class ContestApply {
 
@@ -93,6 +93,28 @@ public final class ContestApply {
       }
     }
     return new Result(added, changed, removed, header);
+  }
+
+  /**
+   * Reads the contest, then makes the topic say {@code target}, as {@code contest apply} does.
+   *
+   * @param target the catalog to run, or {@code null} for an open contest
+   * @param ifAbsent apply only when no contest was ever applied (a fresh stack), else keep it
+   * @return what it did, e.g. {@code contest "X" with 8 bands: 8 bands added, ...} or {@code kept ...}
+   * @throws IllegalArgumentException when the target catalog is ambiguous ({@link #plan})
+   * @throws IllegalStateException when Kafka cannot be read within {@code timeout}
+   */
+  public static String apply(Map<String, Object> clientConfig, Catalog target, boolean ifAbsent, Duration timeout)
+      throws InterruptedException {
+    ContestState current = read(clientConfig, timeout);
+    if (ifAbsent && current.applied()) {
+      return "kept " + ContestFollower.describe(current.index()) + " (applied earlier)";
+    }
+    List<Change> changes = plan(current, target);
+    Result result = summarise(current, changes);
+    write(clientConfig, changes);
+    changes.forEach(change -> current.apply(change.key(), change.entry()));
+    return ContestFollower.describe(current.index()) + ": " + result.describe();
   }
 
   /** Reads the contest as committed now. */

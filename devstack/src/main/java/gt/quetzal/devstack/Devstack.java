@@ -133,9 +133,18 @@ public final class Devstack implements AutoCloseable {
    * @param catalog the catalog to run, or {@code null} for an open contest
    */
   public void applyContest(Catalog catalog) {
+    applyContest(catalog, false);
+  }
+
+  /**
+   * As {@link #applyContest(Catalog)}; with {@code ifAbsent}, only when no contest was ever applied.
+   *
+   * @return what it did ({@link ContestApply#apply})
+   */
+  public String applyContest(Catalog catalog, boolean ifAbsent) {
     Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     try {
-      ContestApply.write(client, ContestApply.plan(ContestApply.read(client, Duration.ofSeconds(30)), catalog));
+      return ContestApply.apply(client, catalog, ifAbsent, Duration.ofSeconds(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while applying the contest", e);

@@ -10,8 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The devstack as its own JVM, for {@code ./quetzal up}. Stdout carries exactly one line, the READY line;
- * logs go to stderr. Exit status: 2 bad configuration, 3 a port is taken, 4 the stack's topics have another
- * partition count than asked, 1 any other startup failure.
+ * logs go to stderr, and so does the line saying what became of the contest ({@link ContestOnStart}), which
+ * starts with {@code contest: }. Exit status: 2 bad configuration (a bad catalog included), 3 a port is taken,
+ * 4 the stack's topics have another partition count than asked, 5 the contest could not be applied, 1 any
+ * other startup failure.
  */
 public final class DevstackMain {
 
@@ -19,6 +21,7 @@ public final class DevstackMain {
   public static final int EXIT_BAD_CONFIG = 2;
   public static final int EXIT_PORT_IN_USE = 3;
   public static final int EXIT_OTHER_PARTITIONS = 4;
+  public static final int EXIT_CONTEST = 5;
 
   private static final Logger log = LoggerFactory.getLogger(DevstackMain.class);
   /** Leaves the launcher's 10 s budget some room even if a component hangs on close. */
@@ -27,11 +30,22 @@ public final class DevstackMain {
   private DevstackMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    DevstackConfig config;
+    DevstackConfig config = null;
+    Optional<ContestOnStart> contest = Optional.empty();
+    boolean bad = false;
     try {
       config = DevstackConfig.fromEnv(System.getenv());
     } catch (EnvReader.ConfigException e) {
       System.err.println(e.getMessage());
+      bad = true;
+    }
+    try {
+      contest = ContestOnStart.fromEnv(System.getenv());
+    } catch (EnvReader.ConfigException e) { // reported too, so one run names every bad variable
+      System.err.println(e.getMessage());
+      bad = true;
+    }
+    if (bad) {
       System.exit(EXIT_BAD_CONFIG);
       return;
     }
@@ -54,11 +68,30 @@ public final class DevstackMain {
       System.exit(EXIT_FAILED);
       return;
     }
+    if (contest.isPresent() && !applied(stack, contest.get())) {
+      stack.close();
+      System.exit(EXIT_CONTEST);
+      return;
+    }
     CountDownLatch closed = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> closeWithin(stack, closed), "devstack-shutdown"));
     System.out.println(readyLine(stack));
     System.out.flush();
     closed.await();
+  }
+
+  /** Applies the contest and says what became of it on stderr, as the contest tool would; false if it failed. */
+  private static boolean applied(Devstack stack, ContestOnStart contest) {
+    try {
+      System.err.println("contest: " + stack.applyContest(contest.catalog(), contest.ifAbsent()));
+      return true;
+    } catch (IllegalArgumentException e) {
+      System.err.println("contest: " + contest.source() + " is not a usable catalog: " + e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("could not apply the contest {}", contest.source(), e);
+      System.err.println("contest: could not apply " + contest.source() + ": " + e.getMessage());
+    }
+    return false;
   }
 
   /** The message naming the first taken port and its service, e.g. "port 9092 (Kafka) is already in use". */

@@ -2,7 +2,6 @@ package gt.quetzal.streams.contest;
 
 import gt.quetzal.contract.Catalog;
 import gt.quetzal.contract.ContestApply;
-import gt.quetzal.contract.ContestFollower;
 import gt.quetzal.contract.ContestState;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -88,26 +87,16 @@ public final class ContestMain {
       try {
         target = Catalog.load(Path.of(what));
       } catch (RuntimeException e) {
-        err.println("contest: " + what + " is not a usable catalog: " + reason(e));
+        err.println("contest: " + what + " is not a usable catalog: " + Catalog.loadProblem(e));
         return 2;
       }
     }
-    ContestState current = ContestApply.read(kafka, READ_TIMEOUT);
-    if (ifAbsent && current.applied()) {
-      out.println("contest: kept " + ContestFollower.describe(current.index()) + " (applied earlier)");
-      return 0;
-    }
-    List<ContestApply.Change> changes;
     try {
-      changes = ContestApply.plan(current, target);
+      out.println("contest: " + ContestApply.apply(kafka, target, ifAbsent, READ_TIMEOUT));
     } catch (IllegalArgumentException e) {
       err.println("contest: " + what + " is not a usable catalog: " + e.getMessage());
       return 2;
     }
-    ContestApply.Result result = ContestApply.summarise(current, changes);
-    ContestApply.write(kafka, changes);
-    changes.forEach(change -> current.apply(change.key(), change.entry()));
-    out.println("contest: " + ContestFollower.describe(current.index()) + ": " + result.describe());
     return 0;
   }
 
@@ -145,14 +134,5 @@ public final class ContestMain {
     }
     out.print(new Catalog(current.index().contest(), current.index().bands()).render());
     return 0;
-  }
-
-  private static String reason(RuntimeException e) {
-    Throwable cause = e;
-    while (cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    String message = cause.getMessage();
-    return message == null ? cause.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
   }
 }

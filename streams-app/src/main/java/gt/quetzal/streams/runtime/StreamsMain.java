@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
 /** Wires config → Kafka Streams → HTTP server, and one handle that closes them in reverse. */
 public final class StreamsMain {
 
+  /** How long a start waits for Kafka and the topics ({@link TopicsPresent}). */
+  static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(120);
+
   /** Bounded so Ctrl-C and pod termination finish even with the broker gone. */
   static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -44,7 +47,8 @@ public final class StreamsMain {
   }
 
   /**
-   * Starts Kafka Streams, then the HTTP server. State from the state dir is reused as is: no
+   * Builds Kafka Streams, waits for Kafka and the topics ({@link TopicsPresent}), starts it, then the HTTP
+   * server. State from the state dir is reused as is: no
    * {@code cleanUp()}, which would force a full restore from the changelogs on every start.
    */
   public static Running start(StreamsAppConfig config) {
@@ -65,6 +69,7 @@ public final class StreamsMain {
       String rocksDbPool = StreamsConfigFactory.rocksDbPoolName(config);
       started.register(() -> close(streams, rocksDbPool));
 
+      awaitTopics(config);
       streams.start();
       LocalTallies local = new LocalTallies(streams);
       TallyQueries cluster = local;
@@ -101,6 +106,15 @@ public final class StreamsMain {
           config.stateDir());
       return new Running(streams, http.port(), started);
     });
+  }
+
+  private static void awaitTopics(StreamsAppConfig config) {
+    try {
+      TopicsPresent.await(config.bootstrapServers(), TopicsPresent.projectTopics(), TOPICS_TIMEOUT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the topics", e);
+    }
   }
 
   /** The contest as this instance's global store holds it; open while the store is not queryable. */
