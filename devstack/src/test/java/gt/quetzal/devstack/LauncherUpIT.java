@@ -20,13 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher's class-data sharing and RSS sum (devstack/launcher-up.sh), sourced alone into bash and
+ * The launcher's class-data sharing and RSS sum (launcher/cds.sh), sourced alone into bash and
  * run against real JVMs: an archive is used only for the build it was made from, and only an archive a
  * JVM can map is kept.
  */
 class LauncherUpIT {
 
-  private static final Path SCRIPT = Path.of("launcher-up.sh").toAbsolutePath();
+  private static final Path SCRIPT = Path.of("..", "launcher", "cds.sh").toAbsolutePath().normalize();
 
   @TempDir Path home;
   private Path jar;

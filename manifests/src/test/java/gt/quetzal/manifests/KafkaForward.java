@@ -37,7 +37,7 @@ final class KafkaForward {
   }
 
   static Path verifyScript() {
-    return Repo.root().resolve("load/k8s-verify.sh");
+    return Repo.root().resolve("launcher/k8s.sh");
   }
 
   /** Problems of this pair of scripts, for broker {@code ordinal}; empty when they agree. */
@@ -46,7 +46,7 @@ final class KafkaForward {
     Matcher base = BASE.matcher(verifyScript);
     Matcher remote = REMOTE.matcher(verifyScript);
     if (!base.find() || !remote.find()) {
-      problems.add("k8s-verify.sh: no K8S_KAFKA_FORWARD_BASE default or K8S_KAFKA_FORWARD_PORT");
+      problems.add("launcher/k8s.sh: no K8S_KAFKA_FORWARD_BASE default or K8S_KAFKA_FORWARD_PORT");
       return problems;
     }
     Properties broker = brokerProperties(startScript, ordinal, scratch);
@@ -62,12 +62,12 @@ final class KafkaForward {
     String expectedBound = "127.0.0.1:" + remote.group(1);
     if (!expectedBound.equals(bound)) {
       problems.add("start.sh: the " + LISTENER + " listener binds " + bound + ", not " + expectedBound
-          + " (the pod's loopback, on the port k8s-verify.sh forwards to)");
+          + " (the pod's loopback, on the port launcher/k8s.sh forwards to)");
     }
     String expectedAdvertised = "127.0.0.1:" + (Integer.parseInt(base.group(1)) + ordinal);
     if (!expectedAdvertised.equals(advertised.get(LISTENER))) {
       problems.add("start.sh: broker " + ordinal + " advertises " + LISTENER + " as " + advertised.get(LISTENER)
-          + ", not " + expectedAdvertised + " (k8s-verify.sh's forward base + ordinal)");
+          + ", not " + expectedAdvertised + " (launcher/k8s.sh's forward base + ordinal)");
     }
     return problems;
   }

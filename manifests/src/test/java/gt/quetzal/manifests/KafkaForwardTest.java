@@ -30,17 +30,17 @@ class KafkaForwardTest {
   void aListenerOnEveryInterfaceIsRefused(@TempDir Path dir) throws IOException {
     String broken = start().replace("FORWARD://127.0.0.1:9094", "FORWARD://:9094");
     assertThat(KafkaForward.check(broken, verify(), 1, dir)).containsExactly(
-        "start.sh: the FORWARD listener binds :9094, not 127.0.0.1:9094 (the pod's loopback, on the port k8s-verify.sh forwards to)");
+        "start.sh: the FORWARD listener binds :9094, not 127.0.0.1:9094 (the pod's loopback, on the port launcher/k8s.sh forwards to)");
   }
 
   @Test
   void aLauncherForwardingElsewhereIsRefused(@TempDir Path dir) throws IOException {
     String broken = verify().replace(":-19092}", ":-29092}");
     assertThat(KafkaForward.check(start(), broken, 2, dir)).containsExactly(
-        "start.sh: broker 2 advertises FORWARD as 127.0.0.1:19094, not 127.0.0.1:29094 (k8s-verify.sh's forward base + ordinal)");
+        "start.sh: broker 2 advertises FORWARD as 127.0.0.1:19094, not 127.0.0.1:29094 (launcher/k8s.sh's forward base + ordinal)");
     String otherRemote = verify().replace("K8S_KAFKA_FORWARD_PORT=9094", "K8S_KAFKA_FORWARD_PORT=9092");
     assertThat(KafkaForward.check(start(), otherRemote, 0, dir)).containsExactly(
-        "start.sh: the FORWARD listener binds 127.0.0.1:9094, not 127.0.0.1:9092 (the pod's loopback, on the port k8s-verify.sh forwards to)");
+        "start.sh: the FORWARD listener binds 127.0.0.1:9094, not 127.0.0.1:9092 (the pod's loopback, on the port launcher/k8s.sh forwards to)");
   }
 
   @Test
