@@ -24,8 +24,9 @@ import java.util.Set;
  *                           the median is the baseline (their spread is about ±30%)
  * @param baselineWarmupRecords {@code BENCH_BASELINE_WARMUP_RECORDS}, default 1,000,000: one unmeasured
  *                           run first, so the broker is warm as it is for the routes (0: none)
- * @param httpConnections    {@code BENCH_HTTP_CONNECTIONS}, default 64 keep-alive connections, one
- *                           request in flight on each
+ * @param httpConnections    {@code BENCH_HTTP_CONNECTIONS}, default 512 keep-alive connections, one
+ *                           request in flight on each: each waits ~6 ms for Kafka's ack (linger 5 ms),
+ *                           so fewer leave the server idle and measure the driver (docs/benchmarks.md)
  * @param batchSize          {@code BENCH_BATCH_SIZE}, default 1000 votes per POST /votes/batch
  * @param batchConnections   {@code BENCH_BATCH_CONNECTIONS}, default 4
  * @param grpcChannels       {@code BENCH_GRPC_CHANNELS}, default 2 HTTP/2 connections
@@ -95,7 +96,7 @@ public record IngestBenchConfig(
     long records = env.longValue("BENCH_BASELINE_RECORDS", 4_000_000, 1_000, 1_000_000_000);
     int baselineRuns = env.integer("BENCH_BASELINE_RUNS", 3, 1, 15);
     long baselineWarmup = env.longValue("BENCH_BASELINE_WARMUP_RECORDS", 1_000_000, 0, 1_000_000_000);
-    int connections = env.integer("BENCH_HTTP_CONNECTIONS", 64, 1, 10_000);
+    int connections = env.integer("BENCH_HTTP_CONNECTIONS", 512, 1, 10_000);
     int batchSize = env.integer("BENCH_BATCH_SIZE", 1_000, 1, 100_000);
     int batchConnections = env.integer("BENCH_BATCH_CONNECTIONS", 4, 1, 1_000);
     int channels = env.integer("BENCH_GRPC_CHANNELS", 2, 1, 64);
