@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What the {@code FaultRuns*IT} classes share: faults of docs/reliability.md on one throw-away stack of theirs,
@@ -25,7 +28,7 @@ import java.util.List;
  * other ITs (e2e/pom.xml): the runs mostly wait for an outage to end. The rate is 200 votes/s in total, a fifth of
  * {@code ./quetzal faults}' default, to keep {@code ./mvnw verify} reasonable on two cores.
  */
-final class FaultRuns implements AutoCloseable {
+final class FaultRuns implements BeforeAllCallback, AfterAllCallback {
 
   private static final Path LOGS = Path.of("target", "fault-logs").toAbsolutePath();
 
@@ -37,16 +40,22 @@ final class FaultRuns implements AutoCloseable {
       Duration.ofSeconds(100),
       Duration.ofSeconds(1));
 
-  private final LocalStack stack;
+  private final int brokers;
   private final List<FaultResult> results = new ArrayList<>();
+  private LocalStack stack;
 
-  private FaultRuns(LocalStack stack) {
-    this.stack = stack;
+  private FaultRuns(int brokers) {
+    this.brokers = brokers;
   }
 
-  /** A fresh stack on {@code brokers} Kafka brokers. */
+  /** A class's stack on {@code brokers} Kafka brokers, started before its first test: {@code @RegisterExtension} it. */
   static FaultRuns onBrokers(int brokers) {
-    return new FaultRuns(LocalStack.start(LocalStack.Settings.defaults(LOGS).withBrokers(brokers)));
+    return new FaultRuns(brokers);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    stack = LocalStack.start(LocalStack.Settings.defaults(LOGS).withBrokers(brokers));
   }
 
   /** Runs {@code fault} and asserts the verdict of docs/reliability.md on it. */
@@ -71,8 +80,10 @@ final class FaultRuns implements AutoCloseable {
 
   /** Stops the stack and prints the runs' table. */
   @Override
-  public void close() {
-    stack.close();
+  public void afterAll(ExtensionContext context) {
+    if (stack != null) {
+      stack.close();
+    }
     if (!results.isEmpty()) {
       System.out.println(FaultReport.markdown(results));
     }

@@ -4,31 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import gt.quetzal.bench.fault.Fault;
 import gt.quetzal.bench.fault.FaultResult;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Faults 3, 2 and 1 of docs/reliability.md on one one-broker stack ({@link FaultRuns}): a part killed hard. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultRunsKilledIT {
 
-  private static FaultRuns runs;
-
-  @BeforeAll
-  static void startStack() {
-    runs = FaultRuns.onBrokers(1);
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (runs != null) {
-      runs.close();
-    }
-  }
+  @RegisterExtension
+  static final FaultRuns runs = FaultRuns.onBrokers(1);
 
   @Test
   @Order(1)

@@ -1,13 +1,12 @@
 package gt.quetzal.e2e;
 
 import gt.quetzal.bench.fault.Fault;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults 4, 5, 8 and 9 of docs/reliability.md on one one-broker stack ({@link FaultRuns}): Redis and MongoDB
@@ -16,19 +15,8 @@ import org.junit.jupiter.api.Timeout;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultRunsStoresAndClockIT {
 
-  private static FaultRuns runs;
-
-  @BeforeAll
-  static void startStack() {
-    runs = FaultRuns.onBrokers(1);
-  }
-
-  @AfterAll
-  static void stopStack() {
-    if (runs != null) {
-      runs.close();
-    }
-  }
+  @RegisterExtension
+  static final FaultRuns runs = FaultRuns.onBrokers(1);
 
   @Test
   @Order(1)
