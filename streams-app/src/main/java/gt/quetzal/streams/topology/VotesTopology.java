@@ -35,9 +35,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * contest.catalog ─► global store contest (ContestStore: the contest every vote is matched against)
  *
  * votes.raw (String, bytes)
- *   → validate-vote     parse, check fields, match the contest (a catalog's canonical names)
- *   → dedup-by-vote-id  window store vote-dedup
- *   → check-lateness    the vote's minute closed more than the grace ago → rejected "late"
+ *   → check-vote        one node (CheckVoteProcessor): parse, check fields, match the contest (a
+ *                       catalog's canonical names); dedup by voteId (window store vote-dedup); the
+ *                       vote's minute closed more than the grace ago → rejected "late"
  *   → (open contest only) key-by-band-name ─► open-contest-votes ─► spell-names (name-spellings)
  *                        → the first spelling counted, merged back keyed by voteId
  *   → (VOTER_POLICY on) key-by-ballot ─► ballots ─► one-vote-per-voter (voter-ballots)
@@ -65,7 +65,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * album totals by {@code AlbumKey} but partitioned by band alone ({@link Tallies#ALBUMS_BY_BAND}), so
  * one instance answers everything about one band. Stats are a handful of keys.
  *
- * <p><b>Windows.</b> Lateness is decided by {@link LatenessCheckProcessor} with the configured grace,
+ * <p><b>Windows.</b> Lateness is decided by {@link Lateness} with the configured grace,
  * before a vote is accepted. A minute delta is stamped with its window start, and the windowed reduce
  * downstream keeps windows for the whole timeline retention (its DSL grace is the retention minus one
  * window). That grace is deliberately wide: the reduce's stream time mixes all {@code votes.raw}
@@ -100,7 +100,7 @@ public final class VotesTopology {
         Topics.CONTEST_CATALOG.name(),
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("contest-catalog"),
         ContestStore.Updater::new);
-    builder.addStateStore(DedupProcessor.storeBuilder(options.dedupRetention()));
+    builder.addStateStore(VoteIdMemory.storeBuilder(options.dedupRetention()));
     builder.addStateStore(TallyCombiner.voteStore());
     builder.addStateStore(TallyCombiner.statStore());
 
@@ -113,13 +113,10 @@ public final class VotesTopology {
                 .withName("votes-raw-source"));
 
     KStream<String, Verdict> checked =
-        raw.processValues(ValidateVoteProcessor::new, Named.as("validate-vote"))
-            .processValues(
-                () -> new DedupProcessor(options.dedupRetention()),
-                Named.as("dedup-by-vote-id"),
-                StoreNames.VOTE_DEDUP)
-            .processValues(
-                () -> new LatenessCheckProcessor(options.windowGrace()), Named.as("check-lateness"));
+        raw.processValues(
+            () -> new CheckVoteProcessor(options.dedupRetention(), options.windowGrace()),
+            Named.as("check-vote"),
+            StoreNames.VOTE_DEDUP);
     KStream<String, Verdict> spelled = spellOpenContest(builder, checked);
     KStream<String, Verdict> verdicts =
         options.voterPolicy() == VoterPolicy.OFF

@@ -789,9 +789,7 @@ class VotesTopologyTest {
             "Sink: open-contest-votes-repartition-sink (topic: open-contest-votes-repartition)",
             "Processor: spell-names (stores: [name-spellings])",
             "Processor: spelled-verdicts",
-            "Processor: validate-vote",
-            "Processor: dedup-by-vote-id (stores: [vote-dedup])",
-            "Processor: check-lateness",
+            "Processor: check-vote (stores: [vote-dedup])",
             "Processor: verdict- (stores: [])",
             "Processor: verdict-rejected",
             "Processor: verdict-accepted",
@@ -934,6 +932,6 @@ class VotesTopologyTest {
   }
 
   private double duplicatesMetric() {
-    return DedupProcessor.duplicatesTotal(driver.metrics());
+    return VoteIdMemory.duplicatesTotal(driver.metrics());
   }
 }
