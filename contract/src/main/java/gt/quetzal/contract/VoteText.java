@@ -23,7 +23,10 @@ public final class VoteText {
    */
   public static final int MAX_TEXT_LENGTH_LIMIT = 10_000;
 
-  /** A client-chosen voteId (or Idempotency-Key): taken as given, never trimmed. */
+  /**
+   * A client-chosen voteId (or Idempotency-Key): taken as given, never trimmed. The rule's text;
+   * {@link #isVoteId} checks it without a regex, since it runs on every vote.
+   */
   public static final Pattern VOTE_ID = Pattern.compile("[A-Za-z0-9._:-]+");
   public static final int DEFAULT_MAX_VOTE_ID_LENGTH = 100;
   /**
@@ -98,6 +101,23 @@ public final class VoteText {
 
   /** Whether a client-chosen voteId has the allowed shape and length. */
   public static boolean isVoteId(String voteId, int maxLength) {
-    return !voteId.isEmpty() && voteId.length() <= maxLength && VOTE_ID.matcher(voteId).matches();
+    if (voteId.isEmpty() || voteId.length() > maxLength) {
+      return false;
+    }
+    for (int i = 0; i < voteId.length(); i++) {
+      char c = voteId.charAt(i);
+      boolean allowed =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == ':'
+              || c == '-';
+      if (!allowed) {
+        return false;
+      }
+    }
+    return true;
   }
 }

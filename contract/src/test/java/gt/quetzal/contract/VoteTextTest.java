@@ -2,6 +2,7 @@ package gt.quetzal.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,5 +34,15 @@ class VoteTextTest {
   @CsvSource({"v-1,true", "01HZX.a_b:c-d,true", "'',false", "with space,false", "ñ,false", "aaaaaaaaaaaaaaaaaaaaa,false"})
   void voteIdsHaveOneShape(String id, boolean ok) {
     assertThat(VoteText.isVoteId(id, 20)).isEqualTo(ok);
+  }
+
+  @Test
+  void theVoteIdCheckAgreesWithItsPatternOnEveryChar() {
+    for (char c = 0; c < Character.MAX_VALUE; c++) {
+      String id = "a" + c + "b";
+      assertThat(VoteText.isVoteId(id, 20))
+          .as("U+%04X", (int) c)
+          .isEqualTo(VoteText.VOTE_ID.matcher(id).matches());
+    }
   }
 }

@@ -56,7 +56,7 @@ public final class TopicSetup {
     return List.of(
         // A few hundred records at most; one partition keeps the header after its bands.
         TopicSpec.compacted(Topics.CONTEST_CATALOG, 1),
-        // Event time is the broker's: ingest pods' clocks may disagree (see ValidateVoteProcessor).
+        // Event time is the broker's: ingest pods' clocks may disagree (see CheckVoteProcessor).
         TopicSpec.stampedOnAppend(Topics.VOTES_RAW, partitions),
         TopicSpec.of(Topics.VOTES_ACCEPTED, partitions),
         // Only refused votes, a small stream read by nobody in the hot path; one partition keeps it in order.

@@ -5,7 +5,7 @@ import gt.quetzal.streams.query.RoutingTallies;
 import gt.quetzal.streams.query.StreamsHttpApp;
 import gt.quetzal.streams.query.TallyQueries;
 import gt.quetzal.streams.topology.ContestStore;
-import gt.quetzal.streams.topology.DedupProcessor;
+import gt.quetzal.streams.topology.VoteIdMemory;
 import gt.quetzal.streams.topology.StoreNames;
 import gt.quetzal.streams.topology.VotesTopology;
 
@@ -63,7 +63,7 @@ public final class StreamsMain {
       // Always present on /metrics, whereas the binder picks up the per-thread sensor only once a
       // task exists. Sums over live threads, so it can dip when a thread is replaced (a counter reset).
       FunctionCounter.builder(
-              DUPLICATES_METER, streams, s -> DedupProcessor.duplicatesTotal(s.metrics()))
+              DUPLICATES_METER, streams, s -> VoteIdMemory.duplicatesTotal(s.metrics()))
           .description("Votes dropped because their voteId was already counted")
           .register(registry);
       String rocksDbPool = StreamsConfigFactory.rocksDbPoolName(config);

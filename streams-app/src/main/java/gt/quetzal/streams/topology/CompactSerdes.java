@@ -2,6 +2,9 @@ package gt.quetzal.streams.topology;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import gt.quetzal.contract.AlbumKey;
+import gt.quetzal.contract.AlbumTally;
+import gt.quetzal.contract.BandMinute;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -10,14 +13,18 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Binary serdes for {@link TallyCombiner}'s pending store only. That store is read and written once
- * per vote (behind the record cache, which still serialises every key and value), so JSON there was
- * the larger part of a vote's CPU. Topics and queryable stores keep the contract's JSON serdes; this
- * format never leaves the application's own pending-store changelog, which holds only deltas not yet
- * flushed. Changing it would strand those few deltas, so treat it as part of the state format.
+ * Binary serdes for {@link TallyCombiner}'s pending store and for the one repartition topic of
+ * merged deltas ({@code <application.id>-tally-deltas-repartition}). The pending store is read and
+ * written once per vote (behind the record cache, which still serialises every key and value), so
+ * JSON there was the larger part of a vote's CPU. Output topics and queryable stores keep the
+ * contract's JSON serdes; this format never leaves the application's own internal topics, which hold
+ * only deltas not yet summed. Changing it would strand those few deltas, so treat it as part of the
+ * state format.
  *
  * <p>Layouts (big-endian): strings are a 4-byte length and UTF-8 bytes; {@code VoteCell} =
- * minuteStart (8), band, album; {@code RankDelta} = count (8), rankSum (8), rankMin (4), rankMax (4).
+ * minuteStart (8), band, album; {@code RankDelta} = count (8), rankSum (8), rankMin (4), rankMax (4);
+ * {@code TallyDelta} = a kind byte, then Band: band, count (8); Album: band, album, count (8), rankSum
+ * (8), rankMin (4), rankMax (4); Minute: band, minuteStart (8), count (8); Stat: name, count (8).
  */
 final class CompactSerdes {
 
@@ -56,6 +63,71 @@ final class CompactSerdes {
                 buffer.getLong(), buffer.getLong(), buffer.getInt(), buffer.getInt()));
   }
 
+  private static final byte BAND = 1;
+  private static final byte ALBUM = 2;
+  private static final byte MINUTE = 3;
+  private static final byte STAT = 4;
+
+  static Serde<TallyDelta> tallyDelta() {
+    return serde(CompactSerdes::writeDelta, CompactSerdes::readDelta);
+  }
+
+  private static byte[] writeDelta(TallyDelta delta) {
+    if (delta instanceof TallyDelta.Band band) {
+      byte[] name = band.band().getBytes(UTF_8);
+      return ByteBuffer.allocate(13 + name.length).put(BAND).putInt(name.length).put(name).putLong(band.count()).array();
+    }
+    if (delta instanceof TallyDelta.Album album) {
+      AlbumTally tally = album.tally();
+      byte[] band = tally.band().getBytes(UTF_8);
+      byte[] title = tally.album().getBytes(UTF_8);
+      return ByteBuffer.allocate(33 + band.length + title.length)
+          .put(ALBUM)
+          .putInt(band.length)
+          .put(band)
+          .putInt(title.length)
+          .put(title)
+          .putLong(tally.count())
+          .putLong(tally.rankSum())
+          .putInt(tally.rankMin())
+          .putInt(tally.rankMax())
+          .array();
+    }
+    if (delta instanceof TallyDelta.Minute minute) {
+      byte[] band = minute.minute().band().getBytes(UTF_8);
+      return ByteBuffer.allocate(21 + band.length)
+          .put(MINUTE)
+          .putInt(band.length)
+          .put(band)
+          .putLong(minute.minute().minuteStart())
+          .putLong(minute.count())
+          .array();
+    }
+    TallyDelta.Stat stat = (TallyDelta.Stat) delta;
+    byte[] name = stat.name().getBytes(UTF_8);
+    return ByteBuffer.allocate(13 + name.length).put(STAT).putInt(name.length).put(name).putLong(stat.count()).array();
+  }
+
+  private static TallyDelta readDelta(ByteBuffer buffer) {
+    byte kind = buffer.get();
+    switch (kind) {
+      case BAND:
+        return new TallyDelta.Band(string(buffer), buffer.getLong());
+      case ALBUM:
+        String band = string(buffer);
+        String album = string(buffer);
+        AlbumTally tally =
+            new AlbumTally(band, album, buffer.getLong(), buffer.getLong(), buffer.getInt(), buffer.getInt());
+        return new TallyDelta.Album(new AlbumKey(band, album), tally);
+      case MINUTE:
+        return new TallyDelta.Minute(new BandMinute(string(buffer), buffer.getLong()), buffer.getLong());
+      case STAT:
+        return new TallyDelta.Stat(string(buffer), buffer.getLong());
+      default:
+        throw new IllegalArgumentException("unknown delta kind " + kind);
+    }
+  }
+
   private interface Writer<T> {
     byte[] write(T value);
   }
@@ -79,7 +151,7 @@ final class CompactSerdes {
             }
             return value;
           } catch (RuntimeException e) {
-            throw new SerializationException("corrupt pending-store record in " + topic, e);
+            throw new SerializationException("corrupt internal record in " + topic, e);
           }
         };
     return Serdes.serdeFrom(serializer, deserializer);

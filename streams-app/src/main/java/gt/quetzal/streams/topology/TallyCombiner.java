@@ -26,8 +26,9 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * A combiner, in the map-reduce sense, for every aggregate at once: sums one task's verdicts in two
  * small pending stores and, every flush interval, forwards one merged {@link TallyDelta} per band,
- * album, band-minute and stat, then forgets them. Downstream, a plain DSL reduce per aggregate over
- * a repartition topic adds up the deltas of all tasks into the absolute, queryable tally.
+ * album, band-minute and stat, keyed by {@link TallyDelta#partitionKey}, then forgets them.
+ * Downstream, {@link SumTallies} adds up the deltas of all tasks, from one repartition topic, into
+ * the absolute, queryable tallies.
  *
  * <p><b>Why combine.</b> Counting where the vote arrives means a vote crosses the network once (to
  * {@code votes.accepted}) instead of once per aggregate key: per flush interval each task sends a
@@ -53,10 +54,10 @@ import org.apache.kafka.streams.state.Stores;
  * aggregate; the flush interval defaults to the commit interval, since a delta is invisible until
  * the commit anyway.
  */
-final class TallyCombiner implements Processor<String, Verdict, Void, TallyDelta> {
+final class TallyCombiner implements Processor<String, Verdict, String, TallyDelta> {
 
   private final Duration flushInterval;
-  private ProcessorContext<Void, TallyDelta> context;
+  private ProcessorContext<String, TallyDelta> context;
   private KeyValueStore<VoteCell, RankDelta> votes;
   private KeyValueStore<String, Long> stats;
 
@@ -80,7 +81,7 @@ final class TallyCombiner implements Processor<String, Verdict, Void, TallyDelta
   }
 
   @Override
-  public void init(ProcessorContext<Void, TallyDelta> context) {
+  public void init(ProcessorContext<String, TallyDelta> context) {
     this.context = context;
     this.votes = context.getStateStore(StoreNames.PENDING_VOTE_DELTAS);
     this.stats = context.getStateStore(StoreNames.PENDING_STAT_DELTAS);
@@ -143,7 +144,7 @@ final class TallyCombiner implements Processor<String, Verdict, Void, TallyDelta
   }
 
   private void forward(TallyDelta delta, long timestamp) {
-    context.forward(new Record<>(null, delta, timestamp));
+    context.forward(new Record<>(delta.partitionKey(), delta, timestamp));
   }
 
   /** Reads every pending entry and deletes it (in the same transaction as the forwarded deltas). */

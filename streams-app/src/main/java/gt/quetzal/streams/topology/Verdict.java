@@ -6,9 +6,9 @@ import gt.quetzal.contract.RejectedVote;
 import gt.quetzal.contract.VoteEvent;
 
 /**
- * What the gatekeeping processors decided about one raw record. Each stage ({@link
- * ValidateVoteProcessor}, {@link DedupProcessor}, {@link LatenessCheckProcessor}) looks only at
- * {@link Valid} verdicts and passes the others through untouched, so the chain ends in one split.
+ * What {@link CheckVoteProcessor} decided about one raw record (and, downstream, the open contest's
+ * spelling and the voter policy, which look only at {@link Valid} verdicts and pass the others
+ * through untouched), so the chain ends in one split.
  * Verdicts only live between processors of one sub-topology, so they never need a serde.
  */
 sealed interface Verdict {

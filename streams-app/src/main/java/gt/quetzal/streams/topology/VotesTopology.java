@@ -11,22 +11,16 @@ import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The vote-counting topology.
@@ -35,9 +29,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * contest.catalog ─► global store contest (ContestStore: the contest every vote is matched against)
  *
  * votes.raw (String, bytes)
- *   → validate-vote     parse, check fields, match the contest (a catalog's canonical names)
- *   → dedup-by-vote-id  window store vote-dedup
- *   → check-lateness    the vote's minute closed more than the grace ago → rejected "late"
+ *   → check-vote        one node (CheckVoteProcessor): parse, check fields, match the contest (a
+ *                       catalog's canonical names); dedup by voteId (window store vote-dedup); the
+ *                       vote's minute closed more than the grace ago → rejected "late"
  *   → (open contest only) key-by-band-name ─► open-contest-votes ─► spell-names (name-spellings)
  *                        → the first spelling counted, merged back keyed by voteId
  *   → (VOTER_POLICY on) key-by-ballot ─► ballots ─► one-vote-per-voter (voter-ballots)
@@ -46,18 +40,19 @@ import org.apache.kafka.streams.state.WindowStore;
  *   │                                       | already_voted)
  *   ├─ verdict-accepted ─► votes.accepted
  *   └─ (every verdict) combine-deltas  pending-vote-deltas, pending-stat-deltas
- *        ├─ deltas-band   ─► band-deltas   ─► sum-band-totals (band-totals)   ─► tallies.bands
- *        ├─ deltas-album  ─► album-deltas  ─► sum-album-totals (album-totals) ─► tallies.albums
- *        ├─ deltas-minute ─► minute-deltas ─► 1-min windows, sum-band-minutes (band-minutes)
- *        │                                     ─► tallies.bands-per-minute
- *        └─ deltas-stat   ─► stat-deltas   ─► sum-stats (stats) ─► tallies.stats
+ *        ─► tally-deltas (keyed by band, or stat name) ─► sum-tallies
+ *             (band-totals, album-totals, band-minutes: 1-min windows, stats)
+ *        ├─ totals-band   ─► tallies.bands
+ *        ├─ totals-album  ─► tallies.albums
+ *        ├─ totals-minute ─► tallies.bands-per-minute
+ *        └─ totals-stat   ─► tallies.stats
  * </pre>
  *
  * <p><b>Where the work happens.</b> Everything per vote happens once, on the task that reads the
  * vote's {@code votes.raw} partition: parsing, dedup, the late check, and one {@link TallyCombiner}
- * that sums the task's deltas for every aggregate. Only those merged deltas cross a repartition topic
- * (a few records per band, album, minute and stat per flush interval, not one per vote), and a DSL
- * reduce per aggregate adds up the deltas of all tasks into the absolute, queryable tally. Under
+ * that sums the task's deltas for every aggregate. Only those merged deltas cross the one repartition
+ * topic (a few records per band, album, minute and stat per flush interval, not one per vote), and
+ * {@link SumTallies} adds up the deltas of all tasks into the absolute, queryable tallies. Under
  * {@code exactly_once_v2} the deltas are exact: each is sent exactly once, in the transaction that
  * consumed its votes.
  *
@@ -65,15 +60,15 @@ import org.apache.kafka.streams.state.WindowStore;
  * album totals by {@code AlbumKey} but partitioned by band alone ({@link Tallies#ALBUMS_BY_BAND}), so
  * one instance answers everything about one band. Stats are a handful of keys.
  *
- * <p><b>Windows.</b> Lateness is decided by {@link LatenessCheckProcessor} with the configured grace,
- * before a vote is accepted. A minute delta is stamped with its window start, and the windowed reduce
- * downstream keeps windows for the whole timeline retention (its DSL grace is the retention minus one
- * window). That grace is deliberately wide: the reduce's stream time mixes all {@code votes.raw}
+ * <p><b>Windows.</b> Lateness is decided by {@link Lateness} with the configured grace,
+ * before a vote is accepted. A minute delta is stamped with its window start, and {@link SumTallies}
+ * keeps windows for the whole timeline retention (its grace is the retention minus one window, as a
+ * windowed reduce's would be). That grace is deliberately wide: the sum's time mixes all {@code votes.raw}
  * partitions, so a narrow grace there would silently drop admitted votes from a partition that lags
  * (a restarted instance catching up), and the timeline would disagree with the band totals.
  *
  * <p>Every operator, store and repartition topic is named, so internal topic names ({@code
- * <application.id>-band-deltas-repartition}, {@code <application.id>-band-totals-changelog}, ...) do
+ * <application.id>-tally-deltas-repartition}, {@code <application.id>-band-totals-changelog}, ...) do
  * not shift when an operator is added or removed. Renaming any of them is a state migration, not a
  * refactoring. Every serde is explicit; the application configures no default serdes, so a forgotten
  * one fails at startup instead of serialising with the wrong format.
@@ -91,8 +86,6 @@ public final class VotesTopology {
   /** Builds the topology. Pure: no I/O, no clock, no configuration lookups. */
   public static Topology build(TopologyOptions options) {
     Duration flush = options.flushInterval();
-    Serde<AlbumKey> albumKeySerde = Topics.TALLIES_ALBUMS.keySerde();
-    Serde<AlbumTally> albumTallySerde = Topics.TALLIES_ALBUMS.valueSerde();
 
     StreamsBuilder builder = new StreamsBuilder();
     builder.addGlobalStore(
@@ -100,7 +93,7 @@ public final class VotesTopology {
         Topics.CONTEST_CATALOG.name(),
         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("contest-catalog"),
         ContestStore.Updater::new);
-    builder.addStateStore(DedupProcessor.storeBuilder(options.dedupRetention()));
+    builder.addStateStore(VoteIdMemory.storeBuilder(options.dedupRetention()));
     builder.addStateStore(TallyCombiner.voteStore());
     builder.addStateStore(TallyCombiner.statStore());
 
@@ -113,13 +106,10 @@ public final class VotesTopology {
                 .withName("votes-raw-source"));
 
     KStream<String, Verdict> checked =
-        raw.processValues(ValidateVoteProcessor::new, Named.as("validate-vote"))
-            .processValues(
-                () -> new DedupProcessor(options.dedupRetention()),
-                Named.as("dedup-by-vote-id"),
-                StoreNames.VOTE_DEDUP)
-            .processValues(
-                () -> new LatenessCheckProcessor(options.windowGrace()), Named.as("check-lateness"));
+        raw.processValues(
+            () -> new CheckVoteProcessor(options.dedupRetention(), options.windowGrace()),
+            Named.as("check-vote"),
+            StoreNames.VOTE_DEDUP);
     KStream<String, Verdict> spelled = spellOpenContest(builder, checked);
     KStream<String, Verdict> verdicts =
         options.voterPolicy() == VoterPolicy.OFF
@@ -144,94 +134,53 @@ public final class VotesTopology {
     accepted.to(
         Topics.VOTES_ACCEPTED.name(), produced(Topics.VOTES_ACCEPTED, "votes-accepted-sink"));
 
-    // Every verdict feeds one combiner; its merged deltas go, by kind, to one reduce per aggregate.
-    Map<String, KStream<Void, TallyDelta>> deltas =
+    // Every verdict feeds one combiner; its merged deltas cross one repartition topic, keyed by band
+    // (or stat name), to the one processor that sums them into the four tallies.
+    Duration timeline = options.timelineRetention();
+    builder.addStateStore(SumTallies.bandTotals());
+    builder.addStateStore(SumTallies.albumTotals());
+    builder.addStateStore(SumTallies.bandMinutes(timeline));
+    builder.addStateStore(SumTallies.statTotals());
+    Map<String, KStream<String, TallyDelta>> totals =
         verdicts
             .process(
                 () -> new TallyCombiner(flush),
                 Named.as("combine-deltas"),
                 StoreNames.PENDING_VOTE_DELTAS,
                 StoreNames.PENDING_STAT_DELTAS)
-            .split(Named.as("deltas-"))
-            .branch((none, delta) -> delta instanceof TallyDelta.Band, Branched.as("band"))
-            .branch((none, delta) -> delta instanceof TallyDelta.Album, Branched.as("album"))
-            .branch((none, delta) -> delta instanceof TallyDelta.Minute, Branched.as("minute"))
-            .branch((none, delta) -> delta instanceof TallyDelta.Stat, Branched.as("stat"))
+            .repartition(
+                Repartitioned.with(Serdes.String(), CompactSerdes.tallyDelta()).withName("tally-deltas"))
+            .process(
+                () -> new SumTallies(timeline.minus(TopologyOptions.WINDOW)),
+                Named.as("sum-tallies"),
+                StoreNames.BAND_TOTALS,
+                StoreNames.ALBUM_TOTALS,
+                StoreNames.BAND_MINUTES,
+                StoreNames.STATS)
+            .split(Named.as("totals-"))
+            .branch((key, total) -> total instanceof TallyDelta.Band, Branched.as("band"))
+            .branch((key, total) -> total instanceof TallyDelta.Album, Branched.as("album"))
+            .branch((key, total) -> total instanceof TallyDelta.Minute, Branched.as("minute"))
+            .branch((key, total) -> total instanceof TallyDelta.Stat, Branched.as("stat"))
             .noDefaultBranch();
 
-    // Band totals.
-    deltas
-        .get("deltas-band")
-        .map((none, delta) -> bandDelta(delta), Named.as("key-band-delta"))
-        .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName("band-deltas"))
-        .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
-        .reduce(
-            Long::sum,
-            Named.as("sum-band-totals"),
-            Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(StoreNames.BAND_TOTALS)
-                .withKeySerde(Serdes.String())
-                .withValueSerde(Serdes.Long()))
-        .toStream(Named.as("band-totals-stream"))
+    totals
+        .get("totals-band")
+        .map((key, total) -> bandDelta(total), Named.as("key-band-total"))
         .to(Topics.TALLIES_BANDS.name(), produced(Topics.TALLIES_BANDS, "tallies-bands-sink"));
-
-    // Album totals with rank statistics, all albums of a band in the band's partition.
-    deltas
-        .get("deltas-album")
-        .map((none, delta) -> albumDelta(delta), Named.as("key-album-delta"))
-        .repartition(
-            Repartitioned.with(albumKeySerde, albumTallySerde)
-                .withName("album-deltas")
-                .withStreamPartitioner(Tallies.ALBUMS_BY_BAND))
-        .groupByKey(Grouped.with(albumKeySerde, albumTallySerde))
-        .reduce(
-            Tallies::merge,
-            Named.as("sum-album-totals"),
-            Materialized.<AlbumKey, AlbumTally, KeyValueStore<Bytes, byte[]>>as(StoreNames.ALBUM_TOTALS)
-                .withKeySerde(albumKeySerde)
-                .withValueSerde(albumTallySerde))
-        .toStream(Named.as("album-totals-stream"))
+    totals
+        .get("totals-album")
+        .map((key, total) -> albumDelta(total), Named.as("key-album-total"))
         .to(Topics.TALLIES_ALBUMS.name(), produced(Topics.TALLIES_ALBUMS, "tallies-albums-sink"));
-
-    // Per-band counts per minute of event time. A minute's delta carries the minute's start as its
-    // timestamp, which is what places it in its window downstream.
-    Duration timeline = options.timelineRetention();
-    deltas
-        .get("deltas-minute")
-        .map((none, delta) -> minuteDelta(delta), Named.as("key-minute-by-band"))
-        .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName("minute-deltas"))
-        .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
-        .windowedBy(
-            TimeWindows.ofSizeAndGrace(
-                TopologyOptions.WINDOW, timeline.minus(TopologyOptions.WINDOW)))
-        .reduce(
-            Long::sum,
-            Named.as("sum-band-minutes"),
-            Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(StoreNames.BAND_MINUTES)
-                .withKeySerde(Serdes.String())
-                .withValueSerde(Serdes.Long())
-                .withRetention(timeline))
-        .toStream(Named.as("band-minutes-stream"))
-        .map(
-            (window, count) ->
-                KeyValue.pair(new BandMinute(window.key(), window.window().start()), count),
-            Named.as("key-band-minute"))
+    totals
+        .get("totals-minute")
+        .map((key, total) -> minuteTotal(total), Named.as("key-band-minute"))
         .to(
             Topics.TALLIES_BANDS_PER_MINUTE.name(),
             produced(Topics.TALLIES_BANDS_PER_MINUTE, "tallies-bands-per-minute-sink"));
-
-    // Stats: accepted, duplicates, rejected and rejected per reason.
-    deltas
-        .get("deltas-stat")
-        .map((none, delta) -> statDelta(delta), Named.as("key-stat-delta"))
-        .repartition(Repartitioned.with(Serdes.String(), Serdes.Long()).withName("stat-deltas"))
-        .groupByKey(Grouped.with(Serdes.String(), Serdes.Long()))
-        .reduce(
-            Long::sum,
-            Named.as("sum-stats"),
-            Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(StoreNames.STATS)
-                .withKeySerde(Serdes.String())
-                .withValueSerde(Serdes.Long()))
-        .toStream(Named.as("stats-stream"))
+    totals
+        .get("totals-stat")
+        .map((key, total) -> statDelta(total), Named.as("key-stat-total"))
         .to(Topics.TALLIES_STATS.name(), produced(Topics.TALLIES_STATS, "tallies-stats-sink"));
 
     return builder.build();
@@ -328,9 +277,9 @@ public final class VotesTopology {
     return KeyValue.pair(album.key(), album.tally());
   }
 
-  private static KeyValue<String, Long> minuteDelta(TallyDelta delta) {
+  private static KeyValue<BandMinute, Long> minuteTotal(TallyDelta delta) {
     TallyDelta.Minute minute = (TallyDelta.Minute) delta;
-    return KeyValue.pair(minute.minute().band(), minute.count());
+    return KeyValue.pair(minute.minute(), minute.count());
   }
 
   private static KeyValue<String, Long> statDelta(TallyDelta delta) {

@@ -36,6 +36,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -187,21 +188,25 @@ class VotesTopologyTest {
     send(vote("v-1", TREBOL, ALBUM, 80), T0.plusSeconds(40));
     flush();
 
-    Serde<AlbumKey> albumKeys = Topics.TALLIES_ALBUMS.keySerde();
-    Serde<AlbumTally> albumValues = Topics.TALLIES_ALBUMS.valueSerde();
-    assertThat(internal("band-deltas", Serdes.String(), Serdes.Long()).readKeyValuesToList())
-        .containsExactlyInAnyOrder(KeyValue.pair(TREBOL, 4L), KeyValue.pair(otherBand, 1L));
-    assertThat(internal("album-deltas", albumKeys, albumValues).readKeyValuesToList())
+    // One repartition topic; band, album and minute deltas keyed by band, stats by name. A minute's
+    // delta is stamped with the minute's start.
+    List<String> deltas =
+        internal("tally-deltas", Serdes.String(), CompactSerdes.tallyDelta()).readRecordsToList().stream()
+            .map(r -> r.key() + " " + r.value() + (r.value() instanceof TallyDelta.Minute
+                ? " @" + (r.getRecordTime().toEpochMilli() - T0.toEpochMilli()) : ""))
+            .toList();
+    assertThat(deltas)
         .containsExactlyInAnyOrder(
-            KeyValue.pair(new AlbumKey(TREBOL, ALBUM), new AlbumTally(TREBOL, ALBUM, 3, 240, 70, 90)),
-            KeyValue.pair(new AlbumKey(TREBOL, otherAlbum), new AlbumTally(TREBOL, otherAlbum, 1, 50, 50, 50)),
-            KeyValue.pair(new AlbumKey(otherBand, ALBUM), new AlbumTally(otherBand, ALBUM, 1, 60, 60, 60)));
-    // Keyed by band; each minute's delta is stamped with the minute's start.
-    assertThat(internal("minute-deltas", Serdes.String(), Serdes.Long()).readRecordsToList())
-        .extracting(r -> r.key() + "@" + r.getRecordTime().minus(Duration.ofMillis(T0.toEpochMilli())).toEpochMilli() + "=" + r.value())
-        .containsExactlyInAnyOrder(TREBOL + "@0=3", TREBOL + "@60000=1", otherBand + "@0=1");
-    assertThat(internal("stat-deltas", Serdes.String(), Serdes.Long()).readKeyValuesToMap())
-        .containsOnly(entry(Stats.ACCEPTED, 5L), entry(Stats.DUPLICATES, 1L));
+            TREBOL + " " + new TallyDelta.Band(TREBOL, 4),
+            otherBand + " " + new TallyDelta.Band(otherBand, 1),
+            TREBOL + " " + new TallyDelta.Album(new AlbumKey(TREBOL, ALBUM), new AlbumTally(TREBOL, ALBUM, 3, 240, 70, 90)),
+            TREBOL + " " + new TallyDelta.Album(new AlbumKey(TREBOL, otherAlbum), new AlbumTally(TREBOL, otherAlbum, 1, 50, 50, 50)),
+            otherBand + " " + new TallyDelta.Album(new AlbumKey(otherBand, ALBUM), new AlbumTally(otherBand, ALBUM, 1, 60, 60, 60)),
+            TREBOL + " " + new TallyDelta.Minute(new BandMinute(TREBOL, T0.toEpochMilli()), 3) + " @0",
+            TREBOL + " " + new TallyDelta.Minute(new BandMinute(TREBOL, T0.toEpochMilli() + 60_000), 1) + " @60000",
+            otherBand + " " + new TallyDelta.Minute(new BandMinute(otherBand, T0.toEpochMilli()), 1) + " @0",
+            Stats.ACCEPTED + " " + new TallyDelta.Stat(Stats.ACCEPTED, 5),
+            Stats.DUPLICATES + " " + new TallyDelta.Stat(Stats.DUPLICATES, 1));
   }
 
   private <K, V> TestOutputTopic<K, V> internal(String repartition, Serde<K> keys, Serde<V> values) {
@@ -789,9 +794,7 @@ class VotesTopologyTest {
             "Sink: open-contest-votes-repartition-sink (topic: open-contest-votes-repartition)",
             "Processor: spell-names (stores: [name-spellings])",
             "Processor: spelled-verdicts",
-            "Processor: validate-vote",
-            "Processor: dedup-by-vote-id (stores: [vote-dedup])",
-            "Processor: check-lateness",
+            "Processor: check-vote (stores: [vote-dedup])",
             "Processor: verdict- (stores: [])",
             "Processor: verdict-rejected",
             "Processor: verdict-accepted",
@@ -800,29 +803,30 @@ class VotesTopologyTest {
             "Sink: votes-accepted-sink (topic: votes.accepted)",
             "Sink: votes-rejected-sink (topic: votes.rejected)",
             "Processor: combine-deltas (stores: [pending-vote-deltas, pending-stat-deltas])",
-            "Processor: deltas-band",
-            "Processor: key-band-delta",
-            "Sink: band-deltas-repartition-sink (topic: band-deltas-repartition)",
-            "Processor: sum-band-totals (stores: [band-totals])",
+            "Sink: tally-deltas-repartition-sink (topic: tally-deltas-repartition)",
+            "Source: tally-deltas-repartition-source (topics: [tally-deltas-repartition])",
+            "Processor: sum-tallies (stores: [",
+            "Processor: totals-band",
+            "Processor: key-band-total",
             "Sink: tallies-bands-sink (topic: tallies.bands)",
-            "Processor: deltas-album",
-            "Processor: key-album-delta",
-            "Sink: album-deltas-repartition-sink (topic: album-deltas-repartition)",
-            "Processor: sum-album-totals (stores: [album-totals])",
+            "Processor: totals-album",
+            "Processor: key-album-total",
             "Sink: tallies-albums-sink (topic: tallies.albums)",
-            "Processor: deltas-minute",
-            "Processor: key-minute-by-band",
-            "Sink: minute-deltas-repartition-sink (topic: minute-deltas-repartition)",
-            "Processor: sum-band-minutes (stores: [band-minutes])",
+            "Processor: totals-minute",
             "Processor: key-band-minute",
             "Sink: tallies-bands-per-minute-sink (topic: tallies.bands-per-minute)",
-            "Processor: deltas-stat",
-            "Processor: key-stat-delta",
-            "Sink: stat-deltas-repartition-sink (topic: stat-deltas-repartition)",
-            "Processor: sum-stats (stores: [stats])",
+            "Processor: totals-stat",
+            "Processor: key-stat-total",
             "Sink: tallies-stats-sink (topic: tallies.stats)");
     // A generated name (KSTREAM-MAPVALUES-0000000003) shifts whenever an operator is added.
     assertThat(description).doesNotContain("KSTREAM-", "KTABLE-");
+    assertThat(
+            VotesTopology.build(TopologyOptions.defaults()).describe().subtopologies().stream()
+                .flatMap(sub -> sub.nodes().stream())
+                .filter(node -> node.name().equals("sum-tallies"))
+                .flatMap(node -> ((TopologyDescription.Processor) node).stores().stream()))
+        .containsExactlyInAnyOrder(
+            StoreNames.BAND_TOTALS, StoreNames.ALBUM_TOTALS, StoreNames.BAND_MINUTES, StoreNames.STATS);
   }
 
   @Test
@@ -832,10 +836,7 @@ class VotesTopologyTest {
 
     assertThat(driver.producedTopicNames())
         .contains(
-            "quetzal-streams-band-deltas-repartition",
-            "quetzal-streams-album-deltas-repartition",
-            "quetzal-streams-minute-deltas-repartition",
-            "quetzal-streams-stat-deltas-repartition",
+            "quetzal-streams-tally-deltas-repartition",
             "quetzal-streams-band-totals-changelog",
             "quetzal-streams-album-totals-changelog",
             "quetzal-streams-band-minutes-changelog",
@@ -934,6 +935,6 @@ class VotesTopologyTest {
   }
 
   private double duplicatesMetric() {
-    return DedupProcessor.duplicatesTotal(driver.metrics());
+    return VoteIdMemory.duplicatesTotal(driver.metrics());
   }
 }

@@ -3,13 +3,10 @@ package gt.quetzal.streams.topology;
 import gt.quetzal.contract.VoteEvent;
 import java.time.Duration;
 import java.time.Instant;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
- * Turns a {@link Verdict.Valid} vote whose 1-minute window has closed into a rejection with the
- * reason {@value #LATE}; everything else passes through untouched.
+ * The late rule: a {@link Verdict.Valid} vote whose 1-minute window has closed becomes a rejection
+ * with the reason {@value #LATE}.
  *
  * <p><b>The rule.</b> A vote stamped {@code t} belongs to the window {@code [w, w + 1 min)} with
  * {@code w = t - t mod 1 min}. It is late when {@code w + 1 min + grace <= streamTime}, where stream
@@ -18,7 +15,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * record, except that the drop would be silent; here it becomes an auditable rejection, and the vote
  * counts nowhere (not in the totals, not in {@code votes.accepted}), so every tally agrees.
  *
- * <p><b>Why here, on the {@code votes.raw} task.</b> This task reads exactly one {@code votes.raw}
+ * <p><b>Why on the {@code votes.raw} task.</b> That task reads exactly one {@code votes.raw}
  * partition, so its stream time is a pure function of that partition's records: a replay from offset
  * 0 makes the same late decisions, and one slow or restarted instance cannot make another
  * partition's votes late. Checking downstream, after votes from all partitions are mixed, would tie
@@ -33,17 +30,17 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * forward and turn every honest vote late, and because it is carried through repartition topics
  * without parsing anything again.
  *
- * <p>Dedup runs before this check: a copy of a vote already decided is a duplicate, whatever its
- * timestamp, and the copy of a late vote is a duplicate too rather than a second late rejection.
+ * <p>Dedup runs before this check ({@link CheckVoteProcessor}): a copy of a vote already decided is a
+ * duplicate, whatever its timestamp, and the copy of a late vote is a duplicate too rather than a
+ * second late rejection.
  */
-final class LatenessCheckProcessor implements FixedKeyProcessor<String, Verdict, Verdict> {
+final class Lateness {
 
   static final String LATE = "late";
 
   private final long graceMs;
-  private FixedKeyProcessorContext<String, Verdict> context;
 
-  LatenessCheckProcessor(Duration grace) {
+  Lateness(Duration grace) {
     this.graceMs = grace.toMillis();
   }
 
@@ -53,23 +50,12 @@ final class LatenessCheckProcessor implements FixedKeyProcessor<String, Verdict,
     return windowEnd + graceMs <= streamTime;
   }
 
-  @Override
-  public void init(FixedKeyProcessorContext<String, Verdict> context) {
-    this.context = context;
+  /** The vote, or its late rejection. */
+  Verdict check(Verdict.Valid valid, long timestamp, long streamTime, long now) {
+    return isLate(timestamp, streamTime, graceMs) ? rejection(valid.vote(), timestamp, streamTime, now) : valid;
   }
 
-  @Override
-  public void process(FixedKeyRecord<String, Verdict> record) {
-    long streamTime = context.currentStreamTimeMs();
-    if (record.value() instanceof Verdict.Valid valid
-        && isLate(record.timestamp(), streamTime, graceMs)) {
-      context.forward(record.withValue(rejection(valid.vote(), record.timestamp(), streamTime)));
-    } else {
-      context.forward(record);
-    }
-  }
-
-  private Verdict.Rejected rejection(VoteEvent vote, long timestamp, long streamTime) {
+  private Verdict.Rejected rejection(VoteEvent vote, long timestamp, long streamTime, long now) {
     long start = TopologyOptions.windowStart(timestamp);
     long closedAt = start + TopologyOptions.WINDOW.toMillis() + graceMs;
     String detail =
@@ -84,6 +70,6 @@ final class LatenessCheckProcessor implements FixedKeyProcessor<String, Verdict,
             + "), and votes up to "
             + Instant.ofEpochMilli(streamTime)
             + " were already counted";
-    return Verdict.Rejected.of(vote, LATE, detail, context.currentSystemTimeMs());
+    return Verdict.Rejected.of(vote, LATE, detail, now);
   }
 }

@@ -1,0 +1,58 @@
+package gt.quetzal.streams.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class VoteIdFilterTest {
+
+  private static final int ONE_MIB = 8 * 1024 * 1024;
+
+  @Test
+  void neverSaysNoToAVoteIdItWasGiven() {
+    VoteIdFilter filter = new VoteIdFilter(ONE_MIB);
+    List<String> added = voteIds(new Random(1), 500_000);
+    added.forEach(filter::add);
+
+    assertThat(added).allMatch(filter::mightContain);
+  }
+
+  @Test
+  void saysMaybeToFewOthersAtItsDesignLoad() {
+    VoteIdFilter filter = new VoteIdFilter(ONE_MIB);
+    voteIds(new Random(2), 500_000).forEach(filter::add);
+
+    long maybes = voteIds(new Random(3), 200_000).stream().filter(filter::mightContain).count();
+
+    // 5 hashes over 8 Mi bits with 500,000 voteIds: 0.11% expected; a weak hash shows far more.
+    assertThat(maybes).isBetween(1L, 600L);
+  }
+
+  @Test
+  void voteIdsThatDifferInOneCharacterHashApart() {
+    assertThat(VoteIdFilter.hash("v-1")).isNotEqualTo(VoteIdFilter.hash("v-2"));
+    assertThat(VoteIdFilter.hash("ab")).isNotEqualTo(VoteIdFilter.hash("ba"));
+    VoteIdFilter filter = new VoteIdFilter(64 * 64);
+    filter.add("v-1");
+    assertThat(filter.mightContain("v-2")).isFalse();
+  }
+
+  @Test
+  void refusesASizeThatIsNotAPowerOfTwo() {
+    assertThatThrownBy(() -> new VoteIdFilter(1000)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new VoteIdFilter(32)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static List<String> voteIds(Random random, int count) {
+    List<String> ids = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      ids.add(new UUID(random.nextLong(), random.nextLong()).toString());
+    }
+    return ids;
+  }
+}

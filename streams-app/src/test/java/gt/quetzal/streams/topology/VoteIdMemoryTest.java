@@ -1,0 +1,82 @@
+package gt.quetzal.streams.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.WindowStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dedup rule's Bloom filters on the real (RocksDB) store: reads are spared for new voteIds, and
+ * never for a bucket the store held before the rule was initialised. The topology's behaviour
+ * (duplicates, retention edges) is held by VotesTopologyTest; a restart is not something
+ * TopologyTestDriver can show, since it wipes its state directory on close.
+ */
+class VoteIdMemoryTest {
+
+  private static final Duration RETENTION = Duration.ofHours(1);
+  private static final long T0 = Instant.parse("2026-11-26T12:00:00Z").toEpochMilli();
+
+  @TempDir Path stateDir;
+
+  private MockProcessorContext<String, Verdict> context;
+  private WindowStore<String, Long> store;
+
+  @BeforeEach
+  void openStore() {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "vote-id-memory-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    context = new MockProcessorContext<>(props, new TaskId(0, 0), stateDir.toFile());
+    store = VoteIdMemory.storeBuilder(RETENTION).withLoggingDisabled().build();
+    store.init(context.getStateStoreContext(), store);
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  @Test
+  void newVoteIdsInABucketWrittenSinceInitCostNoRead() {
+    VoteIdMemory memory = started();
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(memory.isCopy("v-" + i, T0 + i)).isFalse();
+    }
+
+    assertThat(memory.reads()).as("store reads for 1,000 new voteIds").isLessThan(5);
+    assertThat(memory.isCopy("v-7", T0 + 5_000)).isTrue();
+    assertThat(memory.reads()).isPositive();
+  }
+
+  @Test
+  void aVoteIdStoredBeforeAnInitIsStillACopyAfterIt() {
+    VoteIdMemory before = started();
+    assertThat(before.isCopy("v-1", T0)).isFalse();
+    assertThat(before.isCopy("v-2", T0 + RETENTION.toMillis())).isFalse();
+
+    // A restart, a rebalance or a revived task: a new rule over the same (restored) store.
+    VoteIdMemory after = started();
+
+    assertThat(after.isCopy("v-1", T0 + 60_000)).as("copy in the original's bucket").isTrue();
+    assertThat(after.isCopy("v-2", T0 + RETENTION.toMillis() - 1)).as("copy in the bucket before").isTrue();
+    assertThat(after.isCopy("v-3", T0 + 1)).as("a new voteId in a bucket held before the init").isFalse();
+    assertThat(after.isCopy("v-3", T0 + 2)).isTrue();
+  }
+
+  private VoteIdMemory started() {
+    VoteIdMemory memory = new VoteIdMemory(RETENTION);
+    memory.init(store, context.metrics());
+    return memory;
+  }
+}
