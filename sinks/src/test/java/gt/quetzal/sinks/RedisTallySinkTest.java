@@ -142,7 +142,8 @@ class RedisTallySinkTest {
 
     HashWrites timeline = byKey(plan(batch)).get("quetzal:timeline:band:Alux Nahual");
 
-    assertThat(timeline.guardKey()).isEqualTo("quetzal:guard:timeline:band:Alux Nahual");
+    assertThat(timeline.guardKey()).as("every band's timeline shares one guard").isEqualTo("quetzal:guard:timeline:bands");
+    assertThat(timeline.guardPrefix()).isEqualTo("Alux Nahual|");
     assertThat(timeline.streamField()).isEqualTo("Alux Nahual");
     assertThat(timeline.fields())
         .containsExactly(
