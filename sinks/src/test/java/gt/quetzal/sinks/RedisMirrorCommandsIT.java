@@ -9,19 +9,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
 import gt.quetzal.contract.RedisKeys;
-import gt.quetzal.devstack.RedisServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisDataException;
 
@@ -37,29 +33,12 @@ class RedisMirrorCommandsIT {
   private static final List<String> NINE =
       List.of("A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A9");
 
-  @TempDir static Path dir;
-  private static RedisServer server;
+  @RegisterExtension static final RealRedis REDIS = new RealRedis();
   private static RedisClient redis;
 
   @BeforeAll
-  static void startRedis() {
-    server = TallyRecords.start(dir);
-    redis = TallyRecords.client(server);
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    if (redis != null) {
-      redis.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @BeforeEach
-  void emptyRedis() {
-    redis.flushAll();
+  static void connect() {
+    redis = REDIS.client();
   }
 
   private static RedisTallySink sink() {

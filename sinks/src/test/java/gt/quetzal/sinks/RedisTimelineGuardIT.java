@@ -7,18 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import gt.quetzal.contract.RedisKeys;
-import gt.quetzal.devstack.RedisServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import redis.clients.jedis.RedisClient;
@@ -32,32 +29,19 @@ class RedisTimelineGuardIT {
 
   private static final List<String> BANDS = List.of("Alux Nahual", "AC|DC");
 
-  @TempDir static Path dir;
-  private static RedisServer server;
+  @RegisterExtension static final RealRedis REDIS = new RealRedis();
   private static RedisClient redis;
 
   private final AtomicLong clock = new AtomicLong(1_000);
   private RedisTallySink sink;
 
   @BeforeAll
-  static void startRedis() {
-    server = TallyRecords.start(dir);
-    redis = TallyRecords.client(server);
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    if (redis != null) {
-      redis.close();
-    }
-    if (server != null) {
-      server.close();
-    }
+  static void connect() {
+    redis = REDIS.client();
   }
 
   @BeforeEach
-  void emptyRedis() {
-    redis.flushAll();
+  void newSink() {
     sink = new RedisTallySink(redis, clock::incrementAndGet, 100, new SimpleMeterRegistry());
   }
 

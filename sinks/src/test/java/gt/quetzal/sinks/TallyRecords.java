@@ -5,9 +5,6 @@ import gt.quetzal.contract.AlbumTally;
 import gt.quetzal.contract.BandMinute;
 import gt.quetzal.contract.Topic;
 import gt.quetzal.contract.Topics;
-import gt.quetzal.devstack.RedisServer;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,14 +61,6 @@ final class TallyRecords {
     }
     poll.add(stat(round, "accepted", (long) (round + 1) * bands.size()));
     return poll;
-  }
-
-  static RedisClient client(RedisServer server) {
-    return RedisClient.create(URI.create(server.url()));
-  }
-
-  static RedisServer start(Path dir) {
-    return RedisServer.start(0, dir, false);
   }
 
   /**
