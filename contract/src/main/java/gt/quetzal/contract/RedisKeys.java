@@ -72,6 +72,18 @@ public final class RedisKeys {
    */
   public static final String GUARD_PREFIX = PREFIX + "guard:";
 
+  /**
+   * The one version hash guarding every band's timeline hash ({@link #bandMinutes(String)}), so a
+   * write touches one guard hash however many bands it carries: field {@link
+   * #timelineGuardPrefix(String)} followed by the minute field, e.g. {@code Alux Nahual|1767225600000}.
+   * Before 2026-12-07 each band had its own guard, {@code quetzal:guard:timeline:band:<band>} with the
+   * minute fields; the sinks merge such hashes into this one when they start.
+   */
+  public static final String TIMELINE_GUARD = guardOf(TIMELINE_STREAM);
+
+  /** The guard hash each band's timeline had before {@link #TIMELINE_GUARD}; the key ends with the band. */
+  public static final String LEGACY_TIMELINE_GUARD_PREFIX = guardOf(BAND_MINUTES_PREFIX);
+
   /** Pub/sub channel: a small message after every sink batch that changed something, so live pages refresh. */
   public static final String CHANGES_CHANNEL = PREFIX + "changes";
 
@@ -101,6 +113,15 @@ public final class RedisKeys {
    */
   public static String bandMinutes(String band) {
     return BAND_MINUTES_PREFIX + Objects.requireNonNull(band, "band");
+  }
+
+  /**
+   * What precedes a minute field of {@code band}'s timeline in {@link #TIMELINE_GUARD}. Minute fields
+   * are digits only, so the text after the last {@code |} is the minute and the rest the band: no two
+   * (band, minute) pairs share a guard field, whatever the band's name holds.
+   */
+  public static String timelineGuardPrefix(String band) {
+    return Objects.requireNonNull(band, "band") + "|";
   }
 
   /** The version hash guarding {@code key} (one of the mirrored hashes above). */

@@ -8,11 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -42,14 +44,22 @@ final class RedisMirrorScript {
   }
 
   /**
-   * Writes to one hash guarded by {@code guardKey}. {@code streamField} names the band when the hash is
-   * a band's timeline (its fields are minutes), so accepted writes also land on the timeline stream.
+   * Writes to one hash guarded by {@code guardKey}, where a field's version lives under {@code
+   * guardPrefix} followed by the field (several hashes may share a guard hash, each under its own
+   * prefix). {@code streamField} names the band when the hash is a band's timeline (its fields are
+   * minutes), so accepted writes also land on the timeline stream.
    */
-  record HashWrites(String key, String guardKey, String streamField, List<FieldWrite> fields) {
+  record HashWrites(String key, String guardKey, String guardPrefix, String streamField, List<FieldWrite> fields) {
     HashWrites {
       Objects.requireNonNull(key, "key");
       Objects.requireNonNull(guardKey, "guardKey");
+      Objects.requireNonNull(guardPrefix, "guardPrefix");
       fields = List.copyOf(fields);
+    }
+
+    /** A hash with a guard hash of its own: same field names. */
+    HashWrites(String key, String guardKey, String streamField, List<FieldWrite> fields) {
+      this(key, guardKey, "", streamField, fields);
     }
   }
 
@@ -76,9 +86,33 @@ final class RedisMirrorScript {
 
   static Call call(
       List<HashWrites> writes, long now, String note, int timelineMaxMinutes, List<Position> positions) {
-    List<String> keys = new ArrayList<>(3 + 2 * writes.size());
+    return call(writes, now, note, timelineMaxMinutes, positions, Set.of());
+  }
+
+  /**
+   * The call for these writes. The script checks the type of every value hash not in {@code
+   * knownHashes}: hashes this process wrote before, whose type only another client could have changed.
+   */
+  static Call call(
+      List<HashWrites> writes,
+      long now,
+      String note,
+      int timelineMaxMinutes,
+      List<Position> positions,
+      Set<String> knownHashes) {
+    List<String> guards = new ArrayList<>();
+    Map<String, Integer> guardIndex = new HashMap<>();
+    for (HashWrites hash : writes) {
+      guardIndex.computeIfAbsent(hash.guardKey(), guard -> {
+        guards.add(guard);
+        return guards.size();
+      });
+    }
+    List<String> keys = new ArrayList<>(3 + guards.size() + writes.size());
     keys.add(RedisKeys.STATS);
     keys.add(RedisKeys.TIMELINE_STREAM);
+    keys.add(RedisKeys.SINK_POSITIONS);
+    keys.addAll(guards);
     List<String> args = new ArrayList<>();
     args.add(Long.toString(now));
     args.add(RedisKeys.STAT_UPDATED_AT);
@@ -91,11 +125,14 @@ final class RedisMirrorScript {
       args.add(Long.toString(position.held()));
       args.add(Long.toString(position.next()));
     }
+    args.add(Integer.toString(guards.size()));
     args.add(Integer.toString(writes.size()));
     for (HashWrites hash : writes) {
       keys.add(hash.key());
-      keys.add(hash.guardKey());
+      args.add(Integer.toString(guardIndex.get(hash.guardKey())));
+      args.add(hash.guardPrefix());
       args.add(hash.streamField() == null ? "" : hash.streamField());
+      args.add(knownHashes.contains(hash.key()) ? "0" : "1");
       args.add(Integer.toString(hash.fields().size()));
       for (FieldWrite field : hash.fields()) {
         args.add(field.field());
@@ -103,7 +140,6 @@ final class RedisMirrorScript {
         args.add(field.value() == null ? "" : field.value());
       }
     }
-    keys.add(RedisKeys.SINK_POSITIONS);
     return new Call(keys, args);
   }
 

@@ -15,13 +15,17 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -53,6 +57,8 @@ import redis.clients.jedis.UnifiedJedis;
  */
 public final class RedisTallySink implements StoreWriter<byte[], byte[]> {
 
+  private static final Logger log = LoggerFactory.getLogger(RedisTallySink.class);
+
   /** Every topic this sink mirrors; one consumer reads them all. */
   public static final List<Topic<?, ?>> TOPICS =
       List.of(Topics.TALLIES_BANDS, Topics.TALLIES_ALBUMS, Topics.TALLIES_BANDS_PER_MINUTE, Topics.TALLIES_STATS);
@@ -63,6 +69,13 @@ public final class RedisTallySink implements StoreWriter<byte[], byte[]> {
   private final RecordDecoder decoder;
   private final Counter written;
   private final Counter refused;
+
+  /**
+   * Value hashes this sink has written as hashes: the script skips their type check, the largest share
+   * of its commands otherwise. Only the sink's thread touches it. Bounded by the bands (a timeline hash
+   * each) plus four.
+   */
+  private final Set<String> knownHashes = new HashSet<>();
 
   public RedisTallySink(UnifiedJedis redis, LongSupplier clock, int timelineMaxMinutes, MeterRegistry registry) {
     this.redis = Objects.requireNonNull(redis, "redis");
@@ -93,10 +106,17 @@ public final class RedisTallySink implements StoreWriter<byte[], byte[]> {
     return "redis";
   }
 
-  /** Creates the stats the dashboard reads at 0 (never overwriting): see {@link StatsSeed}. */
+  /**
+   * Creates the stats the dashboard reads at 0 (never overwriting): see {@link StatsSeed}; and merges the
+   * per-band timeline guards of earlier versions into one ({@link LegacyTimelineGuards}).
+   */
   @Override
   public void prepare() {
     StatsSeed.seed(redis);
+    long moved = LegacyTimelineGuards.merge(redis);
+    if (moved > 0) {
+      log.info("merged {} timeline guard fields of the per-band guard hashes into {}", moved, RedisKeys.TIMELINE_GUARD);
+    }
   }
 
   @Override
@@ -121,9 +141,23 @@ public final class RedisTallySink implements StoreWriter<byte[], byte[]> {
       positions.add(new RedisMirrorScript.Position(field, stored.getOrDefault(partition, -1L), offset));
     });
     long now = clock.getAsLong();
-    RedisMirrorScript.Outcome outcome =
-        RedisMirrorScript.run(
-            redis, RedisMirrorScript.call(plan.writes(), now, plan.changeNote(now), timelineMaxMinutes, positions));
+    List<HashWrites> writes = plan.writes();
+    RedisMirrorScript.Outcome outcome;
+    try {
+      outcome =
+          RedisMirrorScript.run(
+              redis,
+              RedisMirrorScript.call(writes, now, plan.changeNote(now), timelineMaxMinutes, positions, knownHashes));
+    } catch (RuntimeException e) {
+      // Whatever failed, the retry checks every type again, so a wrong type fails it before any write.
+      knownHashes.clear();
+      throw e;
+    }
+    if (outcome.lost().isEmpty()) {
+      writes.forEach(hash -> knownHashes.add(hash.key()));
+    } else {
+      knownHashes.clear(); // a Redis that lost writes may have lost more than values: check again
+    }
     written.increment(outcome.accepted());
     refused.increment(outcome.refused());
     Map<TopicPartition, Long> lost = new LinkedHashMap<>();
@@ -163,6 +197,8 @@ public final class RedisTallySink implements StoreWriter<byte[], byte[]> {
           } else {
             plan.put(
                 RedisKeys.bandMinutes(minute.band()),
+                RedisKeys.TIMELINE_GUARD,
+                RedisKeys.timelineGuardPrefix(minute.band()),
                 minute.band(),
                 Timeline.field(minute.minuteStart()),
                 raw.offset(),
@@ -240,7 +276,7 @@ public final class RedisTallySink implements StoreWriter<byte[], byte[]> {
 
   /** The newest write per (hash, field) of one batch, in first-seen order. */
   static final class Plan {
-    private record Hash(String guardKey, String streamField, Map<String, FieldWrite> fields) {}
+    private record Hash(String guardKey, String guardPrefix, String streamField, Map<String, FieldWrite> fields) {}
 
     private final Map<String, Hash> hashes = new LinkedHashMap<>();
 
@@ -249,7 +285,12 @@ public final class RedisTallySink implements StoreWriter<byte[], byte[]> {
      * order, so this is the last one, and it stays correct for records handed over in any order.
      */
     void put(String key, String streamField, String field, long version, String value) {
-      Hash hash = hashes.computeIfAbsent(key, k -> new Hash(RedisKeys.guardOf(k), streamField, new LinkedHashMap<>()));
+      put(key, RedisKeys.guardOf(key), "", streamField, field, version, value);
+    }
+
+    void put(String key, String guardKey, String guardPrefix, String streamField, String field, long version, String value) {
+      Hash hash =
+          hashes.computeIfAbsent(key, k -> new Hash(guardKey, guardPrefix, streamField, new LinkedHashMap<>()));
       FieldWrite current = hash.fields().get(field);
       if (current == null || version > current.version()) {
         hash.fields().put(field, new FieldWrite(field, version, value));
@@ -264,7 +305,9 @@ public final class RedisTallySink implements StoreWriter<byte[], byte[]> {
       List<HashWrites> writes = new ArrayList<>(hashes.size());
       hashes.forEach(
           (key, hash) ->
-              writes.add(new HashWrites(key, hash.guardKey(), hash.streamField(), new ArrayList<>(hash.fields().values()))));
+              writes.add(
+                  new HashWrites(
+                      key, hash.guardKey(), hash.guardPrefix(), hash.streamField(), new ArrayList<>(hash.fields().values()))));
       return writes;
     }
 

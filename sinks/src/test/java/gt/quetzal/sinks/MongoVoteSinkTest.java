@@ -9,6 +9,8 @@ import java.util.Date;
 import java.util.List;
 import org.bson.BsonDocument;
 import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.DocumentCodec;
 import org.junit.jupiter.api.Test;
 
 class MongoVoteSinkTest {
@@ -26,7 +28,8 @@ class MongoVoteSinkTest {
             VoteEvent.CHANNEL_HTTP,
             1_700_000_000_123L);
 
-    Document doc = MongoVoteSink.toDocument(vote);
+    RawBsonDocument bson = MongoVoteSink.toBson(vote);
+    Document doc = bson.decode(new DocumentCodec());
 
     assertThat(doc.get("_id")).isEqualTo("0190a0b0-0000-7000-8000-000000000001");
     assertThat(doc.getString("name")).isEqualTo("Malacates Trébol Shop");
@@ -37,8 +40,10 @@ class MongoVoteSinkTest {
     assertThat(doc.getString("channel")).isEqualTo("http");
     assertThat(doc.get("receivedAt")).isEqualTo(new Date(1_700_000_000_123L));
     assertThat(doc).doesNotContainKey("voteId");
-    // Encoded as BSON, receivedAt is a date (type 0x09), not a number or a string.
-    BsonDocument bson = doc.toBsonDocument();
+    // In BSON, receivedAt is a date (type 0x09), not a number or a string; year and rank are int32.
+    assertThat(bson.keySet()).containsExactly("_id", "name", "album", "year", "rank", "voterId", "channel", "receivedAt");
+    assertThat(bson.get("year").isInt32()).isTrue();
+    assertThat(bson.get("rank").isInt32()).isTrue();
     assertThat(bson.get("receivedAt").isDateTime()).isTrue();
     assertThat(bson.get("receivedAt").asDateTime().getValue()).isEqualTo(1_700_000_000_123L);
   }
@@ -46,7 +51,7 @@ class MongoVoteSinkTest {
   @Test
   void anAbsentVoterIdIsLeftOut() {
     VoteEvent vote = new VoteEvent("v1", "Alux Nahual", "Alux Nahual", 1982, 50, null, "grpc", 1L);
-    assertThat(MongoVoteSink.toDocument(vote)).doesNotContainKey("voterId");
+    assertThat(MongoVoteSink.toBson(vote).keySet()).containsExactly("_id", "name", "album", "year", "rank", "channel", "receivedAt");
   }
 
   @Test

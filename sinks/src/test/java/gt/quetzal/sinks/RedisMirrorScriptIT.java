@@ -1,5 +1,6 @@
 package gt.quetzal.sinks;
 
+import static gt.quetzal.sinks.TallyRecords.raw;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -7,12 +8,8 @@ import static org.awaitility.Awaitility.await;
 import gt.quetzal.contract.BandMinute;
 import gt.quetzal.contract.RedisKeys;
 import gt.quetzal.contract.Timeline;
-import gt.quetzal.contract.Topic;
 import gt.quetzal.contract.Topics;
-import gt.quetzal.devstack.RedisServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,11 +24,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
@@ -46,8 +42,7 @@ class RedisMirrorScriptIT {
 
   private static final long MINUTE = 1_767_225_600_000L;
 
-  @TempDir static Path dir;
-  private static RedisServer server;
+  @RegisterExtension static final RealRedis REDIS = new RealRedis();
   private static RedisClient redis;
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -55,34 +50,13 @@ class RedisMirrorScriptIT {
   private RedisTallySink sink;
 
   @BeforeAll
-  static void startRedis() {
-    server = RedisServer.start(0, dir, false);
-    redis = RedisClient.create(URI.create(server.url()));
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    if (redis != null) {
-      redis.close();
-    }
-    if (server != null) {
-      server.close();
-    }
+  static void connect() {
+    redis = REDIS.client();
   }
 
   @BeforeEach
-  void emptyRedis() {
-    redis.flushAll();
+  void newSink() {
     sink = new RedisTallySink(redis, clock::get, 100, registry);
-  }
-
-  private static <K, V> ConsumerRecord<byte[], byte[]> raw(Topic<K, V> topic, int partition, long offset, K key, V value) {
-    return new ConsumerRecord<>(
-        topic.name(),
-        partition,
-        offset,
-        topic.keySerde().serializer().serialize(topic.name(), key),
-        topic.valueSerde().serializer().serialize(topic.name(), value));
   }
 
   private static ConsumerRecord<byte[], byte[]> band(long offset, String band, Long total) {

@@ -1,5 +1,6 @@
 package gt.quetzal.sinks;
 
+import static gt.quetzal.sinks.TallyRecords.raw;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,7 +9,6 @@ import gt.quetzal.contract.AlbumTally;
 import gt.quetzal.contract.BandMinute;
 import gt.quetzal.contract.Json;
 import gt.quetzal.contract.RedisKeys;
-import gt.quetzal.contract.Topic;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.sinks.RedisMirrorScript.FieldWrite;
 import gt.quetzal.sinks.RedisMirrorScript.HashWrites;
@@ -29,16 +29,6 @@ class RedisTallySinkTest {
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final RecordDecoder decoder = new RecordDecoder("redis", registry);
-
-  /** A raw record as the byte consumer delivers it, encoded with the topic's own serdes. */
-  private static <K, V> ConsumerRecord<byte[], byte[]> raw(Topic<K, V> topic, int partition, long offset, K key, V value) {
-    return new ConsumerRecord<>(
-        topic.name(),
-        partition,
-        offset,
-        topic.keySerde().serializer().serialize(topic.name(), key),
-        topic.valueSerde().serializer().serialize(topic.name(), value));
-  }
 
   private RedisTallySink.Plan plan(List<ConsumerRecord<byte[], byte[]>> batch) throws Exception {
     return RedisTallySink.plan(batch, decoder);
@@ -142,7 +132,8 @@ class RedisTallySinkTest {
 
     HashWrites timeline = byKey(plan(batch)).get("quetzal:timeline:band:Alux Nahual");
 
-    assertThat(timeline.guardKey()).isEqualTo("quetzal:guard:timeline:band:Alux Nahual");
+    assertThat(timeline.guardKey()).as("every band's timeline shares one guard").isEqualTo("quetzal:guard:timeline:bands");
+    assertThat(timeline.guardPrefix()).isEqualTo("Alux Nahual|");
     assertThat(timeline.streamField()).isEqualTo("Alux Nahual");
     assertThat(timeline.fields())
         .containsExactly(

@@ -1,60 +1,30 @@
 package gt.quetzal.sinks;
 
+import static gt.quetzal.sinks.TallyRecords.stat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import gt.quetzal.contract.RedisKeys;
-import gt.quetzal.contract.Topics;
-import gt.quetzal.devstack.RedisServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.RedisClient;
 
 /** Zero is a value: the stats the dashboard reads exist at 0 from the sink's setup, on a real Redis. */
 class StatsSeedIT {
 
-  @TempDir static Path dir;
-  private static RedisServer server;
+  @RegisterExtension static final RealRedis REDIS = new RealRedis();
   private static RedisClient redis;
 
   @BeforeAll
-  static void startRedis() {
-    server = RedisServer.start(0, dir, false);
-    redis = RedisClient.create(URI.create(server.url()));
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    if (redis != null) {
-      redis.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @BeforeEach
-  void emptyRedis() {
-    redis.flushAll();
+  static void connect() {
+    redis = REDIS.client();
   }
 
   private static RedisTallySink sink() {
     return new RedisTallySink(redis, () -> 1_000L, 100, new SimpleMeterRegistry());
-  }
-
-  private static ConsumerRecord<byte[], byte[]> stat(long offset, String name, long value) {
-    var topic = Topics.TALLIES_STATS;
-    return new ConsumerRecord<>(topic.name(), 0, offset,
-        topic.keySerde().serializer().serialize(topic.name(), name),
-        topic.valueSerde().serializer().serialize(topic.name(), value));
   }
 
   @Test

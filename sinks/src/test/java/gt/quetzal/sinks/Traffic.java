@@ -30,6 +30,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.bson.Document;
+import org.bson.codecs.DocumentCodec;
 
 /**
  * Traffic on every topic the sinks read, shaped like the streams app's output (absolute, growing tallies;
@@ -272,7 +273,7 @@ final class Traffic implements AutoCloseable {
     Map<Object, Document> storedVotes = new HashMap<>();
     db.getCollection(MongoNames.VOTES).find().forEach(d -> storedVotes.put(d.get("_id"), d));
     assertThat(storedVotes).hasSize(votes.size());
-    votes.forEach((id, vote) -> assertThat(storedVotes.get(id)).as("vote " + id).isEqualTo(MongoVoteSink.toDocument(vote)));
+    votes.forEach((id, vote) -> assertThat(storedVotes.get(id)).as("vote " + id).isEqualTo(MongoVoteSink.toBson(vote).decode(new DocumentCodec())));
     Map<Object, Document> storedRejections = new HashMap<>();
     db.getCollection(MongoNames.REJECTED).find().forEach(d -> storedRejections.put(d.get("_id"), d));
     assertThat(storedRejections).hasSize(rejections.size());
