@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpServer;
 import gt.quetzal.contract.Topics;
 import gt.quetzal.streams.runtime.StreamsAppConfig;
 import gt.quetzal.streams.runtime.StreamsConfigFactory;
+import gt.quetzal.streams.topology.StoreNames;
+import gt.quetzal.streams.topology.VoteIdMemory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -19,8 +21,6 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
-import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The least a Kafka Streams application can do with {@code votes.raw} under the streams app's own
@@ -32,10 +32,10 @@ import org.apache.kafka.streams.state.WindowStore;
  * <ul>
  *   <li>{@link Mode#COPY}: every record, untouched bytes, to {@code votes.accepted}. No parsing, no
  *       state: the cost of reading and writing one record per vote in a transaction.
- *   <li>{@link Mode#DEDUP}: the same, but only the first copy of each key, remembered in a persistent
- *       window store laid out like the streams app's dedup store (a retention-sized bucket per key,
- *       one point read and, for a new key, one put and one changelog record). The smallest topology
- *       that meets issue 4's de-duplication rule with bounded memory.
+ *   <li>{@link Mode#DEDUP}: the same, but only the first copy of each key, decided by the streams
+ *       app's own dedup rule ({@link VoteIdMemory}: its window store, its Bloom filters, its lookups;
+ *       for a new key one put and one changelog record). The smallest topology that meets issue 4's
+ *       de-duplication rule with bounded memory, with the same structure as the app's.
  * </ul>
  *
  * <p>Not a product: it counts nothing, so the benchmark ends its catch-up on committed offsets alone.
@@ -62,8 +62,6 @@ public final class StreamsFloor {
     }
   }
 
-  static final String DEDUP_STORE = "floor-dedup";
-
   private StreamsFloor() {}
 
   /** Pure: no I/O. */
@@ -75,14 +73,8 @@ public final class StreamsFloor {
             Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("floor-source"));
     KStream<String, byte[]> out = raw;
     if (mode == Mode.DEDUP) {
-      builder.addStateStore(
-          Stores.windowStoreBuilder(
-                  Stores.persistentWindowStore(DEDUP_STORE, retention.multipliedBy(2), retention, false),
-                  Serdes.String(),
-                  Serdes.Long())
-              .withCachingDisabled());
-      long retentionMs = retention.toMillis();
-      out = raw.processValues(() -> new FirstCopy(retentionMs), Named.as("floor-first-copy"), DEDUP_STORE);
+      builder.addStateStore(VoteIdMemory.storeBuilder(retention));
+      out = raw.processValues(() -> new FirstCopy(retention), Named.as("floor-first-copy"), StoreNames.VOTE_DEDUP);
     }
     out.to(
         Topics.VOTES_ACCEPTED.name(),
@@ -90,27 +82,24 @@ public final class StreamsFloor {
     return builder.build();
   }
 
-  /** Forwards a key the first time it is seen in its retention-sized bucket. */
+  /** Forwards a key the first time the app's dedup rule sees it. */
   static final class FirstCopy implements FixedKeyProcessor<String, byte[], byte[]> {
-    private final long retentionMs;
+    private final VoteIdMemory memory;
     private FixedKeyProcessorContext<String, byte[]> context;
-    private WindowStore<String, Long> seen;
 
-    FirstCopy(long retentionMs) {
-      this.retentionMs = retentionMs;
+    FirstCopy(Duration retention) {
+      this.memory = new VoteIdMemory(retention);
     }
 
     @Override
     public void init(FixedKeyProcessorContext<String, byte[]> context) {
       this.context = context;
-      this.seen = context.getStateStore(DEDUP_STORE);
+      memory.init(context.getStateStore(StoreNames.VOTE_DEDUP), context.metrics());
     }
 
     @Override
     public void process(FixedKeyRecord<String, byte[]> record) {
-      long bucket = Math.floorDiv(record.timestamp(), retentionMs) * retentionMs;
-      if (seen.fetch(record.key(), bucket) == null) {
-        seen.put(record.key(), record.timestamp(), bucket);
+      if (!memory.isCopy(record.key(), record.timestamp())) {
         context.forward(record);
       }
     }

@@ -95,7 +95,8 @@ public final class VoteIdMemory {
   private long forgottenBelow;
   private long reads;
 
-  VoteIdMemory(Duration retention) {
+  /** Public for the benchmark's dedup floor (bench/StreamsFloor), which runs this very rule. */
+  public VoteIdMemory(Duration retention) {
     this(retention, FILTER_BYTES * 8);
   }
 
@@ -105,7 +106,7 @@ public final class VoteIdMemory {
   }
 
   /** The store this rule needs; added to the topology by {@link VotesTopology}. */
-  static StoreBuilder<WindowStore<String, Long>> storeBuilder(Duration retention) {
+  public static StoreBuilder<WindowStore<String, Long>> storeBuilder(Duration retention) {
     // Two retentions, so the neighbouring bucket outlives the current one; segments of one retention
     // (Stores picks half the store's retention). windowSize only matters to windowed DSL operators.
     return Stores.windowStoreBuilder(
@@ -132,7 +133,7 @@ public final class VoteIdMemory {
   }
 
   /** Starts over: no filter is trusted across an init (the store may have been restored or rolled back). */
-  void init(WindowStore<String, Long> store, StreamsMetrics metrics) {
+  public void init(WindowStore<String, Long> store, StreamsMetrics metrics) {
     this.seen = store;
     // Thread-level and idempotent: every task on a thread shares the one sensor.
     this.duplicates =
@@ -148,7 +149,7 @@ public final class VoteIdMemory {
    * Whether {@code voteId}, stamped {@code timestamp}, was decided before within the retention; if
    * not, remembers it. A duplicate is counted in the metric.
    */
-  boolean isCopy(String voteId, long timestamp) {
+  public boolean isCopy(String voteId, long timestamp) {
     long bucket = Math.floorDiv(timestamp, retentionMs) * retentionMs;
     if (seenWithinRetention(voteId, timestamp, bucket)
         || seenWithinRetention(voteId, timestamp, bucket - retentionMs)
