@@ -48,8 +48,9 @@ import org.apache.kafka.streams.state.Stores;
  * it) or has already sent it, never both and never neither. Deltas in a plain map would be lost
  * whenever a commit fell between a vote and the next flush.
  *
- * <p><b>Cost.</b> Per vote one get and one put on an in-memory store behind the record cache (no
- * changelog write per vote: the cache coalesces them until the commit). The stores hold only the
+ * <p><b>Cost.</b> Per vote one put on an in-memory store behind the record cache (no changelog
+ * write per vote: the cache coalesces them until the commit); the earlier value comes from a map
+ * that mirrors the vote store (loaded from it at every init), not from a read through the store. The stores hold only the
  * keys touched since the last flush. Latency: at most one flush interval more than a direct
  * aggregate; the flush interval defaults to the commit interval, since a delta is invisible until
  * the commit anyway.
@@ -60,6 +61,8 @@ final class TallyCombiner implements Processor<String, Verdict, String, TallyDel
   private ProcessorContext<String, TallyDelta> context;
   private KeyValueStore<VoteCell, RankDelta> votes;
   private KeyValueStore<String, Long> stats;
+  /** What the vote store holds, read from memory instead of through the store on every vote. */
+  private final Map<VoteCell, RankDelta> pendingVotes = new HashMap<>();
 
   TallyCombiner(Duration flushInterval) {
     this.flushInterval = flushInterval;
@@ -85,6 +88,12 @@ final class TallyCombiner implements Processor<String, Verdict, String, TallyDel
     this.context = context;
     this.votes = context.getStateStore(StoreNames.PENDING_VOTE_DELTAS);
     this.stats = context.getStateStore(StoreNames.PENDING_STAT_DELTAS);
+    // The store is the truth (restored, or rolled back with an aborted transaction before this init);
+    // the map only saves a read per vote.
+    pendingVotes.clear();
+    try (KeyValueIterator<VoteCell, RankDelta> all = votes.all()) {
+      all.forEachRemaining(entry -> pendingVotes.put(entry.key, entry.value));
+    }
     // Wall-clock, so deltas leave even when no more votes arrive.
     context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, this::flush);
   }
@@ -96,8 +105,8 @@ final class TallyCombiner implements Processor<String, Verdict, String, TallyDel
       VoteCell cell =
           new VoteCell(vote.name(), vote.album(), TopologyOptions.windowStart(record.timestamp()));
       RankDelta delta = RankDelta.of(vote.rank());
-      RankDelta earlier = votes.get(cell);
-      votes.put(cell, earlier == null ? delta : earlier.plus(delta));
+      RankDelta sum = pendingVotes.merge(cell, delta, RankDelta::plus);
+      votes.put(cell, sum);
       return;
     }
     // The accepted stat is not kept here: it is the sum of the cells, computed at the flush.
@@ -118,9 +127,10 @@ final class TallyCombiner implements Processor<String, Verdict, String, TallyDel
     Map<BandMinute, Long> minutes = new LinkedHashMap<>();
     Map<String, Long> statTotals = new HashMap<>();
     long accepted = 0;
-    for (KeyValue<VoteCell, RankDelta> entry : drain(votes)) {
-      VoteCell cell = entry.key;
-      RankDelta delta = entry.value;
+    for (Map.Entry<VoteCell, RankDelta> entry : pendingVotes.entrySet()) {
+      VoteCell cell = entry.getKey();
+      RankDelta delta = entry.getValue();
+      votes.delete(cell);
       bands.merge(cell.band(), delta.count(), Long::sum);
       albums.merge(
           new AlbumKey(cell.band(), cell.album()),
@@ -129,6 +139,7 @@ final class TallyCombiner implements Processor<String, Verdict, String, TallyDel
       minutes.merge(new BandMinute(cell.band(), cell.minuteStart()), delta.count(), Long::sum);
       accepted += delta.count();
     }
+    pendingVotes.clear();
     if (accepted > 0) {
       statTotals.put(Stats.ACCEPTED, accepted);
     }
