@@ -24,7 +24,15 @@ final class VoteIdFilter {
   }
 
   void add(String voteId) {
-    long h1 = hash(voteId);
+    add(hash(voteId));
+  }
+
+  boolean mightContain(String voteId) {
+    return mightContain(hash(voteId));
+  }
+
+  /** {@link #add(String)} with the voteId's {@link #hash} already taken. */
+  void add(long h1) {
     long h2 = mix(h1 ^ 0x9E3779B97F4A7C15L) | 1L;
     for (int i = 0; i < HASHES; i++) {
       long bit = (h1 + i * h2) & bitMask;
@@ -32,8 +40,8 @@ final class VoteIdFilter {
     }
   }
 
-  boolean mightContain(String voteId) {
-    long h1 = hash(voteId);
+  /** {@link #mightContain(String)} with the voteId's {@link #hash} already taken. */
+  boolean mightContain(long h1) {
     long h2 = mix(h1 ^ 0x9E3779B97F4A7C15L) | 1L;
     for (int i = 0; i < HASHES; i++) {
       long bit = (h1 + i * h2) & bitMask;

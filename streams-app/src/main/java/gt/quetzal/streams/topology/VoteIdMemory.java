@@ -151,14 +151,15 @@ public final class VoteIdMemory {
    */
   public boolean isCopy(String voteId, long timestamp) {
     long bucket = Math.floorDiv(timestamp, retentionMs) * retentionMs;
-    if (seenWithinRetention(voteId, timestamp, bucket)
-        || seenWithinRetention(voteId, timestamp, bucket - retentionMs)
-        || seenWithinRetention(voteId, timestamp, bucket + retentionMs)) {
+    long hash = VoteIdFilter.hash(voteId);
+    if (seenWithinRetention(voteId, hash, timestamp, bucket)
+        || seenWithinRetention(voteId, hash, timestamp, bucket - retentionMs)
+        || seenWithinRetention(voteId, hash, timestamp, bucket + retentionMs)) {
       duplicates.record();
       return true;
     }
     seen.put(voteId, timestamp, bucket);
-    remember(voteId, bucket);
+    remember(hash, bucket);
     return false;
   }
 
@@ -167,12 +168,12 @@ public final class VoteIdMemory {
     return reads;
   }
 
-  private boolean seenWithinRetention(String voteId, long timestamp, long bucket) {
+  private boolean seenWithinRetention(String voteId, long hash, long timestamp, long bucket) {
     if (bucket < 0) {
       return false;
     }
     VoteIdFilter filter = filterOf(bucket);
-    if (filter != COLD && !filter.mightContain(voteId)) {
+    if (filter != COLD && !filter.mightContain(hash)) {
       return false;
     }
     reads++;
@@ -199,7 +200,7 @@ public final class VoteIdMemory {
     return filter;
   }
 
-  private void remember(String voteId, long bucket) {
+  private void remember(long hash, long bucket) {
     VoteIdFilter filter = filterOf(bucket);
     if (filter == COLD) {
       return;
@@ -208,7 +209,7 @@ public final class VoteIdMemory {
       filter = new VoteIdFilter(filterBits);
       buckets.put(bucket, filter);
     }
-    filter.add(voteId);
+    filter.add(hash);
     if (bucket > newestBucket) {
       newestBucket = bucket;
       // The store forgets buckets two retentions behind the newest; the filters go sooner or at the
