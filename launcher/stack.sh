@@ -136,7 +136,8 @@ stop_all() {
   exit "$code"
 }
 
-# wait_pids SECONDS PID... : wait for graceful exit, then kill what is left.
+# wait_pids SECONDS PID... : wait for graceful exit, then kill what is left, children included: a devstack
+# killed alone leaves its redis-server holding the port, and the next up refuses to start.
 wait_pids() {
   local deadline=$((SECONDS + $1))
   shift
@@ -144,7 +145,8 @@ wait_pids() {
   for pid in "$@"; do
     remaining=$((deadline - SECONDS))
     (( remaining > 0 )) && timeout "$remaining" tail --pid="$pid" -s 0.2 -f /dev/null 2>/dev/null || true
-    kill -KILL "$pid" 2>/dev/null || true
+    # shellcheck disable=SC2046 # one PID a word
+    kill -KILL $(process_tree "$pid") 2>/dev/null || true
   done
 }
 

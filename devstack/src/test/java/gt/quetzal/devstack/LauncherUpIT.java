@@ -161,6 +161,23 @@ class LauncherUpIT {
     }
   }
 
+  @Test
+  void aJvmThatOutlivesItsStopIsKilledWithItsChildren() throws Exception {
+    // Like a devstack too slow to stop, whose redis-server would keep its port: both must go.
+    Process parent = new ProcessBuilder("bash", "-c", "trap '' TERM; sleep 60 & wait").start();
+    List<ProcessHandle> children = new ArrayList<>();
+    try {
+      org.awaitility.Awaitility.await().until(() -> parent.descendants().count() == 1);
+      children.addAll(parent.descendants().toList());
+      bash("source '" + SCRIPT.resolveSibling("stack.sh") + "'; wait_pids 1 " + parent.pid());
+      assertThat(parent.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> !children.get(0).isAlive());
+    } finally {
+      children.forEach(ProcessHandle::destroyForcibly);
+      parent.destroyForcibly();
+    }
+  }
+
   private static long vmRssKb(long pid) throws IOException {
     return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
         .filter(line -> line.startsWith("VmRSS:"))
