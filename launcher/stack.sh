@@ -64,6 +64,7 @@ start_jvm() {
   fi
   cp="$(classpath_of "$module")"
   mapfile -t -O "${#opts[@]}" opts < <(cds_option "$name" "$cp" "${opts[@]}")
+  [[ " ${opts[*]}" == *" -XX:SharedArchiveFile="* ]] && CDS_MAPPED=$((CDS_MAPPED + 1))
   # Emptied here, not by the background redirection: a reader started next must not see the last run's log.
   : >"$LOG_DIR/$name.log"
   (cd "$ROOT" && exec env "${env[@]}" java "${opts[@]}" -cp "$cp" "$main") >>"$LOG_DIR/$name.log" 2>&1 &
@@ -114,7 +115,7 @@ stop_all() {
   local i stop_started=$SECONDS status services=6 devstack=3
   # A JVM writing its class archive (the first stop after a build) needs longer.
   for i in "${!NAMES[@]}"; do
-    if cds_pending "${NAMES[$i]}"; then services=20 devstack=15; fi
+    if cds_pending "${NAMES[$i]}"; then services=40 devstack=30; fi
   done
   # Services first, all at once (each flushes and closes its Kafka clients), then the devstack.
   for ((i = ${#PIDS[@]} - 1; i >= 1; i--)); do kill -TERM "${PIDS[$i]}" 2>/dev/null || true; done
@@ -135,7 +136,8 @@ stop_all() {
   exit "$code"
 }
 
-# wait_pids SECONDS PID... : wait for graceful exit, then kill what is left.
+# wait_pids SECONDS PID... : wait for graceful exit, then kill what is left, children included: a devstack
+# killed alone leaves its redis-server holding the port, and the next up refuses to start.
 wait_pids() {
   local deadline=$((SECONDS + $1))
   shift
@@ -143,7 +145,8 @@ wait_pids() {
   for pid in "$@"; do
     remaining=$((deadline - SECONDS))
     (( remaining > 0 )) && timeout "$remaining" tail --pid="$pid" -s 0.2 -f /dev/null 2>/dev/null || true
-    kill -KILL "$pid" 2>/dev/null || true
+    # shellcheck disable=SC2046 # one PID a word
+    kill -KILL $(process_tree "$pid") 2>/dev/null || true
   done
 }
 
@@ -262,7 +265,10 @@ up() {
   wait_ready
   print_table
   local took=$(( (${EPOCHREALTIME/[.,]/} - started) / 100000 ))
-  echo "quetzal: ready in $((took / 10)).$((took % 10)) s, $(stack_rss "${PIDS[@]}") MiB RSS (its JVMs and redis-server)."
+  echo "quetzal: ready in $((took / 10)).$((took % 10)) s, $(stack_rss "${PIDS[@]}") MiB RSS (its JVMs and redis-server);" \
+    "$CDS_MAPPED of ${#PIDS[@]} JVMs mapped a class-data archive."
+  # The build's training start (cds_train) stops here: each JVM writes its archive as it exits.
+  [[ -z "${QUETZAL_UP_TRAINING:-}" ]] || stop_all 0
 
   if (( demo == 1 )); then
     # The demo votes for the contest that runs: its catalog, or the demo's bands in an open contest.
@@ -284,6 +290,52 @@ up() {
     if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
       echo "quetzal: ${NAMES[$i]} exited unexpectedly; see $LOG_DIR/${NAMES[$i]}.log" >&2
     fi
+  done
+  return 1
+}
+
+# cds_jvms : the JVMs of the default stack with the options up gives them, one "NAME CLASSPATH
+# JVM_OPTION..." a line: the ones whose class-data archives the build makes (cds_ensure in launcher/cds.sh).
+# up --one-jvm's JVM is not among them; it writes its archive when it first stops.
+cds_jvms() {
+  local row jvm module opts
+  for row in "${JVMS[@]}"; do
+    IFS='|' read -r jvm module _ <<<"$row"
+    opts=("${SERVICE_JVM_OPTS[@]}")
+    [[ "$jvm" == devstack ]] && opts=("${DEVSTACK_JVM_OPTS[@]}")
+    echo "$jvm $(classpath_of "$module") ${opts[*]}"
+  done
+}
+
+# cds_train : the build's training start: './quetzal up' on a scratch home and free ports, with the
+# demo contest and a single broker, which stops by itself once every service is ready (so each JVM writes
+# its archive as it exits). Its log is kept only when it fails.
+cds_train() {
+  local offset home status=0
+  offset="$(free_port_offset)" || { echo "quetzal: no free ports for the training start" >&2; return 1; }
+  home="$(mktemp -d "${TMPDIR:-/tmp}/quetzal-cds.XXXXXX")"
+  touch "$home/build.stamp" # this build is current: the training start must not build again
+  env -u MONGO_URI -u QUETZAL_PARTITIONS QUETZAL_HOME="$home" QUETZAL_PORT_OFFSET="$offset" QUETZAL_UP_TRAINING=1 \
+    bash "$ROOT/quetzal" up >"$home/up.log" 2>&1 || status=$?
+  if (( status != 0 )); then
+    echo "quetzal: the training start failed (exit $status); its log: $home/up.log" >&2
+    return "$status"
+  fi
+  rm -rf "$home"
+}
+
+# free_port_offset : a QUETZAL_PORT_OFFSET from 3000 to 5500 (by 100, from a random one) under which
+# every port of the table is free; those ports stay below the kernel's ephemeral range.
+free_port_offset() {
+  local base="${QUETZAL_PORT_OFFSET:-0}" first=$((RANDOM % 26)) i offset row port free
+  for ((i = 0; i < 26; i++)); do
+    offset=$((3000 + (first + i) % 26 * 100))
+    free=1
+    for row in "${PORTS[@]}"; do
+      IFS='|' read -r _ _ port _ <<<"$row"
+      if port_in_use $((port - base + offset)); then free=0; break; fi
+    done
+    if (( free == 1 )); then echo "$offset"; return 0; fi
   done
   return 1
 }

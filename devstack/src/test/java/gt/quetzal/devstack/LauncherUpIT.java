@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The launcher's class-data sharing and RSS sum (launcher/cds.sh), sourced alone into bash and
- * run against real JVMs: an archive is used only for the build it was made from, and only an archive a
- * JVM can map is kept.
+ * run against real JVMs: an archive is used only for the build it was made from, only an archive a
+ * JVM can map is kept, and the build's training start runs only when an archive is missing or stale.
  */
 class LauncherUpIT {
 
@@ -95,8 +95,53 @@ class LauncherUpIT {
   }
 
   @Test
+  void theBuildTrainsOnlyWhenAnArchiveIsMissingOrStale() throws Exception {
+    String ensure = jvms() + training(0) + "cds_ensure train";
+    assertThat(bash(ensure)).contains("making the class-data archives for hello").contains("class-data archives made in");
+    assertThat(cds("hello.jsa")).exists();
+    assertThat(trainings()).isEqualTo(1);
+    assertThat(cdsOption()).as("the first start after the build maps it").containsExactly("-XX:SharedArchiveFile=" + cds("hello.jsa"));
+
+    assertThat(bash(ensure)).as("a current archive needs no training").isEmpty();
+    assertThat(trainings()).isEqualTo(1);
+
+    Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+    bash(ensure);
+    assertThat(trainings()).as("a rebuilt jar is trained again").isEqualTo(2);
+    assertThat(cdsOption()).containsExactly("-XX:SharedArchiveFile=" + cds("hello.jsa"));
+  }
+
+  @Test
+  void aTrainingThatLeavesNoArchiveFailsNamingTheJvm() throws Exception {
+    // The training JVM wrote its archive but was killed (137): nothing may be kept, and the build is told.
+    Run run = run(List.of("bash", "-c", prelude() + jvms() + training(137) + "cds_ensure train"));
+    assertThat(run.exit()).as(run.output()).isNotZero();
+    assertThat(run.output()).contains("no class-data archive for hello");
+    assertThat(trainings()).isEqualTo(1);
+    assertThat(cds("hello.jsa")).doesNotExist();
+  }
+
+  @Test
   void offMeansNoOption() throws Exception {
     assertThat(bash("QUETZAL_CDS=off cds_option hello " + jar)).isEmpty();
+    assertThat(bash("QUETZAL_CDS=off; " + jvms() + training(0) + "cds_ensure train")).isEmpty();
+    assertThat(trainings()).as("off makes no archives at build time either").isZero();
+  }
+
+  /** The JVMs whose archives the build makes: here the one hello JVM, with the options it runs with. */
+  private String jvms() {
+    return "cds_jvms() { echo 'hello " + jar + " -XX:+UseSerialGC'; }; ";
+  }
+
+  /** A training command: starts hello as the launcher would and keeps its archive as if it exited with STATUS. */
+  private String training(int status) {
+    return "train() { echo run >>trainings; java -XX:+UseSerialGC $(cds_option hello " + jar + " -XX:+UseSerialGC) -cp "
+        + jar + " Hello >/dev/null; cds_promote hello " + status + " " + jar + "; }; ";
+  }
+
+  private long trainings() throws IOException {
+    Path file = home.resolve("trainings");
+    return Files.exists(file) ? Files.readAllLines(file).size() : 0;
   }
 
   @Test
@@ -113,6 +158,23 @@ class LauncherUpIT {
     } finally {
       tree.descendants().forEach(ProcessHandle::destroy);
       tree.destroy();
+    }
+  }
+
+  @Test
+  void aJvmThatOutlivesItsStopIsKilledWithItsChildren() throws Exception {
+    // Like a devstack too slow to stop, whose redis-server would keep its port: both must go.
+    Process parent = new ProcessBuilder("bash", "-c", "trap '' TERM; sleep 60 & wait").start();
+    List<ProcessHandle> children = new ArrayList<>();
+    try {
+      org.awaitility.Awaitility.await().until(() -> parent.descendants().count() == 1);
+      children.addAll(parent.descendants().toList());
+      bash("source '" + SCRIPT.resolveSibling("stack.sh") + "'; wait_pids 1 " + parent.pid());
+      assertThat(parent.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> !children.get(0).isAlive());
+    } finally {
+      children.forEach(ProcessHandle::destroyForcibly);
+      parent.destroyForcibly();
     }
   }
 
@@ -140,9 +202,13 @@ class LauncherUpIT {
   }
 
   private String bash(String line) throws Exception {
-    Run run = run(List.of("bash", "-c", "set -euo pipefail; ROOT='" + home + "'; source '" + SCRIPT + "'; " + line));
+    Run run = run(List.of("bash", "-c", prelude() + line));
     assertThat(run.exit()).as(run.output()).isZero();
     return run.output().strip();
+  }
+
+  private String prelude() {
+    return "set -euo pipefail; ROOT='" + home + "'; source '" + SCRIPT + "'; ";
   }
 
   private Run run(List<String> command) throws Exception {

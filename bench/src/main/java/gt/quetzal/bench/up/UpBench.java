@@ -37,11 +37,14 @@ import java.util.regex.Pattern;
  * own stack first), on a scratch home. Records the launcher's {@code ready in} figure and the stack's RSS
  * (every process under the launcher: its JVMs and redis-server) at ready, then drives {@code
  * BENCH_UP_RATE} votes/s (default 5,000) into {@code POST /votes/batch} for {@code BENCH_UP_SECONDS}
- * (30) and samples the RSS every second; writes {@code stack.json}. Speed is reported, never asserted.
+ * (30) and samples the RSS every second; writes {@code stack.json}, with how many JVMs started from a
+ * class-data archive (the launcher makes them before this bench runs). Speed is reported, never asserted.
  */
 public final class UpBench {
 
   private static final Pattern READY = Pattern.compile("ready in ([0-9.]+) s(?:, ([0-9]+) MiB RSS)?");
+  /** The launcher's count of JVMs that started from a class-data archive (the build makes them). */
+  private static final Pattern MAPPED = Pattern.compile("([0-9]+) of ([0-9]+) JVMs mapped a class-data archive");
   private static final int VOTES_PER_BATCH = 100;
 
   private UpBench() {}
@@ -88,6 +91,12 @@ public final class UpBench {
         o.put("rssSource", "summed by the bench over the launcher's processes");
       }
       o.putPOJO("processes", toMib(atReady));
+      Matcher mapped = MAPPED.matcher(read(log));
+      if (mapped.find()) {
+        o.put("cdsMapped", Integer.parseInt(mapped.group(1)));
+        o.put("jvms", Integer.parseInt(mapped.group(2)));
+        out.printf(Locale.ROOT, "  %s of %s JVMs mapped a class-data archive%n", mapped.group(1), mapped.group(2));
+      }
 
       out.printf(Locale.ROOT, "  %,d votes/s into POST /votes/batch for %d s...%n", rate, seconds);
       Steady steady = drive(up, catalog, ingestPort, rate, seconds, out);

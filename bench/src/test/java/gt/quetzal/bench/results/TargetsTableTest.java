@@ -47,6 +47,20 @@ class TargetsTableTest {
   }
 
   @Test
+  void theReadyRowSaysWhichStartWasTimed(@TempDir Path dir) throws Exception {
+    copyFixture(dir);
+    Path stack = dir.resolve("stack.json");
+    String all = Files.readString(stack);
+    Files.writeString(stack, all.replace("\"cdsMapped\" : 6", "\"cdsMapped\" : 0"));
+    assertThat(TargetsTable.markdown(dir, "fixture"))
+        .contains("| the launcher's `ready in` line, build current, a first start: no class-data archives | **9.4 s** |");
+    Files.writeString(stack, all.replace("\"cdsMapped\" : 6", "\"cdsMapped\" : 4"));
+    assertThat(TargetsTable.markdown(dir, "fixture")).contains("build current, 4 of 6 JVMs from class-data archives |");
+    Files.writeString(stack, all.replace(", \"cdsMapped\" : 6, \"jvms\" : 6", ""));
+    assertThat(TargetsTable.markdown(dir, "fixture")).contains("build current, class-data archives not recorded |");
+  }
+
+  @Test
   void theStreamsRatioIsTheMedianOfTheRoundsEachAgainstItsOwnFloorCopy() {
     // Rounds: 80/200 = 40%, 60/200 = 30%, 90/180 = 50%; the median is 40%, not 230/580 overall.
     assertThat(TargetsTable.markdown(FIXTURE, "fixture"))
