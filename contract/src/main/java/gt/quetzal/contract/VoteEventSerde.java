@@ -28,22 +28,37 @@ public final class VoteEventSerde {
   /** The vote as UTF-8 JSON, byte for byte as {@code Json.MAPPER.writeValueAsBytes(vote)}. */
   static byte[] write(VoteEvent vote) {
     Writer out = new Writer(160 + 3 * (vote.voteId().length() + vote.name().length() + vote.album().length()));
-    out.ascii("{\"voteId\":").string(vote.voteId());
-    out.ascii(",\"name\":").string(vote.name());
-    out.ascii(",\"album\":").string(vote.album());
-    out.ascii(",\"year\":").number(vote.year());
-    out.ascii(",\"rank\":").number(vote.rank());
+    out.ascii(VOTE_ID).string(vote.voteId());
+    out.ascii(NAME).string(vote.name());
+    out.ascii(ALBUM).string(vote.album());
+    out.ascii(YEAR).number(vote.year());
+    out.ascii(RANK).number(vote.rank());
     if (vote.voterId() != null) { // @JsonInclude(NON_NULL)
-      out.ascii(",\"voterId\":").string(vote.voterId());
+      out.ascii(VOTER_ID).string(vote.voterId());
     }
-    out.ascii(",\"channel\":").string(vote.channel());
-    out.ascii(",\"receivedAt\":").number(vote.receivedAt());
-    return out.ascii("}").bytes();
+    out.ascii(CHANNEL).string(vote.channel());
+    out.ascii(RECEIVED_AT).number(vote.receivedAt());
+    return out.ascii(END).bytes();
+  }
+
+  private static final byte[] VOTE_ID = asciiBytes("{\"voteId\":");
+  private static final byte[] NAME = asciiBytes(",\"name\":");
+  private static final byte[] ALBUM = asciiBytes(",\"album\":");
+  private static final byte[] YEAR = asciiBytes(",\"year\":");
+  private static final byte[] RANK = asciiBytes(",\"rank\":");
+  private static final byte[] VOTER_ID = asciiBytes(",\"voterId\":");
+  private static final byte[] CHANNEL = asciiBytes(",\"channel\":");
+  private static final byte[] RECEIVED_AT = asciiBytes(",\"receivedAt\":");
+  private static final byte[] END = asciiBytes("}");
+
+  private static byte[] asciiBytes(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
   }
 
   /** A growable UTF-8 buffer with JSON's string escapes as Jackson writes them. */
   private static final class Writer {
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LONG_MIN = asciiBytes(Long.toString(Long.MIN_VALUE));
     private byte[] buf;
     private int len;
 
@@ -51,23 +66,51 @@ public final class VoteEventSerde {
       buf = new byte[capacity];
     }
 
-    /** Punctuation, field names and digits: ASCII only. */
-    Writer ascii(String ascii) {
-      ensure(ascii.length());
-      for (int i = 0; i < ascii.length(); i++) {
-        buf[len++] = (byte) ascii.charAt(i);
-      }
+    /** Punctuation and field names, encoded once. */
+    Writer ascii(byte[] ascii) {
+      ensure(ascii.length);
+      System.arraycopy(ascii, 0, buf, len, ascii.length);
+      len += ascii.length;
       return this;
     }
 
+    /** Decimal digits written in place, as {@link Long#toString(long)} would spell them. */
     Writer number(long value) {
-      return ascii(Long.toString(value));
+      if (value == Long.MIN_VALUE) { // the one value whose negation overflows
+        return ascii(LONG_MIN);
+      }
+      ensure(20);
+      if (value < 0) {
+        buf[len++] = '-';
+        value = -value;
+      }
+      int digits = 1;
+      for (long rest = value / 10; rest != 0; rest /= 10) {
+        digits++;
+      }
+      len += digits;
+      int at = len;
+      do {
+        buf[--at] = (byte) ('0' + value % 10);
+        value /= 10;
+      } while (value != 0);
+      return this;
     }
 
     Writer string(String s) {
       ensure(2 + 6 * s.length());
       buf[len++] = '"';
-      for (int i = 0; i < s.length(); i++) {
+      // The leading run that needs no escape (all of a voteId, most names) is copied in one go.
+      int plain = 0;
+      while (plain < s.length()) {
+        char c = s.charAt(plain);
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+          break;
+        }
+        plain++;
+      }
+      copyAscii(s, plain);
+      for (int i = plain; i < s.length(); i++) {
         char c = s.charAt(i);
         if (c >= 0x20 && c < 0x80) {
           if (c == '"' || c == '\\') {
@@ -90,6 +133,13 @@ public final class VoteEventSerde {
       }
       buf[len++] = '"';
       return this;
+    }
+
+    /** The first {@code count} chars of {@code s}, all ASCII: each char's low byte is its UTF-8. */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int) is exact for ASCII, and a block copy
+    private void copyAscii(String s, int count) {
+      s.getBytes(0, count, buf, len);
+      len += count;
     }
 
     private void control(char c) {

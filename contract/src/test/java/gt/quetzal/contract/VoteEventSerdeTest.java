@@ -36,6 +36,22 @@ class VoteEventSerdeTest {
   }
 
   @Test
+  void numberEdgesAndLongPlainRunsAreWrittenAsJacksonWritesThem() throws Exception {
+    long[] numbers = {0, 1, -1, 9, 10, -10, 99, 100, Integer.MAX_VALUE, Integer.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE,
+        Long.MIN_VALUE + 1, 1_700_000_000_000L, 999_999_999_999_999_999L, 1_000_000_000_000_000_000L};
+    String uuid = "0190f5a4-7c1e-7abc-8def-0123456789ab";
+    String longPlain = "Alux Nahual ".repeat(40); // longer than the first guess of the buffer
+    for (long number : numbers) {
+      int small = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, number));
+      for (String text : new String[] {uuid, longPlain, longPlain + "é\"" + longPlain, "", "\"lead", "tail\\"}) {
+        VoteEvent vote = new VoteEvent(uuid, text, longPlain, small, -small, text.isEmpty() ? null : text, "grpc", number);
+        assertThat(new String(VoteEventSerde.write(vote), StandardCharsets.UTF_8))
+            .isEqualTo(new String(Json.MAPPER.writeValueAsBytes(vote), StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  @Test
   void loneSurrogatesAreEscapedAsJacksonDoes() throws Exception {
     for (String odd : new String[] {"x\uD800", "\uDC00y", "\uD83D\uD83D", "end\uD83D"}) {
       VoteEvent vote = new VoteEvent("v-1", odd, "album", 1997, 87, odd, "http", 1L);

@@ -42,6 +42,8 @@ public final class IngestBench {
   private static final int DISTINCT_BATCHES = 32;
   /** Issue 19: gRPC streaming and the HTTP batch at 90% of the warmed median ProducerPerformance. */
   static final double TARGET_SHARE = 0.90;
+  /** Lines per list of a route's profile report. */
+  private static final int PROFILE_LINES = 25;
 
   private IngestBench() {}
 
@@ -74,7 +76,7 @@ public final class IngestBench {
       Double baseline = null;
       Double baselineCpu = null;
       if (config.runs(IngestBenchConfig.BASELINE)) {
-        Row row = baseline(config, infra, kafka, out);
+        Row row = baseline(config, infra, kafka, sample, out);
         rows.add(row);
         baseline = row.result().votesPerSec();
         baselineCpu = row.result().cpuUsPerVote();
@@ -87,6 +89,8 @@ public final class IngestBench {
           .startup(Duration.ofSeconds(60))
           .startOn(infra)) {
         List<Route> routes = routes(config, sample, ingest.ingestHttp().httpPort(), ingest.ingestGrpc().grpcPort());
+        // Before the warm-up round: starting JFR costs recompilation (see Profile).
+        Profile profile = config.profileDir() == null ? null : Profile.start(config.profileDir());
         // Round one warms every route (JIT, pools, producer) without measuring: on 2 cores the JIT
         // otherwise compiles for a good part of the first measured window.
         Duration warmup = Duration.ofSeconds(config.warmupSeconds());
@@ -98,7 +102,11 @@ public final class IngestBench {
         }
         // Round two measures each route after a short settle.
         for (Route route : routes) {
-          rows.add(measure(out, route, Duration.ofSeconds(config.settleSeconds()), Duration.ofSeconds(config.measureSeconds())));
+          rows.add(measure(out, route, Duration.ofSeconds(config.settleSeconds()), Duration.ofSeconds(config.measureSeconds()),
+              profile, config.profileDir()));
+        }
+        if (profile != null) {
+          profile.close();
         }
       }
 
@@ -164,17 +172,19 @@ public final class IngestBench {
    * too), then {@code baselineRuns} measured runs; the row is the median run (by rate), its CPU per
    * record that run's.
    */
-  private static Row baseline(IngestBenchConfig config, Infra infra, KafkaPublisherConfig kafka, PrintStream out) throws Exception {
+  private static Row baseline(
+      IngestBenchConfig config, Infra infra, KafkaPublisherConfig kafka, List<Map<String, String>> sample, PrintStream out)
+      throws Exception {
     ProducerBaseline.createTopic(infra.bootstrapServers());
+    java.nio.file.Path payloads = ProducerBaseline.writePayloadFile(sample);
+    Map<String, Object> producer = kafka.producerProperties();
     if (config.baselineWarmupRecords() > 0) {
       out.printf(Locale.ROOT, "baseline: warming the broker with %,d records (not measured)...%n", config.baselineWarmupRecords());
-      ProducerBaseline.run(
-          ProducerBaseline.command(infra.bootstrapServers(), config.baselineWarmupRecords(), kafka.lingerMs(), kafka.batchSizeBytes()), out);
+      ProducerBaseline.run(ProducerBaseline.command(infra.bootstrapServers(), config.baselineWarmupRecords(), producer, payloads), out);
     }
-    List<String> command =
-        ProducerBaseline.command(infra.bootstrapServers(), config.baselineRecords(), kafka.lingerMs(), kafka.batchSizeBytes());
+    List<String> command = ProducerBaseline.command(infra.bootstrapServers(), config.baselineRecords(), producer, payloads);
     out.println("baseline: ProducerPerformance " + String.join(" ", command.subList(command.indexOf("--topic"), command.size()))
-        + " (" + config.baselineRuns() + " runs, the median counts)");
+        + " (" + config.baselineRuns() + " runs, the median counts; the payloads are the routes' votes as ingest writes them)");
     List<RouteResult> runs = new ArrayList<>();
     for (int i = 1; i <= config.baselineRuns(); i++) {
       CpuMeter cpu = CpuMeter.start();
@@ -184,7 +194,7 @@ public final class IngestBench {
       double cpuPerRecord = (usage.processCpuNanos() + usage.childrenCpuNanos()) / 1e3 / config.baselineRecords();
       out.printf(Locale.ROOT, "  run %d: %,.0f records/s, %.1f µs CPU/record%n", i, summary.recordsPerSec(), cpuPerRecord);
       runs.add(new RouteResult(
-          "Kafka ProducerPerformance (100 B, acks=all)", summary.recordsPerSec(), summary.p50Ms(), summary.p99Ms(), 0,
+          "Kafka ProducerPerformance (the routes' records and producer)", summary.recordsPerSec(), summary.p50Ms(), summary.p99Ms(), 0,
           config.baselineRecords() + " records, in its own JVM, after a warm-up; median of " + config.baselineRuns()
               + " runs; CPU = tool + broker",
           cpuPerRecord, usage.otherCores()));
@@ -297,12 +307,17 @@ public final class IngestBench {
     }
   }
 
-  private static Row measure(PrintStream out, Route route, Duration settle, Duration measure) throws Exception {
+  private static Row measure(PrintStream out, Route route, Duration settle, Duration measure, Profile profile, java.nio.file.Path profileDir)
+      throws Exception {
     out.printf(Locale.ROOT, "%s: measuring (%s)...%n", route.name(), route.note());
-    Window window = new Window();
+    Window window = new Window(profile, route.name());
     Driver.run(route.factory().create(), window, settle, measure);
     RouteResult result = RouteResult.of(route.name(), window, route.votesPerRequest(), route.note());
     out.println("  CPU by thread group (cores): " + window.threadReport());
+    if (window.profileShares() != null) {
+      out.printf(Locale.ROOT, "  JFR profile of the measured window (%s/%s.jfr), %,d CPU samples:%n%s%n",
+          profileDir, route.name(), window.profileShares().total(), window.profileShares().report(PROFILE_LINES));
+    }
     out.printf(
         Locale.ROOT, "%s: %,.0f votes/s, p50 %.2f ms, p99 %.2f ms, %d failed, %.1f µs CPU/vote, other processes %.2f cores%n",
         route.name(), result.votesPerSec(), result.p50Ms(), result.p99Ms(), result.failures(), result.cpuUsPerVote(), result.otherCores());

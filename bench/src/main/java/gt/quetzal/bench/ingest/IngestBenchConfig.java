@@ -19,7 +19,7 @@ import java.util.Set;
  * @param settleSeconds      {@code BENCH_SETTLE_SECONDS}, default 3: unmeasured lead-in of each
  *                           route in the measured round
  * @param measureSeconds     {@code BENCH_SECONDS}, default 15: the measured window per route
- * @param baselineRecords    {@code BENCH_BASELINE_RECORDS}, default 4,000,000 records of 100 bytes
+ * @param baselineRecords    {@code BENCH_BASELINE_RECORDS}, default 4,000,000 records (the routes' votes)
  * @param baselineRuns       {@code BENCH_BASELINE_RUNS}, default 3: measured ProducerPerformance runs,
  *                           the median is the baseline (their spread is about ±30%)
  * @param baselineWarmupRecords {@code BENCH_BASELINE_WARMUP_RECORDS}, default 1,000,000: one unmeasured
@@ -41,6 +41,9 @@ import java.util.Set;
  * @param output             {@code BENCH_OUTPUT}: also write the table (markdown) here; unset: no file
  * @param resultsDir         {@code BENCH_RESULTS_DIR}, default {@code .quetzal/bench-results}: where
  *                           {@code ingest.json} (the results for programs) goes
+ * @param profileDir         {@code BENCH_PROFILE_DIR}: when set, each route's measured window is recorded
+ *                           with JFR ({@code profile} settings) into {@code <dir>/<route>.jfr} and the
+ *                           shares of its CPU samples are printed; unset: no profile
  */
 public record IngestBenchConfig(
     int warmupSeconds,
@@ -60,7 +63,8 @@ public record IngestBenchConfig(
     List<String> routes,
     Path catalogFile,
     Path output,
-    Path resultsDir) {
+    Path resultsDir,
+    Path profileDir) {
 
   public static final String BASELINE = "baseline";
   public static final String HTTP_SINGLE = "http-single";
@@ -120,10 +124,11 @@ public record IngestBenchConfig(
     Path catalog = BenchEnv.catalogFile(env, false);
     String output = env.optional("BENCH_OUTPUT");
     Path results = ResultsDir.from(env);
+    String profile = env.optional("BENCH_PROFILE_DIR");
     env.validate("bench");
     return new IngestBenchConfig(
         warmup, settle, measure, records, baselineRuns, baselineWarmup, connections, batchSize, batchConnections, channels, unary, streams, window, streamBatch, routes,
-        catalog, output == null ? null : Path.of(output), results);
+        catalog, output == null ? null : Path.of(output), results, profile == null ? null : Path.of(profile));
   }
 
   public boolean runs(String route) {

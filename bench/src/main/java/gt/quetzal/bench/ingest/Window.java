@@ -1,5 +1,8 @@
 package gt.quetzal.bench.ingest;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -19,8 +22,23 @@ final class Window {
   private ThreadCpu threadCpu;
   private String threadReport;
   private CpuMeter.Usage usage;
+  private final Profile profile; // null: no profile
+  private final String route;
+  private Instant profileFrom;
+  private Profile.Shares profileShares;
+
+  Window() {
+    this(null, null);
+  }
+
+  /** A window whose measured part's CPU samples are counted from {@code profile} (null: not profiled). */
+  Window(Profile profile, String route) {
+    this.profile = profile;
+    this.route = route;
+  }
 
   void startMeasuring() {
+    profileFrom = Instant.now();
     cpu = CpuMeter.start();
     threadCpu = new ThreadCpu();
     measureFrom = System.nanoTime();
@@ -31,6 +49,18 @@ final class Window {
     stopping = true;
     usage = cpu.stop();
     threadReport = threadCpu.top(measureUntil - measureFrom, 8);
+    if (profile != null) {
+      try {
+        profileShares = profile.window(route, profileFrom, Instant.now());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /** The measured window's CPU samples; null when not profiled. */
+  Profile.Shares profileShares() {
+    return profileShares;
   }
 
   /** Cores used per thread group while measuring, busiest first. */

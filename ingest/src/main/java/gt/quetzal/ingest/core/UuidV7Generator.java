@@ -33,25 +33,46 @@ public final class UuidV7Generator {
   /**
    * Production: the given clock and {@link SecureRandom} bits, so ids are not predictable (a
    * predictable id would let someone pre-empt another voter's vote, since duplicates are dropped).
-   * Each thread draws from its own SecureRandom: one shared instance serialises every request
-   * thread on its internal lock.
+   * Each thread draws from its own SecureRandom, {@link BufferedSecureRandom#BUFFER_BYTES} bytes at a
+   * time: one shared instance serialises every request thread on its internal lock, and each call
+   * costs the same whether it asks for 8 bytes or 512.
    */
   public UuidV7Generator(Clock clock) {
     this(clock, new PerThreadSecureRandom());
   }
 
-  /** Thread-confined {@link SecureRandom}s behind one {@link RandomGenerator}. */
+  /** Thread-confined {@link BufferedSecureRandom}s behind one {@link RandomGenerator}. */
   static final class PerThreadSecureRandom implements RandomGenerator {
-    private final ThreadLocal<SecureRandom> local = ThreadLocal.withInitial(SecureRandom::new);
+    private final ThreadLocal<BufferedSecureRandom> local =
+        ThreadLocal.withInitial(() -> new BufferedSecureRandom(new SecureRandom()));
 
     @Override
     public long nextLong() {
       return local.get().nextLong();
     }
+  }
+
+  /**
+   * A {@link SecureRandom}'s output read ahead into a buffer and handed out 8 bytes at a time, in
+   * order: the same bits as calling {@code nextBytes} per id, for one call per {@link #BUFFER_BYTES}.
+   * Not thread-safe: one per thread.
+   */
+  static final class BufferedSecureRandom implements RandomGenerator {
+    static final int BUFFER_BYTES = 512;
+    private final SecureRandom source;
+    private final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(BUFFER_BYTES).position(BUFFER_BYTES);
+
+    BufferedSecureRandom(SecureRandom source) {
+      this.source = Objects.requireNonNull(source, "source");
+    }
 
     @Override
-    public int nextInt(int bound) {
-      return local.get().nextInt(bound);
+    public long nextLong() {
+      if (!buffer.hasRemaining()) {
+        source.nextBytes(buffer.array());
+        buffer.clear();
+      }
+      return buffer.getLong();
     }
   }
 

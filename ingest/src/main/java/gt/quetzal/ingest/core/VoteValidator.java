@@ -204,6 +204,15 @@ public final class VoteValidator {
       out.add(new FieldViolation(field, FieldViolation.REQUIRED, "is required"));
       return null;
     }
+    // The usual shapes, a small int or a short string of digits, decided without BigInteger or the regex.
+    int small = smallWhole(value);
+    if (small >= 0) {
+      if (small < min || small > max) {
+        out.add(new FieldViolation(field, FieldViolation.OUT_OF_RANGE, "must be between " + min + " and " + max));
+        return null;
+      }
+      return small;
+    }
     BigInteger whole;
     if (value instanceof String text) {
       String stripped = text.strip();
@@ -232,6 +241,31 @@ public final class VoteValidator {
     }
     return whole.intValueExact();
   }
+
+  /**
+   * The value of an {@link Integer} from 0 up, or of a string of 1 to {@value #SMALL_DIGITS} ASCII
+   * digits with no sign or whitespace; -1 for anything else, which takes the general path.
+   */
+  private static int smallWhole(Object value) {
+    if (value instanceof Integer number) {
+      return Math.max(-1, number);
+    }
+    if (!(value instanceof String text) || text.isEmpty() || text.length() > SMALL_DIGITS) {
+      return -1;
+    }
+    int result = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      result = result * 10 + (c - '0');
+    }
+    return result;
+  }
+
+  /** Digits that always fit an int. */
+  private static final int SMALL_DIGITS = 9;
 
   /**
    * The exact whole value of a number, or {@code null} when it has a fractional part or is not

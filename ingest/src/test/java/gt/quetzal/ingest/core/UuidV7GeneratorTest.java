@@ -168,4 +168,29 @@ class UuidV7GeneratorTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void theBufferedSecureRandomHandsOutItsSourcesBytesInOrderAcrossRefills() throws Exception {
+    java.security.SecureRandom source = java.security.SecureRandom.getInstance("SHA1PRNG");
+    source.setSeed(42L); // before the first use: SHA1PRNG is then deterministic
+    java.security.SecureRandom twin = java.security.SecureRandom.getInstance("SHA1PRNG");
+    twin.setSeed(42L);
+    UuidV7Generator.BufferedSecureRandom buffered = new UuidV7Generator.BufferedSecureRandom(source);
+
+    int longs = 3 * UuidV7Generator.BufferedSecureRandom.BUFFER_BYTES / Long.BYTES + 5; // three refills and a bit
+    java.nio.ByteBuffer expected = java.nio.ByteBuffer.allocate(4 * UuidV7Generator.BufferedSecureRandom.BUFFER_BYTES);
+    for (int chunk = 0; chunk < 4; chunk++) {
+      byte[] bytes = new byte[UuidV7Generator.BufferedSecureRandom.BUFFER_BYTES];
+      twin.nextBytes(bytes);
+      expected.put(bytes);
+    }
+    expected.flip();
+    Set<Long> seen = new HashSet<>();
+    for (int i = 0; i < longs; i++) {
+      long value = buffered.nextLong();
+      assertThat(value).isEqualTo(expected.getLong());
+      seen.add(value);
+    }
+    assertThat(seen).hasSize(longs);
+  }
 }

@@ -191,6 +191,19 @@ class VoteValidatorTest {
   }
 
   @Test
+  void digitStringsReadTheSameOnEitherSideOfTheShortcutsNineDigitBound() {
+    assertThat(valid(VoteCandidate.of("a", "b", "2002", "0087")).rank()).isEqualTo(87);
+    assertThat(valid(VoteCandidate.of("a", "b", "000002002", "1")).year()).isEqualTo(2002); // 9 digits: shortcut
+    assertThat(valid(VoteCandidate.of("a", "b", "0000002002", "1")).year()).isEqualTo(2002); // 10: general path
+    assertThat(valid(VoteCandidate.of("a", "b", " 2002 ", "+87")).rank()).isEqualTo(87); // sign, spaces: general path
+    assertSingle(VoteCandidate.of("a", "b", 2000, "999999999"), "rank", FieldViolation.OUT_OF_RANGE);
+    assertSingle(VoteCandidate.of("a", "b", 2000, "0"), "rank", FieldViolation.OUT_OF_RANGE);
+    assertSingle(VoteCandidate.of("a", "b", 2000, "-1"), "rank", FieldViolation.OUT_OF_RANGE);
+    assertSingle(VoteCandidate.of("a", "b", 2000, Integer.MIN_VALUE), "rank", FieldViolation.OUT_OF_RANGE);
+    assertSingle(VoteCandidate.of("a", "b", 2000, "８７"), "rank", FieldViolation.NOT_AN_INTEGER); // fullwidth digits are not ASCII
+  }
+
+  @Test
   void tooLongTextIsRejectedCountingCodePoints() {
     assertThat(valid(VoteCandidate.of("é".repeat(200), "b", 2000, 1)).name()).hasSize(200);
     // 200 emoji are 400 UTF-16 chars but 200 characters: allowed
