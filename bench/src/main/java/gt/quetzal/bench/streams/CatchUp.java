@@ -109,6 +109,9 @@ record CatchUp(
     base.keySet().removeIf(name -> name.equals("CATALOG_FILE") || name.startsWith("BENCH_") || name.equals("QUETZAL_COMMIT"));
     List<ChildJvm> children = new ArrayList<>();
     List<Integer> ports = new ArrayList<>();
+    if (config.profileDir() != null) {
+      Files.createDirectories(config.profileDir());
+    }
     for (int i = 0; i < instances; i++) {
       int port = Ports.freePort();
       Map<String, String> env = Service.STREAMS_APP.env(infra, base);
@@ -116,11 +119,15 @@ record CatchUp(
       env.put("HTTP_PORT", Integer.toString(port));
       env.put("STATE_DIR", dir.resolve("state-" + i).toString());
       Path log = dir.resolve("streams-app-" + i + ".log");
+      List<String> jvm = new ArrayList<>(config.streamsJvmOptions());
+      if (config.profileDir() != null) {
+        jvm.add("-XX:StartFlightRecording=filename=" + profileOf(config, groupId, i) + ",settings=profile");
+      }
       // The floors live in this module, next to the bench; its classpath holds Kafka Streams too.
       children.add(new ChildJvm(new ChildJvm.Spec(app.label + "-" + i,
           app.isFloor() ? List.of(StreamsFloor.class.getName(), app.floor.argument()) : List.of(Service.STREAMS_APP.mainClass()),
           app.isFloor() ? System.getProperty("java.class.path") : config.streamsClasspath(),
-          config.streamsJvmOptions(), env, log, URI.create("http://localhost:" + port + "/readyz"),
+          jvm, env, log, URI.create("http://localhost:" + port + "/readyz"),
           Duration.ofSeconds(config.timeoutSeconds()))));
       ports.add(port);
     }
@@ -223,8 +230,16 @@ record CatchUp(
         ScratchDir.deleteRecursively(dir.resolve("state-" + i));
       }
     }
+    // The JVM writes its recording as it exits, which close() waited for.
+    if (config.profileDir() != null && Files.exists(profileOf(config, groupId, 0))) {
+      out.print(StreamThreadProfile.report(profileOf(config, groupId, 0)));
+    }
     return new CatchUp(
         complete, instances, moments[0], moments[1], moments[2], List.copyOf(rss), cpu, moments[3], finalStats, maxLoad[0], log);
+  }
+
+  private static Path profileOf(StreamsBenchConfig config, String groupId, int instance) {
+    return config.profileDir().resolve(groupId + "-" + instance + ".jfr");
   }
 
   private static long cpuMillis(List<Long> pids) {

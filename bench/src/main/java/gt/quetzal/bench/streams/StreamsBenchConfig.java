@@ -40,6 +40,9 @@ import java.util.stream.Stream;
  *                       run on the same fill, in turn; with 3, a target is read as the median of the rounds
  * @param resultsDir     {@code BENCH_RESULTS_DIR}, default {@code .quetzal/bench-results}: where
  *                       {@code streams.json} goes
+ * @param profileDir     {@code BENCH_PROFILE_DIR}: when set, every app JVM records JFR (the JDK's
+ *                       "profile" settings) into this directory and the run prints where its stream
+ *                       threads spent their samples ({@link StreamThreadProfile}); {@code null}: no recording
  */
 record StreamsBenchConfig(
     long votes,
@@ -56,7 +59,8 @@ record StreamsBenchConfig(
     List<Integer> instances,
     int partitions,
     int rounds,
-    Path resultsDir) {
+    Path resultsDir,
+    Path profileDir) {
 
   /** What catches up: the streams app, or one of the {@link StreamsFloor} reference topologies. */
   enum App {
@@ -126,10 +130,11 @@ record StreamsBenchConfig(
     int partitions = env.integer("BENCH_STREAMS_PARTITIONS", DEFAULT_PARTITIONS, 0, 1_000);
     int rounds = env.integer("BENCH_STREAMS_ROUNDS", 1, 1, 9);
     Path results = ResultsDir.from(env);
+    String profile = env.optional("BENCH_PROFILE_DIR");
     env.validate("bench-streams");
     return new StreamsBenchConfig(
         votes, eventRate, seed, timeout, catalog, classpath, jvm, apps, out == null ? null : Path.of(out),
-        skews, hotShare, instances, partitions, rounds, results);
+        skews, hotShare, instances, partitions, rounds, results, profile == null ? null : Path.of(profile).toAbsolutePath());
   }
 
   /** Keep the partition counts the devstack created. */
