@@ -3,16 +3,18 @@ package gt.quetzal.streams.topology;
 /**
  * A fixed-size Bloom filter over voteIds: {@link #mightContain} is never false for a voteId that was
  * {@link #add added}, and is true for one that was not with a probability that grows with the number
- * added ({@value #HASHES} hashes over {@code bits} bits: about 0.1% at 500,000 voteIds in 1 MiB, 16%
- * at 2,000,000). A false "maybe" only costs {@link VoteIdMemory} a store read; a false "no" cannot
- * happen, which is what keeps the dedup exact.
+ * added. It is <em>blocked</em>: a voteId's {@value #HASHES} bits all sit in one 64-bit word, so a
+ * look-up or an add touches one cache line instead of five scattered over the array, for a somewhat
+ * higher false-"maybe" rate than five independent bits (VoteIdFilterTest measures it: under 0.5% at
+ * 500,000 voteIds in 1 MiB). A false "maybe" only costs {@link VoteIdMemory} a store read; a false "no"
+ * cannot happen, which is what keeps the dedup exact.
  */
 final class VoteIdFilter {
 
   static final int HASHES = 5;
 
   private final long[] words;
-  private final long bitMask;
+  private final int wordMask;
 
   /** @param bits a power of two, at least 64 */
   VoteIdFilter(int bits) {
@@ -20,7 +22,7 @@ final class VoteIdFilter {
       throw new IllegalArgumentException("bits must be a power of two >= 64, got " + bits);
     }
     this.words = new long[bits >>> 6];
-    this.bitMask = bits - 1L;
+    this.wordMask = words.length - 1;
   }
 
   void add(String voteId) {
@@ -32,24 +34,28 @@ final class VoteIdFilter {
   }
 
   /** {@link #add(String)} with the voteId's {@link #hash} already taken. */
-  void add(long h1) {
-    long h2 = mix(h1 ^ 0x9E3779B97F4A7C15L) | 1L;
-    for (int i = 0; i < HASHES; i++) {
-      long bit = (h1 + i * h2) & bitMask;
-      words[(int) (bit >>> 6)] |= 1L << bit;
-    }
+  void add(long hash) {
+    words[word(hash)] |= bits(hash);
   }
 
   /** {@link #mightContain(String)} with the voteId's {@link #hash} already taken. */
-  boolean mightContain(long h1) {
-    long h2 = mix(h1 ^ 0x9E3779B97F4A7C15L) | 1L;
+  boolean mightContain(long hash) {
+    long bits = bits(hash);
+    return (words[word(hash)] & bits) == bits;
+  }
+
+  /** The word, from the hash's high half. */
+  private int word(long hash) {
+    return (int) (hash >>> 32) & wordMask;
+  }
+
+  /** The five bits within the word, six hash bits each, from the low half. */
+  private static long bits(long hash) {
+    long bits = 0;
     for (int i = 0; i < HASHES; i++) {
-      long bit = (h1 + i * h2) & bitMask;
-      if ((words[(int) (bit >>> 6)] & (1L << bit)) == 0) {
-        return false;
-      }
+      bits |= 1L << ((hash >>> (6 * i)) & 63);
     }
-    return true;
+    return bits;
   }
 
   /** FNV-1a over the UTF-16 chars, then a 64-bit finaliser so that every bit depends on every char. */
