@@ -8,9 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -35,10 +32,7 @@ class TallyCombinerTest {
 
   @BeforeEach
   void stores() {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "combiner-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    context = new MockProcessorContext<>(props, new TaskId(0, 0), stateDir.toFile());
+    context = MockTaskContext.in(stateDir);
     votes = TallyCombiner.voteStore().withLoggingDisabled().withCachingDisabled().build();
     KeyValueStore<String, Long> stats =
         TallyCombiner.statStore().withLoggingDisabled().withCachingDisabled().build();

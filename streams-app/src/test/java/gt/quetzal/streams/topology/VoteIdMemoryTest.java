@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Properties;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.AfterEach;
@@ -33,11 +30,7 @@ class VoteIdMemoryTest {
 
   @BeforeEach
   void openStore() {
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "vote-id-memory-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    context = new MockProcessorContext<>(props, new TaskId(0, 0), stateDir.toFile());
+    context = MockTaskContext.in(stateDir);
     store = VoteIdMemory.storeBuilder(RETENTION).withLoggingDisabled().build();
     store.init(context.getStateStoreContext(), store);
   }
