@@ -76,6 +76,13 @@ public final class VoteIdMemory {
   /** One bucket's filter: 1 MiB. */
   static final int FILTER_BYTES = 1 << 20;
 
+  /**
+   * Kafka Streams' smallest window-store segment. With a shorter retention a segment holds several
+   * buckets, and asking the store whether one bucket is empty could scan the others' entries, so
+   * below it no bucket gets a filter and every look-up reads the store (as before the filters).
+   */
+  static final long SEGMENT_FLOOR_MS = 60_000;
+
   private static final String METRIC_SCOPE = "quetzal";
   private static final String METRIC_ENTITY = "dedup";
   private static final String METRIC_OPERATION = "duplicates";
@@ -190,7 +197,7 @@ public final class VoteIdMemory {
     if (filter != null) {
       return filter;
     }
-    if (bucket < forgottenBelow) {
+    if (bucket < forgottenBelow || retentionMs < SEGMENT_FLOOR_MS) {
       return COLD;
     }
     try (KeyValueIterator<Windowed<String>, Long> held = seen.fetchAll(bucket, bucket)) {

@@ -67,6 +67,21 @@ class VoteIdMemoryTest {
     assertThat(after.isCopy("v-3", T0 + 2)).isTrue();
   }
 
+  @Test
+  void underAMinuteOfRetentionEveryLookupReadsTheStore() {
+    // The store's segments then hold several buckets each; no filter, and the rule is unchanged.
+    store.close();
+    store = VoteIdMemory.storeBuilder(Duration.ofSeconds(10)).withLoggingDisabled().build();
+    store.init(context.getStateStoreContext(), store);
+    VoteIdMemory memory = new VoteIdMemory(Duration.ofSeconds(10));
+    memory.init(store, context.metrics());
+
+    assertThat(memory.isCopy("v-1", T0)).isFalse();
+    assertThat(memory.reads()).as("its bucket and both neighbours, all read").isEqualTo(3);
+    assertThat(memory.isCopy("v-1", T0 + 9_000)).isTrue();
+    assertThat(memory.isCopy("v-1", T0 + 10_001)).as("more than the retention later").isFalse();
+  }
+
   private VoteIdMemory started() {
     VoteIdMemory memory = new VoteIdMemory(RETENTION);
     memory.init(store, context.metrics());
