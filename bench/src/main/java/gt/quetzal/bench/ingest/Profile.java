@@ -1,5 +1,6 @@
 package gt.quetzal.bench.ingest;
 
+import gt.quetzal.bench.JfrFrames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +111,7 @@ final class Profile implements AutoCloseable {
         String group = thread == null || thread.getJavaName() == null ? "?" : threadGroup(thread.getJavaName());
         groups.merge(group, 1L, Long::sum);
         List<RecordedFrame> frames = stack.getFrames();
-        top.merge(name(frames.get(0)), 1L, Long::sum);
+        top.merge(JfrFrames.name(frames.get(0)), 1L, Long::sum);
         project.merge(innermostProject(frames, group), 1L, Long::sum);
       }
     }
@@ -126,16 +127,11 @@ final class Profile implements AutoCloseable {
   private static String innermostProject(List<RecordedFrame> frames, String group) {
     for (RecordedFrame frame : frames) {
       if (frame.getMethod().getType().getName().startsWith(PROJECT)) {
-        return name(frame);
+        return JfrFrames.name(frame);
       }
     }
     String type = frames.get(0).getMethod().getType().getName();
     int dot = type.lastIndexOf('.');
     return "(no project frame) " + group + ": " + (dot < 0 ? type : type.substring(0, dot));
-  }
-
-  private static String name(RecordedFrame frame) {
-    String type = frame.getMethod().getType().getName();
-    return type.substring(type.lastIndexOf('.') + 1) + "." + frame.getMethod().getName();
   }
 }

@@ -1,5 +1,6 @@
 package gt.quetzal.bench.streams;
 
+import gt.quetzal.bench.JfrFrames;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,7 +87,7 @@ final class StreamThreadProfile {
         samples++;
         for (Map.Entry<String, Pattern> stage : STAGES.entrySet()) {
           for (RecordedFrame frame : frames) {
-            if (stage.getValue().matcher(name(frame)).find()) {
+            if (stage.getValue().matcher(JfrFrames.name(frame)).find()) {
               counts.merge(stage.getKey(), 1L, Long::sum);
               break;
             }
@@ -106,10 +107,5 @@ final class StreamThreadProfile {
         "    native samples: %,d, of which in RocksDB %,d; GC: %,d collections, %.2f s of pauses%n",
         nativeSamples, rocksDb, collections, pauses.toNanos() / 1e9));
     return out.toString();
-  }
-
-  private static String name(RecordedFrame frame) {
-    String type = frame.getMethod().getType().getName();
-    return type.substring(type.lastIndexOf('.') + 1) + "." + frame.getMethod().getName();
   }
 }

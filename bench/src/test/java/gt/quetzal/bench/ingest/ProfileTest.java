@@ -2,7 +2,9 @@ package gt.quetzal.bench.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import gt.quetzal.bench.ThreadCpuTime;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,7 +33,7 @@ class ProfileTest {
       Instant start = Instant.now();
       Thread busy = new Thread(() -> spin(stop), "spinner-7");
       busy.start();
-      Thread.sleep(1_500); // a timed window for the sampler, not a wait for a condition
+      ThreadCpuTime.awaitAtLeast(busy, Duration.ofSeconds(1));
       stop.set(true);
       busy.join();
       shares = profile.window("spin", start, Instant.now());

@@ -2,7 +2,9 @@ package gt.quetzal.bench.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import gt.quetzal.bench.ThreadCpuTime;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -24,7 +26,7 @@ class StreamThreadProfileTest {
       Thread other = new Thread(() -> spinElsewhere(stop), "app-1a2b-StreamThread-1-producer");
       stream.start();
       other.start();
-      Thread.sleep(1_500); // a timed window for the sampler, not a wait for a condition
+      ThreadCpuTime.awaitAtLeast(stream, Duration.ofSeconds(1));
       stop.set(true);
       stream.join();
       other.join();
